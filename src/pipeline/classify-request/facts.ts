@@ -1,0 +1,147 @@
+/**
+ * The vocabulary of request facts (PRODUCT.md section 4).
+ *
+ * One `RequestFacts` value is computed once per request and shared by the policy engine, the
+ * audit record and the what-if answer, so all three always agree on what the gateway saw.
+ */
+
+/** Every operation the gateway tells apart; each maps to one Cedar action. */
+export const OPERATIONS = [
+  "chat.completions",
+  "completions",
+  "responses",
+  "embeddings",
+  "images.generations",
+  "images.edits",
+  "images.variations",
+  "audio.transcriptions",
+  "audio.translations",
+  "audio.speech",
+  "realtime",
+  "files",
+  "batches",
+  "assistants",
+  "models",
+  "other",
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Camera sources a request may declare or the gateway may infer (section 3). */
+export const CAMERA_SOURCES = [
+  "body-worn",
+  "dashcam",
+  "drone",
+  "handheld",
+  "fixed",
+  "upload",
+  "unknown",
+] as const;
+export type CameraSource = (typeof CAMERA_SOURCES)[number];
+
+export const ENVIRONMENTS = ["controlled", "uncontrolled", "unknown"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const CAPTURES = ["live", "recorded", "unknown"] as const;
+export type Capture = (typeof CAPTURES)[number];
+
+export type Mobility = "mobile" | "static" | "unknown";
+
+/** The purposes a prompt can ask for (section 4). */
+export const PURPOSES = [
+  "facial-identification",
+  "facial-verification",
+  "face-detection",
+  "face-analysis",
+  "person-description",
+  "text-extraction",
+  "scene-description",
+] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/** Where an image came from: inline base64, a remote URL (never fetched) or an uploaded file id. */
+export type ImageOrigin = "inline" | "url" | "file-id";
+export type ImageFormat = "jpeg" | "png" | "webp" | "gif" | "unknown";
+
+/** How a fact became known; `declared` is a request header, `tenant-default` the tenant config. */
+export type FactOrigin =
+  | "declared"
+  | "exif"
+  | "tenant-default"
+  | "realtime"
+  | "frame-rate"
+  | "inferred"
+  | "none";
+
+/** Camera metadata read from an inline image's EXIF, mapped through the camera catalogue. */
+export interface ExifCamera {
+  make?: string;
+  model?: string;
+  /** ISO 8601 capture time from DateTimeOriginal, when present. */
+  capturedAt?: string;
+  /** The catalogue's verdict for this make/model, when it knows the camera. */
+  source?: CameraSource;
+  /** Id of the catalogue entry that matched. */
+  catalogueId?: string;
+}
+
+/** One image input found in the request; never holds the image bytes themselves. */
+export interface ImageInput {
+  origin: ImageOrigin;
+  format: ImageFormat;
+  /** Decoded size in bytes for inline images; 0 when not known (URL, file id). */
+  bytes: number;
+  /** Where in the request it was found, e.g. `messages[1].content[0]`. */
+  where: string;
+  exif?: ExifCamera;
+}
+
+/** One text of the request that the purpose classifier reads. Never logged. */
+export interface TextSource {
+  /** Where in the request, e.g. `messages[0].content` or `tools[1].function.description`. */
+  where: string;
+  text: string;
+}
+
+/** Why a purpose was detected: which rule matched and where; never the text itself. */
+export interface Evidence {
+  purpose: Purpose;
+  /** Stable id of the rule that matched, e.g. `fid.en.who-is`. */
+  rule: string;
+  /** Location in the request (a `TextSource.where`) or `header:x-gateway-purpose`. */
+  where: string;
+  /** Normalisations that were needed before the rule matched, e.g. `leetspeak`, `base64`. */
+  normalised?: string[];
+}
+
+export interface CameraFacts {
+  source: CameraSource;
+  mobility: Mobility;
+  environment: Environment;
+  origin: { source: FactOrigin; environment: FactOrigin };
+  /** EXIF make/model of the first inline image that carried one. */
+  exif?: { make?: string; model?: string };
+  /** Disagreements between declarations and inferences, resolved to the more restrictive value. */
+  conflicts: string[];
+}
+
+export interface ImageFacts {
+  count: number;
+  /** Sum of the decoded sizes of inline images. */
+  bytes: number;
+  /** Distinct origins present. */
+  origins: ImageOrigin[];
+  items: ImageInput[];
+}
+
+/** Everything the gateway infers about one request (section 4). */
+export interface RequestFacts {
+  operation: Operation;
+  deployment: string | null;
+  stream: boolean;
+  images: ImageFacts;
+  camera: CameraFacts;
+  capture: Capture;
+  captureOrigin: FactOrigin;
+  purposes: Purpose[];
+  evidence: Evidence[];
+}
