@@ -1,0 +1,141 @@
+/**
+ * Request facts -> one Cedar request (principal, action, resource, context, entities) and the memo
+ * key: the canonical tuple of exactly what a policy can see, so two requests with the same key
+ * always get the same decision.
+ */
+import type { EntityJson } from "@cedar-policy/cedar-wasm/nodejs";
+import type { Operation, RequestFacts } from "../classify-request/facts.js";
+import type { Agency } from "../identify-tenant/agency.js";
+
+/** One Cedar action per operation; exhaustive, so a new operation fails to compile until mapped. */
+export const ACTION_OF_OPERATION: Readonly<Record<Operation, string>> = Object.freeze({
+  "chat.completions": "chatCompletions",
+  completions: "completions",
+  responses: "responses",
+  embeddings: "embeddings",
+  "images.generations": "imagesGenerations",
+  "images.edits": "imagesEdits",
+  "images.variations": "imagesVariations",
+  "audio.transcriptions": "audio",
+  "audio.translations": "audio",
+  "audio.speech": "audio",
+  realtime: "realtime",
+  files: "files",
+  batches: "batches",
+  assistants: "assistants",
+  models: "models",
+  other: "other",
+});
+
+/** The action of any request that carries image input, whatever its operation (section 5). */
+export const ANALYZE_IMAGE_ACTION = "analyzeImage";
+
+/** Every action the schema must declare. */
+export const ALL_ACTIONS: readonly string[] = Object.freeze([
+  ...new Set([...Object.values(ACTION_OF_OPERATION), ANALYZE_IMAGE_ACTION]),
+]);
+
+const RECOGNITION_PURPOSES = new Set(["facial-identification", "facial-verification"]);
+
+export interface CedarRequest {
+  principal: { type: "Agency"; id: string };
+  action: { type: "Action"; id: string };
+  resource: { type: "Deployment"; id: string };
+  context: CedarContext;
+  entities: EntityJson[];
+  /** Canonical memo key. */
+  key: string;
+}
+
+/** The context record; attribute names and order match `gateway.cedarschema`. */
+export interface CedarContext {
+  [name: string]: string | boolean | number | string[];
+  operation: string;
+  stream: boolean;
+  imageCount: number;
+  imageOrigins: string[];
+  cameraSource: string;
+  cameraMobility: string;
+  environment: string;
+  cameraSourceOrigin: string;
+  environmentOrigin: string;
+  capture: string;
+  captureOrigin: string;
+  purposes: string[];
+  recognition: boolean;
+}
+
+export function actionFor(facts: RequestFacts): string {
+  return facts.images.count > 0 ? ANALYZE_IMAGE_ACTION : ACTION_OF_OPERATION[facts.operation];
+}
+
+function sortedDistinct(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}
+
+export function toCedarRequest(agency: Agency, facts: RequestFacts): CedarRequest {
+  const purposes = sortedDistinct(facts.purposes);
+  const context: CedarContext = {
+    operation: facts.operation,
+    stream: facts.stream,
+    imageCount: facts.images.count,
+    imageOrigins: sortedDistinct(facts.images.origins),
+    cameraSource: facts.camera.source,
+    cameraMobility: facts.camera.mobility,
+    environment: facts.camera.environment,
+    cameraSourceOrigin: facts.camera.origin.source,
+    environmentOrigin: facts.camera.origin.environment,
+    capture: facts.capture,
+    captureOrigin: facts.captureOrigin,
+    purposes,
+    recognition: purposes.some((p) => RECOGNITION_PURPOSES.has(p)),
+  };
+  // Jurisdiction codes are compared as upper case so that `us` in a config can never slip past
+  // a policy testing `principal.country == "US"`.
+  const attrs = {
+    agencyType: agency.agencyType,
+    country: agency.jurisdiction.country.toUpperCase(),
+    subdivision: (agency.jurisdiction.subdivision ?? "").toUpperCase(),
+    consentAttested: agency.consentAttested,
+    actingForCustomer: agency.onBehalfOf !== undefined,
+    tenantId: agency.tenantId,
+    tenantAgencyType: agency.tenantAgencyType,
+  };
+  const action = actionFor(facts);
+  const deployment = facts.deployment ?? "";
+  const key = JSON.stringify([
+    agency.id,
+    attrs.agencyType,
+    attrs.country,
+    attrs.subdivision,
+    attrs.consentAttested,
+    attrs.actingForCustomer,
+    attrs.tenantId,
+    attrs.tenantAgencyType,
+    action,
+    deployment,
+    context.operation,
+    context.stream,
+    context.imageCount,
+    context.imageOrigins,
+    context.cameraSource,
+    context.cameraMobility,
+    context.environment,
+    context.cameraSourceOrigin,
+    context.environmentOrigin,
+    context.capture,
+    context.captureOrigin,
+    context.purposes,
+  ]);
+  return {
+    principal: { type: "Agency", id: agency.id },
+    action: { type: "Action", id: action },
+    resource: { type: "Deployment", id: deployment },
+    context,
+    entities: [
+      { uid: { type: "Agency", id: agency.id }, attrs, parents: [] },
+      { uid: { type: "Deployment", id: deployment }, attrs: {}, parents: [] },
+    ],
+    key,
+  };
+}
