@@ -1,0 +1,76 @@
+/**
+ * Prometheus metrics (prom-client) on a registry of the gateway's own, so several gateways in one
+ * process (tests) do not share counters. Label values are bounded: tenants and deployments come
+ * from the config and the upstream, operations from a fixed list.
+ */
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+
+/** The gateway's metric instruments. */
+export interface GatewayMetrics {
+  registry: Registry;
+  requests: Counter<"tenant" | "operation" | "status" | "decision">;
+  duration: Histogram<"operation">;
+  upstreamTtfb: Histogram<"upstream">;
+  tokens: Counter<"tenant" | "deployment" | "kind">;
+  decisions: Counter<"tenant" | "decision" | "policy" | "mode">;
+  policyDuration: Histogram<"memo">;
+  reloads: Counter<"result">;
+}
+
+const LATENCY_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
+
+/** Creates the instruments on a fresh registry, with Node's default process metrics. */
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "gateway_process_" });
+  return {
+    registry,
+    requests: new Counter({
+      name: "gateway_requests_total",
+      help: "Data-plane requests by tenant, operation, HTTP status and decision",
+      labelNames: ["tenant", "operation", "status", "decision"],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: "gateway_request_duration_seconds",
+      help: "Time from request arrival to the end of the response",
+      labelNames: ["operation"],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    upstreamTtfb: new Histogram({
+      name: "gateway_upstream_ttfb_seconds",
+      help: "Time from dispatching a call upstream to its response headers",
+      labelNames: ["upstream"],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    tokens: new Counter({
+      name: "gateway_tokens_total",
+      help: "Tokens reported by upstream, by tenant, deployment and kind (prompt, completion)",
+      labelNames: ["tenant", "deployment", "kind"],
+      registers: [registry],
+    }),
+    decisions: new Counter({
+      name: "gateway_policy_decisions_total",
+      help: "Policy decisions by tenant, decision, deciding policy and its mode",
+      labelNames: ["tenant", "decision", "policy", "mode"],
+      registers: [registry],
+    }),
+    policyDuration: new Histogram({
+      name: "gateway_policy_duration_seconds",
+      help: "Time spent classifying a request and evaluating the policy",
+      labelNames: ["memo"],
+      buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05],
+      registers: [registry],
+    }),
+    reloads: new Counter({
+      name: "gateway_config_reloads_total",
+      help: "Config reloads by result (success, failure)",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * The data plane: registers the pipeline stages in order (identify, classify + decide, forward,
+ * audit) on a Fastify instance. Never listens; `runtime/gateway.ts` does.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import type { GatewayMetrics } from "./admin/metrics.js";
+import { errors, GatewayHttpError, toGatewayError } from "./errors.js";
+import { auditRecord } from "./pipeline/audit/record.js";
+import type { AuditSink } from "./pipeline/audit/sink.js";
+import { BodyLimitStream, collectBody, parseJsonBody } from "./pipeline/body.js";
+import { routeOf } from "./pipeline/classify-request/operation.js";
+import type { RequestContext } from "./pipeline/context.js";
+import { decideRequest } from "./pipeline/decide-stage.js";
+import { forwardRequest } from "./pipeline/forward/stage.js";
+import { effectiveAgency } from "./pipeline/identify-tenant/identify.js";
+import { decisionHeaders } from "./pipeline/respond.js";
+import { whatIfAnswer } from "./pipeline/what-if.js";
+import type { Generation } from "./runtime/generation.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    gw: RequestContext | null;
+    /** The raw JSON body, kept to forward the original bytes unchanged. */
+    rawJson: Buffer | null;
+  }
+}
+
+/** What the data plane needs from the running gateway. */
+export interface DataPlaneDeps {
+  /** The current config generation; read once per request at arrival. */
+  current(): Generation;
+  audit: AuditSink;
+  metrics: GatewayMetrics;
+  log: Logger;
+}
+
+const WHAT_IF_PREFIX = "/_gateway/evaluate";
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/** The path without query, leading slashes collapsed (`//openai/...` from older SDKs). */
+function pathOf(url: string): { path: string; search: string } {
+  const q = url.indexOf("?");
+  let path = q < 0 ? url : url.slice(0, q);
+  if (path.startsWith("//")) path = `/${path.replace(/^\/+/, "")}`;
+  return { path, search: q < 0 ? "" : url.slice(q) };
+}
+
+function mapFastifyError(err: unknown, maxBodyBytes: number): GatewayHttpError {
+  if (err instanceof GatewayHttpError) return err;
+  const code = (err as { code?: string }).code;
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return errors.tooLarge(maxBodyBytes);
+  if (code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH" || code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return new GatewayHttpError("InvalidRequest", (err as Error).message, { cause: err });
+  }
+  return toGatewayError(err);
+}
+
+/** Builds the data-plane Fastify instance. */
+export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    routerOptions: { ignoreDuplicateSlashes: true },
+    bodyLimit: 2 ** 31 - 1, // enforced per generation by the parsers below
+    return503OnClosing: true,
+    forceCloseConnections: false,
+  });
+  app.decorateRequest("gw", null);
+  app.decorateRequest("rawJson", null);
+
+  // JSON: buffer the raw bytes once; classification parses them, forwarding sends them unchanged.
+  app.removeAllContentTypeParsers();
+  const jsonParser = (
+    request: FastifyRequest,
+    payload: IncomingMessage,
+    done: (err: Error | null, body?: unknown) => void,
+  ) => {
+    const limit =
+      request.gw?.generation.config.limits.maxBodyBytes ??
+      deps.current().config.limits.maxBodyBytes;
+    collectBody(payload, limit, (err, body) => {
+      if (err !== null) {
+        done(err, undefined);
+        return;
+      }
+      request.rawJson = body ?? Buffer.alloc(0);
+      if (request.gw !== null) request.gw.bytesIn = request.rawJson.length;
+      done(null, request.rawJson);
+    });
+  };
+  app.addContentTypeParser("application/json", jsonParser);
+  app.addContentTypeParser(/^application\/[\w.+-]*\+json/, jsonParser);
+  // Anything else (multipart uploads, audio, octet-stream) streams through, counted against the limit.
+  app.addContentTypeParser("*", (request, payload, done) => {
+    const limit =
+      request.gw?.generation.config.limits.maxBodyBytes ??
+      deps.current().config.limits.maxBodyBytes;
+    const counter = new BodyLimitStream(limit);
+    payload.on("error", (err) => counter.destroy(err));
+    payload.pipe(counter);
+    done(null, counter);
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const ctx = request.gw;
+    const gwErr = mapFastifyError(err, ctx?.generation.config.limits.maxBodyBytes ?? 0);
+    if (gwErr.code === "GatewayError")
+      deps.log.error({ err, decisionId: ctx?.decisionId }, "unexpected error");
+    if (ctx !== null) ctx.error = gwErr;
+    if (gwErr.statusCode === 413) reply.header("connection", "close");
+    reply
+      .code(gwErr.statusCode)
+      .headers(ctx === null ? {} : decisionHeaders(ctx))
+      .headers(gwErr.headers)
+      .type("application/json")
+      .send(gwErr.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const e = errors.notFound(request.url);
+    reply.code(e.statusCode).type("application/json").send(e.toBody());
+  });
+
+  const finish = (request: FastifyRequest, res: ServerResponse) => {
+    const ctx = request.gw;
+    if (ctx === null || ctx.audited) return;
+    ctx.audited = true;
+    const now = performance.now();
+    const aborted = !res.writableFinished;
+    const status = res.headersSent ? res.statusCode : 499;
+    const record = auditRecord(ctx, request.method, pathOf(request.url).path, status, now);
+    if (aborted && record.clientAborted === undefined && status === 499)
+      record.clientAborted = true;
+    deps.audit.write(record);
+    const m = deps.metrics;
+    m.requests
+      .labels(record.tenant ?? "-", record.operation, String(status), record.decision)
+      .inc();
+    m.duration.labels(record.operation).observe((now - ctx.startedAt) / 1000);
+    if (ctx.proxy?.upstreamTtfbMs !== undefined && ctx.upstreamName !== undefined) {
+      m.upstreamTtfb.labels(ctx.upstreamName).observe(ctx.proxy.upstreamTtfbMs / 1000);
+    }
+    if (record.usage !== undefined) {
+      const deployment = record.deployment ?? "-";
+      m.tokens.labels(record.tenant ?? "-", deployment, "prompt").inc(record.usage.promptTokens);
+      m.tokens
+        .labels(record.tenant ?? "-", deployment, "completion")
+        .inc(record.usage.completionTokens);
+    }
+  };
+
+  // Stage 1: identify the tenant (and pin the config generation for the whole request).
+  const identify = async (request: FastifyRequest, reply: FastifyReply, whatIf: boolean) => {
+    const generation = deps.current();
+    const { path } = pathOf(request.url);
+    const route = routeOf(whatIf ? path.slice(WHAT_IF_PREFIX.length) : path);
+    const ctx: RequestContext = {
+      decisionId: randomUUID(),
+      time: new Date().toISOString(),
+      startedAt: performance.now(),
+      generation,
+      route,
+      whatIf,
+      bytesIn: 0,
+      audited: false,
+    };
+    request.gw = ctx;
+    reply.raw.once("close", () => finish(request, reply.raw));
+    const declaredLength = Number(request.headers["content-length"] ?? 0);
+    if (declaredLength > generation.config.limits.maxBodyBytes) {
+      throw errors.tooLarge(generation.config.limits.maxBodyBytes);
+    }
+    const tenant = generation.identifier.identify(request.headers);
+    ctx.tenant = tenant;
+    ctx.agency = effectiveAgency(tenant, request.headers["x-gateway-on-behalf-of"]);
+  };
+
+  // Stage 2: classify and decide.
+  const decide = async (request: FastifyRequest) => {
+    const ctx = request.gw!;
+    const body = request.rawJson === null ? undefined : parseJsonBody(request.rawJson);
+    decideRequest(ctx, request.headers, body, deps.metrics);
+  };
+
+  app.register(async (dataPlane) => {
+    dataPlane.route({
+      method: METHODS,
+      url: "/openai/*",
+      onRequest: (request, reply) => identify(request, reply, false),
+      preHandler: decide,
+      handler: async (request, reply) => {
+        const ctx = request.gw!;
+        if (ctx.decision?.decision === "deny") throw policyViolation(ctx);
+        const body = request.rawJson ?? (request.body as NodeJS.ReadableStream | undefined) ?? null;
+        reply.hijack();
+        await forwardRequest(ctx, request, reply.raw, body);
+      },
+    });
+    dataPlane.route({
+      method: ["POST", "PUT", "GET", "DELETE", "PATCH"],
+      url: `${WHAT_IF_PREFIX}/*`,
+      onRequest: (request, reply) => identify(request, reply, true),
+      preHandler: decide,
+      handler: async (request, reply) => {
+        const ctx = request.gw!;
+        reply.headers(decisionHeaders(ctx)).type("application/json");
+        return whatIfAnswer(ctx);
+      },
+    });
+  });
+  return app;
+}
+
+/** The 403 of a denied call (PRODUCT.md section 6). */
+export function policyViolation(ctx: RequestContext): GatewayHttpError {
+  const policies = (ctx.decision?.policies ?? []).map((p) => ({ id: p.id, reason: p.reason }));
+  const first = policies[0];
+  return new GatewayHttpError(
+    "PolicyViolation",
+    first === undefined
+      ? "the gateway's policy denies this request"
+      : `the gateway's policy denies this request: ${first.reason}`,
+    { innererror: { code: "GatewayPolicyViolation", decision_id: ctx.decisionId, policies } },
+  );
+}

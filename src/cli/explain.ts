@@ -1,0 +1,34 @@
+/** `policy-gateway explain`: facts and decision for one request body, offline. */
+import { readFileSync } from "node:fs";
+import { loadConfig } from "../config/index.js";
+import { loadPolicyEngine } from "../runtime/gateway.js";
+import { OfflineEvaluator } from "../runtime/offline.js";
+
+/** Parses `K: V` header arguments. */
+export function parseHeaderArgs(args: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const a of args) {
+    const i = a.indexOf(":");
+    if (i <= 0) throw new Error(`invalid header \`${a}\`: expected \`Name: value\``);
+    headers[a.slice(0, i).trim().toLowerCase()] = a.slice(i + 1).trim();
+  }
+  return headers;
+}
+
+/** Prints the what-if answer as JSON; exits 2 when the gateway would answer an error. */
+export function explainCommand(
+  file: string,
+  opts: { config: string; tenant: string; header: string[]; path: string },
+): void {
+  const config = loadConfig(opts.config);
+  const evaluator = new OfflineEvaluator(config, loadPolicyEngine(config));
+  const body = readFileSync(file === "-" ? 0 : file, "utf8");
+  const result = evaluator.evaluate({
+    tenant: opts.tenant,
+    path: opts.path,
+    headers: parseHeaderArgs(opts.header),
+    body,
+  });
+  process.stdout.write(`${JSON.stringify(result.ok ? result.answer : result, null, 2)}\n`);
+  if (!result.ok) process.exitCode = 2;
+}

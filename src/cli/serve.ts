@@ -1,0 +1,28 @@
+/** `policy-gateway serve`: runs the gateway until SIGINT/SIGTERM. */
+import { ConfigError } from "../config/index.js";
+import { PolicyLoadError } from "../pipeline/evaluate-policy/index.js";
+import { startGateway } from "../runtime/gateway.js";
+
+/** Starts the gateway; a config or policy problem exits 1 with precise messages. */
+export async function serveCommand(opts: { config: string }): Promise<void> {
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway({ configFile: opts.config });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof PolicyLoadError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  process.stderr.write(`policy-gateway listening on ${gateway.url} (admin ${gateway.adminUrl})\n`);
+  const stop = (signal: string) => {
+    gateway.log.info({ signal }, "shutting down");
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}

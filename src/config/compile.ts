@@ -1,0 +1,227 @@
+/**
+ * Compiles a validated config file into the frozen runtime config that request code reads:
+ * tenants indexed by id, key hashes decoded, cross-references checked, relative paths resolved.
+ * Request code never sees the raw file (the Envoy AI Gateway habit).
+ */
+import { dirname, resolve } from "node:path";
+import type { CameraSource, Environment } from "../pipeline/classify-request/facts.js";
+import type { Agency, Jurisdiction } from "../pipeline/identify-tenant/agency.js";
+import { ConfigError } from "./load.js";
+import type { CustomerConfig, GatewayConfigFile, TenantConfig, UpstreamConfig } from "./schema.js";
+
+/** A tenant as the pipeline sees it. */
+export interface RuntimeTenant {
+  id: string;
+  name: string;
+  /** The tenant acting for itself. */
+  agency: Agency;
+  /** Agencies of the customers it may act for (`x-gateway-on-behalf-of`). */
+  customers: ReadonlyMap<string, Agency>;
+  camera: {
+    default: CameraSource | undefined;
+    environment: Environment | undefined;
+    declaredAllowed: boolean;
+  };
+  userSecurityContext: boolean;
+}
+
+export type UpstreamAuth =
+  | { type: "api-key"; apiKey: string }
+  | { type: "entra-id"; scope: string; managedIdentityClientId: string | undefined };
+
+/** An upstream as the forwarder sees it; `endpoint` is an origin URL, or `simulator`. */
+export interface RuntimeUpstream {
+  name: string;
+  endpoint: string;
+  /** Path prefix of the endpoint URL (usually empty), prepended to forwarded paths. */
+  basePath: string;
+  auth: UpstreamAuth;
+  deployments: ReadonlySet<string> | null;
+  priority: number;
+  weight: number;
+  connections: number;
+}
+
+/** The compiled, frozen config. */
+export interface RuntimeConfig {
+  file: string;
+  baseDir: string;
+  listen: { host: string; port: number };
+  admin: { host: string; port: number };
+  mode: "enforce" | "dry-run";
+  limits: { maxBodyBytes: number; upstreamTimeoutMs: number; connectTimeoutMs: number };
+  upstreams: readonly RuntimeUpstream[];
+  tenants: ReadonlyMap<string, RuntimeTenant>;
+  /** Every configured key hash with its tenant, for the constant-time scan. */
+  keys: readonly { hash: Buffer; tenantId: string }[];
+  defaultTenant: RuntimeTenant | null;
+  policy: { schema: string; files: readonly string[]; tests: readonly string[]; memoSize: number };
+  classification: {
+    liveFrameRate: { frames: number; withinMs: number };
+    cameraCatalogue: string;
+  };
+  audit: { destination: "stdout" | string };
+  log: { level: string };
+}
+
+/** Azure OpenAI's token scope for Entra ID. */
+export const DEFAULT_ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default";
+
+function parseJurisdiction(code: string): Jurisdiction {
+  const [country, sub] = code.split("-");
+  return sub === undefined ? { country: country! } : { country: country!, subdivision: code };
+}
+
+function agencyOf(
+  tenant: TenantConfig,
+  who: TenantConfig | CustomerConfig,
+  onBehalfOf?: string,
+): Agency {
+  const agency: Agency = {
+    id: who.id,
+    tenantId: tenant.id,
+    agencyType: who.agencyType,
+    jurisdiction: parseJurisdiction(who.jurisdiction),
+    consentAttested: (who.consent ?? "none") === "attested",
+    tenantAgencyType: tenant.agencyType,
+  };
+  if (onBehalfOf !== undefined) agency.onBehalfOf = onBehalfOf;
+  return agency;
+}
+
+function compileUpstream(u: UpstreamConfig, problems: string[], i: number): RuntimeUpstream {
+  let endpoint = u.endpoint;
+  let basePath = "";
+  if (endpoint !== "simulator") {
+    try {
+      const url = new URL(endpoint);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
+      endpoint = url.origin;
+      basePath = url.pathname.replace(/\/+$/, "");
+    } catch {
+      problems.push(
+        `/upstreams/${i}/endpoint: expected an http(s) URL or \`simulator\` (got \`${u.endpoint}\`)`,
+      );
+    }
+  }
+  if (u.auth.type === "api-key" && endpoint !== "simulator" && u.auth.apiKey === "") {
+    problems.push(
+      `/upstreams/${i}/auth/apiKey: an api key is required for endpoint \`${u.endpoint}\``,
+    );
+  }
+  const auth: UpstreamAuth =
+    u.auth.type === "api-key"
+      ? { type: "api-key", apiKey: u.auth.apiKey }
+      : {
+          type: "entra-id",
+          scope: u.auth.scope ?? DEFAULT_ENTRA_SCOPE,
+          managedIdentityClientId: u.auth.managedIdentityClientId,
+        };
+  return {
+    name: u.name,
+    endpoint,
+    basePath,
+    auth,
+    deployments: u.deployments ? new Set(u.deployments) : null,
+    priority: u.priority ?? 0,
+    weight: u.weight ?? 1,
+    connections: u.connections ?? 128,
+  };
+}
+
+/** Deep-freezes a value so no request can change the config it runs on. */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  if (Buffer.isBuffer(value)) return value; // typed arrays cannot be frozen
+  if (value instanceof Map || value instanceof Set) {
+    for (const v of value.values()) deepFreeze(v);
+  } else {
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return Object.freeze(value);
+}
+
+/** Compiles a validated config file; `file` is its path (relative paths resolve against it). */
+export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConfig {
+  const problems: string[] = [];
+  const baseDir = dirname(resolve(file));
+
+  const upstreamNames = new Set<string>();
+  const upstreams = cfg.upstreams.map((u, i) => {
+    if (upstreamNames.has(u.name))
+      problems.push(`/upstreams/${i}/name: duplicate upstream \`${u.name}\``);
+    upstreamNames.add(u.name);
+    return compileUpstream(u, problems, i);
+  });
+
+  const tenants = new Map<string, RuntimeTenant>();
+  const keys: { hash: Buffer; tenantId: string }[] = [];
+  const seenKeys = new Set<string>();
+  cfg.tenants.forEach((t, i) => {
+    if (tenants.has(t.id)) problems.push(`/tenants/${i}/id: duplicate tenant \`${t.id}\``);
+    const customers = new Map<string, Agency>();
+    (t.customers ?? []).forEach((c, j) => {
+      if (customers.has(c.id)) {
+        problems.push(`/tenants/${i}/customers/${j}/id: duplicate customer \`${c.id}\``);
+      }
+      customers.set(c.id, agencyOf(t, c, c.id));
+    });
+    t.keys.forEach((k, j) => {
+      if (seenKeys.has(k)) problems.push(`/tenants/${i}/keys/${j}: key hash used by two tenants`);
+      seenKeys.add(k);
+      keys.push({ hash: Buffer.from(k.slice("sha256:".length), "hex"), tenantId: t.id });
+    });
+    tenants.set(t.id, {
+      id: t.id,
+      name: t.name ?? t.id,
+      agency: agencyOf(t, t),
+      customers,
+      camera: {
+        default: t.camera?.default,
+        environment: t.camera?.environment,
+        declaredAllowed: (t.camera?.declared ?? "allow") === "allow",
+      },
+      userSecurityContext: t.userSecurityContext ?? false,
+    });
+  });
+
+  let defaultTenant: RuntimeTenant | null = null;
+  if (cfg.defaultTenant !== null) {
+    defaultTenant = tenants.get(cfg.defaultTenant) ?? null;
+    if (defaultTenant === null) {
+      problems.push(`/defaultTenant: no tenant \`${cfg.defaultTenant}\` is declared`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(file, problems);
+
+  return deepFreeze({
+    file,
+    baseDir,
+    listen: { host: cfg.listen.host, port: cfg.listen.port ?? 8080 },
+    admin: { host: cfg.admin.host, port: cfg.admin.port ?? 8081 },
+    mode: cfg.mode,
+    limits: { ...cfg.limits },
+    upstreams,
+    tenants,
+    keys,
+    defaultTenant,
+    policy: {
+      schema: resolve(baseDir, cfg.policy.schema),
+      files: cfg.policy.files.map((f) => resolve(baseDir, f)),
+      tests: cfg.policy.tests.map((f) => resolve(baseDir, f)),
+      memoSize: cfg.policy.memoSize,
+    },
+    classification: {
+      liveFrameRate: {
+        frames: cfg.classification.liveFrameRate.frames,
+        withinMs: cfg.classification.liveFrameRate.withinSeconds * 1000,
+      },
+      cameraCatalogue: resolve(baseDir, cfg.classification.cameraCatalogue),
+    },
+    audit: {
+      destination:
+        cfg.audit.destination === "stdout" ? "stdout" : resolve(baseDir, cfg.audit.destination),
+    },
+    log: { level: cfg.log.level },
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * The JSON Schema of the gateway config file (PRODUCT.md section 10), written with TypeBox so the
+ * TypeScript type of a validated config is derived from the schema and the two cannot drift.
+ * Unknown keys are errors everywhere (`additionalProperties: false`).
+ */
+import { type Static, Type as T } from "@sinclair/typebox";
+import { CAMERA_SOURCES, ENVIRONMENTS } from "../pipeline/classify-request/facts.js";
+import { AGENCY_TYPES } from "../pipeline/identify-tenant/agency.js";
+
+const strict = { additionalProperties: false } as const;
+const literals = <V extends string>(values: readonly V[]) =>
+  T.Union(values.map((v) => T.Literal(v)));
+
+const KebabId = T.String({ pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", maxLength: 64 });
+/** ISO 3166-1 alpha-2, optionally followed by an ISO 3166-2 subdivision code. */
+const Jurisdiction = T.String({ pattern: "^[A-Z]{2}(-[A-Z0-9]{1,3})?$" });
+const KeyHash = T.String({ pattern: "^sha256:[0-9a-f]{64}$" });
+const Port = T.Integer({ minimum: 0, maximum: 65535 });
+const Consent = literals(["attested", "none"] as const);
+
+const ApiKeyAuth = T.Object({ type: T.Literal("api-key"), apiKey: T.String() }, strict);
+const EntraIdAuth = T.Object(
+  {
+    type: T.Literal("entra-id"),
+    /** Token scope; Azure OpenAI's default when omitted. */
+    scope: T.Optional(T.String({ minLength: 1 })),
+    /** Client id of a user-assigned managed identity; DefaultAzureCredential when omitted. */
+    managedIdentityClientId: T.Optional(T.String({ minLength: 1 })),
+  },
+  strict,
+);
+
+const Upstream = T.Object(
+  {
+    name: KebabId,
+    /** `https://<resource>.openai.azure.com`, or `simulator` for the built-in simulator. */
+    endpoint: T.String({ minLength: 1 }),
+    auth: T.Union([ApiKeyAuth, EntraIdAuth]),
+    /** Deployments served by this upstream; all deployments when omitted. */
+    deployments: T.Optional(T.Array(T.String({ minLength: 1 }))),
+    /** Lower is tried first (failover order). */
+    priority: T.Optional(T.Integer({ minimum: 0, maximum: 1000 })),
+    /** Share of traffic among upstreams of the same priority. */
+    weight: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })),
+    /** Keep-alive connections to this upstream. */
+    connections: T.Optional(T.Integer({ minimum: 1, maximum: 4096 })),
+  },
+  strict,
+);
+
+const Customer = T.Object(
+  {
+    id: KebabId,
+    name: T.Optional(T.String()),
+    agencyType: literals(AGENCY_TYPES),
+    jurisdiction: Jurisdiction,
+    consent: T.Optional(Consent),
+  },
+  strict,
+);
+
+const Tenant = T.Object(
+  {
+    id: KebabId,
+    name: T.Optional(T.String()),
+    agencyType: literals(AGENCY_TYPES),
+    jurisdiction: Jurisdiction,
+    keys: T.Array(KeyHash, { default: [] }),
+    camera: T.Optional(
+      T.Object(
+        {
+          /** Camera source assumed when a request declares none and EXIF says nothing. */
+          default: T.Optional(literals(CAMERA_SOURCES)),
+          /** Environment assumed when a request declares none. */
+          environment: T.Optional(literals(ENVIRONMENTS)),
+          /** Whether requests may declare their own camera headers. */
+          declared: T.Optional(literals(["allow", "deny"] as const)),
+        },
+        strict,
+      ),
+    ),
+    consent: T.Optional(Consent),
+    customers: T.Optional(T.Array(Customer)),
+    /** Add Azure's `user_security_context` to chat and Responses calls (Defender for Cloud). */
+    userSecurityContext: T.Optional(T.Boolean()),
+  },
+  strict,
+);
+
+/** The config file's schema. */
+export const GatewayConfigSchema = T.Object(
+  {
+    listen: T.Object(
+      { host: T.String({ minLength: 1, default: "0.0.0.0" }), port: T.Optional(Port) },
+      { ...strict, default: {} },
+    ),
+    admin: T.Object(
+      { host: T.String({ minLength: 1, default: "127.0.0.1" }), port: T.Optional(Port) },
+      { ...strict, default: {} },
+    ),
+    mode: T.Union([T.Literal("enforce"), T.Literal("dry-run")], { default: "enforce" }),
+    limits: T.Object(
+      {
+        maxBodyBytes: T.Integer({ minimum: 1024, default: 52_428_800 }),
+        upstreamTimeoutMs: T.Integer({ minimum: 1, default: 600_000 }),
+        connectTimeoutMs: T.Integer({ minimum: 1, default: 10_000 }),
+      },
+      { ...strict, default: {} },
+    ),
+    upstreams: T.Array(Upstream, { minItems: 1 }),
+    defaultTenant: T.Union([KebabId, T.Null()], { default: null }),
+    tenants: T.Array(Tenant, { default: [] }),
+    policy: T.Object(
+      {
+        schema: T.String({ default: "policies/gateway.cedarschema" }),
+        files: T.Array(T.String(), { default: ["policies/*.cedar"] }),
+        tests: T.Array(T.String(), { default: ["policies/tests/*.yaml"] }),
+        memoSize: T.Integer({ minimum: 0, default: 10_000 }),
+      },
+      { ...strict, default: {} },
+    ),
+    classification: T.Object(
+      {
+        liveFrameRate: T.Object(
+          {
+            frames: T.Integer({ minimum: 2, default: 5 }),
+            withinSeconds: T.Number({ exclusiveMinimum: 0, default: 10 }),
+          },
+          { ...strict, default: {} },
+        ),
+        cameraCatalogue: T.String({ default: "cameras.yaml" }),
+      },
+      { ...strict, default: {} },
+    ),
+    audit: T.Object(
+      {
+        /** `stdout`, or a file path (relative to the config file). */
+        destination: T.String({ minLength: 1, default: "stdout" }),
+      },
+      { ...strict, default: {} },
+    ),
+    log: T.Object(
+      {
+        level: literals(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const),
+      },
+      { ...strict, default: { level: "info" } },
+    ),
+  },
+  strict,
+);
+
+/** A config file after validation and defaults, before compilation. */
+export type GatewayConfigFile = Static<typeof GatewayConfigSchema>;
+export type TenantConfig = Static<typeof Tenant>;
+export type CustomerConfig = Static<typeof Customer>;
+export type UpstreamConfig = Static<typeof Upstream>;

@@ -1,0 +1,123 @@
+/**
+ * Every error the gateway itself answers, in one registry with stable codes (PRODUCT.md section 6).
+ *
+ * Bodies have Azure's shape (`{"error": {code, message, type, param, innererror}}`) so that the
+ * openai SDKs surface them like any Azure error. Anything not in this registry becomes a 500
+ * `GatewayError` with no stack trace.
+ */
+
+/** Stable error codes and their HTTP status. Documented in docs/errors.md; a test keeps the two in sync. */
+export const ERROR_CODES = {
+  InvalidRequest: 400,
+  GatewayAuthenticationFailed: 401,
+  PolicyViolation: 403,
+  NotFound: 404,
+  RequestTooLarge: 413,
+  UpstreamAuthenticationFailed: 502,
+  UpstreamUnavailable: 502,
+  UpstreamTimeout: 504,
+  ServiceUnavailable: 503,
+  GatewayError: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The Azure-shaped body every gateway error carries. */
+export interface AzureErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    type: string;
+    param: string | null;
+    innererror?: Record<string, unknown>;
+  };
+}
+
+/** A coded gateway error; the only kind of error the data plane turns into a non-500 answer. */
+export class GatewayHttpError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly param: string | null;
+  readonly innererror: Record<string, unknown> | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: {
+      param?: string;
+      innererror?: Record<string, unknown>;
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "GatewayHttpError";
+    this.code = code;
+    this.statusCode = ERROR_CODES[code];
+    this.param = options.param ?? null;
+    this.innererror = options.innererror;
+    this.headers = options.headers ?? {};
+  }
+
+  /** The Azure-shaped JSON body for this error. */
+  toBody(): AzureErrorBody {
+    const error: AzureErrorBody["error"] = {
+      code: this.code,
+      message: this.message,
+      type: this.statusCode >= 500 ? "gateway_error" : "invalid_request_error",
+      param: this.param,
+    };
+    if (this.innererror !== undefined) error.innererror = this.innererror;
+    return { error };
+  }
+}
+
+/** Turns anything thrown into a coded error; unknown errors become an opaque `GatewayError`. */
+export function toGatewayError(err: unknown): GatewayHttpError {
+  if (err instanceof GatewayHttpError) return err;
+  return new GatewayHttpError("GatewayError", "the gateway failed to process the request", {
+    cause: err,
+  });
+}
+
+/** Constructors for the errors raised in more than one place, so their wording stays identical. */
+export const errors = {
+  invalidJson: (cause: unknown) =>
+    new GatewayHttpError("InvalidRequest", "the request body is not valid JSON", { cause }),
+  invalidBody: (cause: unknown) =>
+    new GatewayHttpError("InvalidRequest", "the request body could not be read", { cause }),
+  invalidHeader: (header: string, value: string, allowed: readonly string[]) =>
+    new GatewayHttpError(
+      "InvalidRequest",
+      `invalid \`${header}\` value \`${value.slice(0, 64)}\`: expected one of ${allowed.join(", ")}`,
+      { param: header },
+    ),
+  unauthenticated: () =>
+    new GatewayHttpError(
+      "GatewayAuthenticationFailed",
+      "missing or unknown gateway key: send the key issued for your tenant in the `api-key` header or as `Authorization: Bearer <key>`",
+    ),
+  tooLarge: (limit: number) =>
+    new GatewayHttpError(
+      "RequestTooLarge",
+      `the request body exceeds the gateway's limit of ${limit} bytes`,
+    ),
+  upstreamUnavailable: (upstream: string, cause: unknown) =>
+    new GatewayHttpError(
+      "UpstreamUnavailable",
+      `upstream \`${upstream}\` is unreachable or closed the connection`,
+      { cause },
+    ),
+  upstreamTimeout: (upstream: string, timeoutMs: number, cause: unknown) =>
+    new GatewayHttpError(
+      "UpstreamTimeout",
+      `upstream \`${upstream}\` did not answer within ${timeoutMs} ms`,
+      { cause },
+    ),
+  notFound: (path: string) =>
+    new GatewayHttpError(
+      "NotFound",
+      `no route for \`${path.slice(0, 200)}\`: the gateway serves Azure OpenAI paths under /openai/`,
+    ),
+} as const;

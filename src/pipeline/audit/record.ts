@@ -1,0 +1,117 @@
+/**
+ * The audit record (PRODUCT.md section 7): who, what, which decision, why, what it cost. Built from
+ * the request context, never from the request body: no key, prompt text or image byte can reach it.
+ */
+import type { RequestContext } from "../context.js";
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** One audit line's content (pino adds `time`). */
+export interface AuditRecord {
+  decisionId: string;
+  requestTime: string;
+  tenant: string | null;
+  agency: string | null;
+  agencyType: string | null;
+  jurisdiction: string | null;
+  onBehalfOf?: string;
+  method: string;
+  path: string;
+  operation: string;
+  deployment: string | null;
+  whatIf?: true;
+  upstream: string | null;
+  stream: boolean;
+  images?: { count: number; bytes: number; origins: string[] };
+  camera?: {
+    source: string;
+    mobility: string;
+    environment: string;
+    origin: { source: string; environment: string };
+    exif?: { make?: string; model?: string };
+    conflicts?: string[];
+  };
+  capture?: { value: string; origin: string };
+  purposes?: string[];
+  evidence?: string[];
+  decision: string;
+  mode: string;
+  policies?: string[];
+  policyRevision: string | null;
+  status: number;
+  error?: string;
+  upstreamStatus?: number;
+  clientAborted?: true;
+  upstreamError?: string;
+  latencyMs: { total: number; policy?: number; upstreamTtfb?: number };
+  usage?: { promptTokens: number; completionTokens: number; totalTokens: number };
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Builds the audit record of a finished (or abandoned) request. */
+export function auditRecord(
+  ctx: RequestContext,
+  method: string,
+  path: string,
+  status: number,
+  now: number,
+): AuditRecord {
+  const { facts, decision, agency, proxy } = ctx;
+  const record: AuditRecord = {
+    decisionId: ctx.decisionId,
+    requestTime: ctx.time,
+    tenant: ctx.tenant?.id ?? null,
+    agency: agency?.id ?? null,
+    agencyType: agency?.agencyType ?? null,
+    jurisdiction: agency ? (agency.jurisdiction.subdivision ?? agency.jurisdiction.country) : null,
+    method,
+    path: path.length > 512 ? `${path.slice(0, 512)}…` : path,
+    operation: facts?.operation ?? ctx.route.operation,
+    deployment: facts?.deployment ?? ctx.route.deployment,
+    upstream: ctx.upstreamName ?? null,
+    stream: facts?.stream ?? false,
+    decision: decision?.decision ?? (ctx.error ? "none" : "allow"),
+    mode: ctx.generation.config.mode,
+    policyRevision: decision?.revision ?? ctx.generation.policy?.revision ?? null,
+    status,
+    latencyMs: { total: round(now - ctx.startedAt) },
+    bytesIn: ctx.bytesIn,
+    bytesOut: proxy?.bytesOut ?? 0,
+  };
+  if (agency?.onBehalfOf !== undefined) record.onBehalfOf = agency.onBehalfOf;
+  if (ctx.whatIf) record.whatIf = true;
+  if (facts !== undefined) {
+    if (facts.images.count > 0) {
+      record.images = {
+        count: facts.images.count,
+        bytes: facts.images.bytes,
+        origins: facts.images.origins,
+      };
+    }
+    const camera: NonNullable<AuditRecord["camera"]> = {
+      source: facts.camera.source,
+      mobility: facts.camera.mobility,
+      environment: facts.camera.environment,
+      origin: facts.camera.origin,
+    };
+    if (facts.camera.exif !== undefined) camera.exif = facts.camera.exif;
+    if (facts.camera.conflicts.length > 0) camera.conflicts = facts.camera.conflicts;
+    record.camera = camera;
+    record.capture = { value: facts.capture, origin: facts.captureOrigin };
+    record.purposes = facts.purposes;
+    record.evidence = facts.evidence.map((e) => `${e.purpose}:${e.rule}@${e.where}`);
+  }
+  if (decision !== undefined) record.policies = decision.policies.map((p) => p.id);
+  if (ctx.policyMs !== undefined) record.latencyMs.policy = round(ctx.policyMs);
+  if (ctx.error !== undefined) record.error = ctx.error.code;
+  if (proxy !== undefined) {
+    if (proxy.upstreamStatus !== undefined) record.upstreamStatus = proxy.upstreamStatus;
+    if (proxy.upstreamTtfbMs !== undefined)
+      record.latencyMs.upstreamTtfb = round(proxy.upstreamTtfbMs);
+    if (proxy.usage !== undefined) record.usage = proxy.usage;
+    if (proxy.clientAborted) record.clientAborted = true;
+    if (proxy.midStreamError !== undefined) record.upstreamError = proxy.midStreamError;
+  }
+  return record;
+}

@@ -1,0 +1,40 @@
+/**
+ * The state one request accumulates as it goes through the pipeline stages; the audit record is
+ * built from it at the end, whatever the end was.
+ */
+import type { RuntimeTenant } from "../config/index.js";
+import type { GatewayHttpError } from "../errors.js";
+import type { Generation } from "../runtime/generation.js";
+import type { RequestFacts } from "./classify-request/facts.js";
+import type { RouteInfo } from "./classify-request/operation.js";
+import type { Decision } from "./evaluate-policy/index.js";
+import type { ProxyOutcome } from "./forward/proxy.js";
+import type { Agency } from "./identify-tenant/agency.js";
+
+/** Per-request pipeline state. */
+export interface RequestContext {
+  /** Id of this request's decision; sent upstream as `x-ms-client-request-id`. */
+  decisionId: string;
+  /** Wall-clock start, ISO 8601. */
+  time: string;
+  /** `performance.now()` at arrival. */
+  startedAt: number;
+  /** The config generation this request runs on from start to end, even across a reload. */
+  generation: Generation;
+  route: RouteInfo;
+  /** Set for `/_gateway/evaluate/...` calls, which forward nothing. */
+  whatIf: boolean;
+  tenant?: RuntimeTenant;
+  agency?: Agency;
+  facts?: RequestFacts;
+  decision?: Decision;
+  /** Milliseconds spent classifying and deciding. */
+  policyMs?: number;
+  bytesIn: number;
+  upstreamName?: string;
+  proxy?: ProxyOutcome;
+  /** The coded error the gateway answered, if any. */
+  error?: GatewayHttpError;
+  /** Set once the audit record is written (exactly once per request). */
+  audited: boolean;
+}

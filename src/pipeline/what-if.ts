@@ -1,0 +1,64 @@
+/**
+ * The what-if answer (`POST /_gateway/evaluate/<path>`, PRODUCT.md section 2): the decision and the
+ * facts it was made on, with nothing forwarded.
+ */
+import type { RequestContext } from "./context.js";
+
+/** The body of a what-if answer. */
+export interface WhatIfAnswer {
+  decision: "allow" | "deny" | "shadow-deny";
+  decisionId: string;
+  policies: { id: string; reason: string }[];
+  facts: {
+    operation: string;
+    deployment: string | null;
+    stream: boolean;
+    images: { count: number; bytes: number; origins: string[]; items: unknown[] };
+    camera: {
+      source: string;
+      mobility: string;
+      environment: string;
+      origin: unknown;
+      exif?: unknown;
+      conflicts: string[];
+    };
+    capture: string;
+    captureOrigin: string;
+    purposes: string[];
+    evidence: unknown[];
+  };
+  agency: { id: string; agencyType: string; jurisdiction: string; onBehalfOf?: string };
+  mode: string;
+  policyRevision: string | null;
+}
+
+/** Builds the what-if answer from a classified and decided request. */
+export function whatIfAnswer(ctx: RequestContext): WhatIfAnswer {
+  const facts = ctx.facts!;
+  const agency = ctx.agency!;
+  const answer: WhatIfAnswer = {
+    decision: ctx.decision?.decision ?? "allow",
+    decisionId: ctx.decisionId,
+    policies: (ctx.decision?.policies ?? []).map((p) => ({ id: p.id, reason: p.reason })),
+    facts: {
+      operation: facts.operation,
+      deployment: facts.deployment,
+      stream: facts.stream,
+      images: facts.images,
+      camera: facts.camera,
+      capture: facts.capture,
+      captureOrigin: facts.captureOrigin,
+      purposes: facts.purposes,
+      evidence: facts.evidence,
+    },
+    agency: {
+      id: agency.id,
+      agencyType: agency.agencyType,
+      jurisdiction: agency.jurisdiction.subdivision ?? agency.jurisdiction.country,
+    },
+    mode: ctx.generation.config.mode,
+    policyRevision: ctx.decision?.revision ?? null,
+  };
+  if (agency.onBehalfOf !== undefined) answer.agency.onBehalfOf = agency.onBehalfOf;
+  return answer;
+}

@@ -1,0 +1,147 @@
+/**
+ * Test harness: a simulator with fault injection and a gateway in front of it, on ports from the
+ * OS, with the audit captured in memory. Tenants and keys mirror config/gateway.yaml's shapes.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Writable } from "node:stream";
+import type { AuditRecord } from "../../src/pipeline/audit/record.js";
+import { hashKey } from "../../src/pipeline/identify-tenant/identify.js";
+import { type RunningGateway, startGateway } from "../../src/runtime/gateway.js";
+import { type RunningSimulator, startSimulator } from "../../src/simulator/index.js";
+
+export const UPSTREAM_KEY = "upstream-secret-key-0123456789";
+export const KEYS = {
+  metroPd: "test-key-metro-pd",
+  metPolice: "test-key-met-police",
+  doorAccess: "test-key-door-access",
+  evidenceCloud: "test-key-evidence-cloud",
+  newsroom: "test-key-newsroom",
+} as const;
+
+const CONFIG_DIR = resolve(import.meta.dirname, "../../config");
+
+/** The YAML of a test config; `extra` is appended at top level (must not repeat keys). */
+export function testConfigYaml(
+  upstreamUrl: string,
+  opts: { mode?: string; extra?: string; limits?: string; defaultTenant?: string } = {},
+): string {
+  return `
+listen: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: 0 }
+mode: ${opts.mode ?? "enforce"}
+limits: ${opts.limits ?? "{ maxBodyBytes: 1048576, upstreamTimeoutMs: 2000, connectTimeoutMs: 1000 }"}
+upstreams:
+  - name: primary
+    endpoint: ${upstreamUrl}
+    auth: { type: api-key, apiKey: ${UPSTREAM_KEY} }
+defaultTenant: ${opts.defaultTenant ?? "null"}
+tenants:
+  - id: metro-pd
+    agencyType: law-enforcement
+    jurisdiction: US-NY
+    keys: ["${hashKey(KEYS.metroPd)}"]
+    camera: { default: body-worn, declared: allow }
+  - id: met-police
+    agencyType: law-enforcement
+    jurisdiction: GB
+    keys: ["${hashKey(KEYS.metPolice)}"]
+  - id: door-access-co
+    agencyType: commercial
+    jurisdiction: DE
+    consent: attested
+    keys: ["${hashKey(KEYS.doorAccess)}"]
+    camera: { default: fixed, environment: controlled }
+  - id: evidence-cloud
+    agencyType: commercial
+    jurisdiction: US
+    keys: ["${hashKey(KEYS.evidenceCloud)}"]
+    customers:
+      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA }
+      - { id: hospital-7, agencyType: healthcare, jurisdiction: US-CA }
+  - id: newsroom
+    agencyType: commercial
+    jurisdiction: FR
+    keys: ["${hashKey(KEYS.newsroom)}"]
+    userSecurityContext: true
+policy:
+  schema: ${join(CONFIG_DIR, "policies/gateway.cedarschema")}
+  files: [${join(CONFIG_DIR, "policies/*.cedar")}]
+classification:
+  liveFrameRate: { frames: 3, withinSeconds: 10 }
+  cameraCatalogue: ${join(CONFIG_DIR, "cameras.yaml")}
+${opts.extra ?? ""}
+`;
+}
+
+/** Collects audit lines written by the gateway. */
+export class AuditCapture extends Writable {
+  readonly records: (AuditRecord & { time: string; kind: string })[] = [];
+  #waiters: (() => void)[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    for (const line of chunk.toString("utf8").split("\n"))
+      if (line.trim() !== "") this.records.push(JSON.parse(line));
+    for (const w of this.#waiters.splice(0)) w();
+    cb();
+  }
+  /** Resolves with the record of `decisionId` once it is written. */
+  async waitFor(
+    predicate: (r: AuditRecord) => boolean,
+    timeoutMs = 5000,
+  ): Promise<AuditRecord & { time: string; kind: string }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.records.find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline)
+        throw new Error(`no matching audit record among ${this.records.length}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 200);
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+}
+
+/** A simulator and a gateway in front of it. */
+export interface Harness {
+  sim: RunningSimulator;
+  gw: RunningGateway;
+  audit: AuditCapture;
+  configFile: string;
+  close(): Promise<void>;
+}
+
+/** Starts a simulator (faults on) and a gateway pointed at it. */
+export async function startHarness(
+  opts: Parameters<typeof testConfigYaml>[1] & {
+    simulator?: Parameters<typeof startSimulator>[0];
+  } = {},
+): Promise<Harness> {
+  const sim = await startSimulator({
+    apiKey: UPSTREAM_KEY,
+    faults: true,
+    chunkDelayMs: 5,
+    ...opts.simulator,
+  });
+  const dir = mkdtempSync(join(tmpdir(), "gw-test-"));
+  const configFile = join(dir, "gateway.yaml");
+  writeFileSync(configFile, testConfigYaml(sim.url, opts));
+  const audit = new AuditCapture();
+  const logs = new Writable({ write: (_c, _e, cb) => cb() });
+  const gw = await startGateway({ configFile, auditStream: audit, logStream: logs });
+  return {
+    sim,
+    gw,
+    audit,
+    configFile,
+    async close() {
+      await gw.close();
+      await sim.close();
+    },
+  };
+}
