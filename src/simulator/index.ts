@@ -2,6 +2,7 @@ import { resolveOptions } from "./options.js";
 import { listenSimulator } from "./server.js";
 import type { RecordedRequest, RunningSimulator, SimulatorOptions } from "./types.js";
 
+/** The public types, declared in types.ts so internal modules need not import this entry point. */
 export type {
   RecordedRequest,
   RequestOutcome,

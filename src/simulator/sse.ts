@@ -33,7 +33,14 @@ export class SseWriter {
       faults.dropAfterChunks !== undefined && record.chunksSent + 1 >= faults.dropAfterChunks;
     if (dropNow) {
       // Wait until this last event is handed to the kernel, so the client really gets N events.
-      await new Promise<void>((resolve) => res.write(text, () => resolve()));
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off("close", done);
+          resolve();
+        };
+        res.once("close", done);
+        res.write(text, done);
+      });
       record.chunksSent++;
       dropConnection(this.#exchange);
       throw new ConnectionDropped();

@@ -48,14 +48,15 @@ export const IMAGE_TOKENS = 85;
 /**
  * Every string inside a JSON value that a model would read (message text, instructions), plus the
  * number of image parts, walking arrays and objects. Keys are skipped; `image_url`/`input_image`
- * parts count as images and their (often huge base64) data is not read as text.
+ * parts count as images, and no `data:` payload is read as text.
  */
 export function collectPromptText(value: unknown): { text: string; images: number } {
   const texts: string[] = [];
   let images = 0;
   const walk = (node: unknown): void => {
     if (typeof node === "string") {
-      texts.push(node);
+      // Inline payloads (`data:` URLs of files and audio) are not prose: keep them out of the count.
+      if (!node.startsWith("data:")) texts.push(node);
     } else if (Array.isArray(node)) {
       for (const item of node) walk(item);
     } else if (typeof node === "object" && node !== null) {
