@@ -130,8 +130,8 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     const aborted = !res.writableFinished;
     const status = res.headersSent ? res.statusCode : 499;
     const record = auditRecord(ctx, request.method, pathOf(request.url).path, status, now);
-    if (aborted && record.clientAborted === undefined && status === 499)
-      record.clientAborted = true;
+    // The response closed before it was complete and upstream did not cut it: the client left.
+    if (aborted && record.upstreamError === undefined) record.clientAborted = true;
     deps.audit.write(record);
     const m = deps.metrics;
     m.requests
