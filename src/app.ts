@@ -98,6 +98,9 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
       request.gw?.generation.config.limits.maxBodyBytes ??
       deps.current().config.limits.maxBodyBytes;
     const counter = new BodyLimitStream(limit);
+    counter.on("end", () => {
+      if (request.gw !== null) request.gw.bytesIn = counter.bytes;
+    });
     payload.on("error", (err) => counter.destroy(err));
     payload.pipe(counter);
     done(null, counter);
@@ -180,7 +183,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
   const decide = async (request: FastifyRequest) => {
     const ctx = request.gw!;
     const body = request.rawJson === null ? undefined : parseJsonBody(request.rawJson);
-    decideRequest(ctx, request.headers, body, deps.metrics);
+    await decideRequest(ctx, request.headers, body, deps.metrics);
   };
 
   app.register(async (dataPlane) => {

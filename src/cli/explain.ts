@@ -1,7 +1,6 @@
 /** `policy-gateway explain`: facts and decision for one request body, offline. */
 import { readFileSync } from "node:fs";
 import { loadConfig } from "../config/index.js";
-import { loadPolicyEngine } from "../runtime/gateway.js";
 import { OfflineEvaluator } from "../runtime/offline.js";
 
 /** Parses `K: V` header arguments. */
@@ -16,14 +15,14 @@ export function parseHeaderArgs(args: readonly string[]): Record<string, string>
 }
 
 /** Prints the what-if answer as JSON; exits 2 when the gateway would answer an error. */
-export function explainCommand(
+export async function explainCommand(
   file: string,
   opts: { config: string; tenant: string; header: string[]; path: string },
-): void {
+): Promise<void> {
   const config = loadConfig(opts.config);
-  const evaluator = new OfflineEvaluator(config, loadPolicyEngine(config));
+  const evaluator = new OfflineEvaluator(config);
   const body = readFileSync(file === "-" ? 0 : file, "utf8");
-  const result = evaluator.evaluate({
+  const result = await evaluator.evaluate({
     tenant: opts.tenant,
     path: opts.path,
     headers: parseHeaderArgs(opts.header),

@@ -1,5 +1,6 @@
 /** `policy-gateway serve`: runs the gateway until SIGINT/SIGTERM. */
 import { ConfigError } from "../config/index.js";
+import { CameraCatalogueError } from "../pipeline/classify-request/images/index.js";
 import { PolicyLoadError } from "../pipeline/evaluate-policy/index.js";
 import { startGateway } from "../runtime/gateway.js";
 
@@ -9,7 +10,11 @@ export async function serveCommand(opts: { config: string }): Promise<void> {
   try {
     gateway = await startGateway({ configFile: opts.config });
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof PolicyLoadError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof PolicyLoadError ||
+      err instanceof CameraCatalogueError
+    ) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }

@@ -21,7 +21,6 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { parse } from "yaml";
 import { expandFilePattern } from "../config/file-patterns.js";
 import { loadConfig } from "../config/index.js";
-import { loadPolicyEngine } from "../runtime/gateway.js";
 import { OfflineEvaluator, type OfflineResult } from "../runtime/offline.js";
 
 const CaseSchema = T.Object(
@@ -138,9 +137,9 @@ export function checkCase(c: PolicyCase, result: OfflineResult): string[] {
 }
 
 /** Runs the cases of `files` (or the config's `policy.tests`); exit code 1 on any failure. */
-export function testCommand(files: string[], opts: { config: string }): void {
+export async function testCommand(files: string[], opts: { config: string }): Promise<void> {
   const config = loadConfig(opts.config);
-  const evaluator = new OfflineEvaluator(config, loadPolicyEngine(config));
+  const evaluator = new OfflineEvaluator(config);
   const problems: string[] = [];
   const paths =
     files.length > 0
@@ -156,7 +155,7 @@ export function testCommand(files: string[], opts: { config: string }): void {
   for (const { file, case: c } of loadCases(paths)) {
     const headers = { ...(c.headers ?? {}) };
     if (c.onBehalfOf !== undefined) headers["x-gateway-on-behalf-of"] = c.onBehalfOf;
-    const result = evaluator.evaluate({
+    const result = await evaluator.evaluate({
       tenant: c.tenant,
       path: c.path ?? "/openai/deployments/gpt-4o/chat/completions",
       headers,

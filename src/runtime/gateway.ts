@@ -11,7 +11,7 @@ import { type Logger, pino } from "pino";
 import { buildAdmin } from "../admin/app.js";
 import { createMetrics, type GatewayMetrics } from "../admin/metrics.js";
 import { buildDataPlane } from "../app.js";
-import { loadConfig, type RuntimeConfig } from "../config/index.js";
+import { loadConfig } from "../config/index.js";
 import { type AuditSink, openAuditSink } from "../pipeline/audit/sink.js";
 import { MemoryFrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
 import {
@@ -21,7 +21,7 @@ import {
 } from "../pipeline/evaluate-policy/index.js";
 import { closeUpstreams, openUpstreams } from "../pipeline/forward/upstreams.js";
 import { type RunningSimulator, startSimulator } from "../simulator/index.js";
-import { createGeneration, type Generation } from "./generation.js";
+import { buildGeneration, type Generation } from "./generation.js";
 
 /** How to start a gateway. */
 export interface GatewayOptions {
@@ -48,12 +48,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Compiles the policy engine named by a config. */
-export function loadPolicyEngine(config: RuntimeConfig): PolicyEngine {
-  const sources = loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir);
-  return compilePolicyEngine(sources, { memoSize: config.policy.memoSize });
-}
-
 function urlOf(app: FastifyInstance): string {
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
@@ -67,7 +61,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     { base: { component: "policy-gateway" }, level: config.log.level },
     options.logStream ?? pino.destination({ dest: 2, sync: false }),
   );
-  const policy = loadPolicyEngine(config);
 
   let simulator: RunningSimulator | undefined;
   let simulatorApiKey: string | undefined;
@@ -82,7 +75,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const upstreams = openUpstreams(config, upstreamOpts);
   const frames = new MemoryFrameWindowStore();
-  const generation = createGeneration(config, upstreams, policy, frames);
+  const generation = buildGeneration(config, upstreams, frames);
+  const policy = generation.policy;
 
   const metrics = createMetrics();
   const audit: AuditSink = openAuditSink(options.auditStream ?? config.audit.destination);
@@ -94,7 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     notReadyReason: () => (closing ? "shutting down" : null),
     status: () => ({
       generation: generation.id,
-      policyRevision: generation.policy?.revision ?? null,
+      policyRevision: generation.policy.revision,
     }),
   });
 

@@ -4,8 +4,17 @@
  */
 import type { RuntimeConfig } from "../config/index.js";
 import type { FrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
+import {
+  type CameraCatalogue,
+  createExifReader,
+  loadCameraCatalogue,
+} from "../pipeline/classify-request/images/index.js";
 import type { ClassifierDeps } from "../pipeline/classify-request/index.js";
-import type { PolicyEngine } from "../pipeline/evaluate-policy/index.js";
+import {
+  compilePolicyEngine,
+  loadPolicySources,
+  type PolicyEngine,
+} from "../pipeline/evaluate-policy/index.js";
 import type { LiveUpstream } from "../pipeline/forward/upstreams.js";
 import { TenantIdentifier } from "../pipeline/identify-tenant/identify.js";
 
@@ -15,7 +24,7 @@ export interface Generation {
   readonly config: RuntimeConfig;
   readonly identifier: TenantIdentifier;
   readonly upstreams: readonly LiveUpstream[];
-  readonly policy: PolicyEngine | undefined;
+  readonly policy: PolicyEngine;
   readonly classifier: ClassifierDeps;
 }
 
@@ -25,8 +34,9 @@ let nextId = 1;
 export function createGeneration(
   config: RuntimeConfig,
   upstreams: readonly LiveUpstream[],
-  policy: PolicyEngine | undefined,
+  policy: PolicyEngine,
   frames: FrameWindowStore,
+  catalogue: CameraCatalogue,
 ): Generation {
   return Object.freeze({
     id: nextId++,
@@ -34,6 +44,30 @@ export function createGeneration(
     identifier: new TenantIdentifier(config),
     upstreams,
     policy,
-    classifier: { frames, liveFrameRate: config.classification.liveFrameRate },
+    classifier: {
+      frames,
+      exif: createExifReader({ catalogue }),
+      liveFrameRate: config.classification.liveFrameRate,
+    },
   });
+}
+
+/** Compiles the policy engine named by a config (throws `PolicyLoadError`). */
+export function loadPolicyEngine(config: RuntimeConfig): PolicyEngine {
+  const sources = loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir);
+  return compilePolicyEngine(sources, { memoSize: config.policy.memoSize });
+}
+
+/**
+ * Loads everything a config names (policies, camera catalogue) and assembles a generation; throws
+ * `PolicyLoadError` or `CameraCatalogueError` with precise problems when a file is invalid.
+ */
+export function buildGeneration(
+  config: RuntimeConfig,
+  upstreams: readonly LiveUpstream[],
+  frames: FrameWindowStore,
+): Generation {
+  const policy = loadPolicyEngine(config);
+  const catalogue = loadCameraCatalogue(config.classification.cameraCatalogue);
+  return createGeneration(config, upstreams, policy, frames, catalogue);
 }

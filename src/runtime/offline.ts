@@ -12,10 +12,9 @@ import { MemoryFrameWindowStore } from "../pipeline/classify-request/frame-rate.
 import { routeOf } from "../pipeline/classify-request/operation.js";
 import type { RequestContext } from "../pipeline/context.js";
 import { decideRequest } from "../pipeline/decide-stage.js";
-import type { PolicyEngine } from "../pipeline/evaluate-policy/index.js";
 import { effectiveAgency } from "../pipeline/identify-tenant/identify.js";
 import { type WhatIfAnswer, whatIfAnswer } from "../pipeline/what-if.js";
-import { createGeneration, type Generation } from "./generation.js";
+import { buildGeneration, type Generation } from "./generation.js";
 
 /** One request to evaluate offline. */
 export interface OfflineRequest {
@@ -36,12 +35,12 @@ export class OfflineEvaluator {
   readonly #generation: Generation;
   readonly #metrics: GatewayMetrics = createMetrics();
 
-  constructor(config: RuntimeConfig, policy: PolicyEngine) {
-    this.#generation = createGeneration(config, [], policy, new MemoryFrameWindowStore());
+  constructor(config: RuntimeConfig) {
+    this.#generation = buildGeneration(config, [], new MemoryFrameWindowStore());
   }
 
   /** Evaluates one request as the data plane would, without forwarding it. */
-  evaluate(req: OfflineRequest): OfflineResult {
+  async evaluate(req: OfflineRequest): Promise<OfflineResult> {
     const generation = this.#generation;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
@@ -68,7 +67,7 @@ export class OfflineEvaluator {
     try {
       ctx.agency = effectiveAgency(tenant, headers["x-gateway-on-behalf-of"]);
       const body = typeof req.body === "string" ? parseJsonBody(Buffer.from(req.body)) : req.body;
-      decideRequest(ctx, headers, body, this.#metrics);
+      await decideRequest(ctx, headers, body, this.#metrics);
       return { ok: true, answer: whatIfAnswer(ctx) };
     } catch (err) {
       if (err instanceof GatewayHttpError) {

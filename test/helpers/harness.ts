@@ -31,7 +31,7 @@ export function testConfigYaml(
 listen: { host: 127.0.0.1, port: 0 }
 admin: { host: 127.0.0.1, port: 0 }
 mode: ${opts.mode ?? "enforce"}
-limits: ${opts.limits ?? "{ maxBodyBytes: 1048576, upstreamTimeoutMs: 2000, connectTimeoutMs: 1000 }"}
+limits: ${opts.limits ?? "{ maxBodyBytes: 1048576, upstreamTimeoutMs: 1500, connectTimeoutMs: 1000 }"}
 upstreams:
   - name: primary
     endpoint: ${upstreamUrl}
@@ -116,11 +116,25 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+type ConfigOptions = NonNullable<Parameters<typeof testConfigYaml>[1]>;
+
+/** Starts a gateway whose single upstream is `upstreamUrl`, with a fresh temp config file. */
+export async function startGatewayOn(
+  upstreamUrl: string,
+  opts: ConfigOptions = {},
+): Promise<{ gw: RunningGateway; audit: AuditCapture; configFile: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "gw-test-"));
+  const configFile = join(dir, "gateway.yaml");
+  writeFileSync(configFile, testConfigYaml(upstreamUrl, opts));
+  const audit = new AuditCapture();
+  const logs = new Writable({ write: (_c, _e, cb) => cb() });
+  const gw = await startGateway({ configFile, auditStream: audit, logStream: logs });
+  return { gw, audit, configFile };
+}
+
 /** Starts a simulator (faults on) and a gateway pointed at it. */
 export async function startHarness(
-  opts: Parameters<typeof testConfigYaml>[1] & {
-    simulator?: Parameters<typeof startSimulator>[0];
-  } = {},
+  opts: ConfigOptions & { simulator?: Parameters<typeof startSimulator>[0] } = {},
 ): Promise<Harness> {
   const sim = await startSimulator({
     apiKey: UPSTREAM_KEY,
@@ -128,12 +142,7 @@ export async function startHarness(
     chunkDelayMs: 5,
     ...opts.simulator,
   });
-  const dir = mkdtempSync(join(tmpdir(), "gw-test-"));
-  const configFile = join(dir, "gateway.yaml");
-  writeFileSync(configFile, testConfigYaml(sim.url, opts));
-  const audit = new AuditCapture();
-  const logs = new Writable({ write: (_c, _e, cb) => cb() });
-  const gw = await startGateway({ configFile, auditStream: audit, logStream: logs });
+  const { gw, audit, configFile } = await startGatewayOn(sim.url, opts);
   return {
     sim,
     gw,

@@ -27,7 +27,9 @@ describe("upstream errors", () => {
     expect(res.headers.get("x-gateway-decision")).toBe("allow");
     const body = (await res.json()) as { error: { code: string } };
     expect(body.error.code).toBe("429");
-    const record = await h.audit.waitFor((r) => r.decisionId === res.headers.get("x-gateway-decision-id"));
+    const record = await h.audit.waitFor(
+      (r) => r.decisionId === res.headers.get("x-gateway-decision-id"),
+    );
     expect(record.status).toBe(429);
     expect(record.upstreamStatus).toBe(429);
   });
@@ -42,7 +44,10 @@ describe("upstream errors", () => {
       defaultHeaders: { "x-simulator-status": "429" },
     });
     await expect(
-      client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] }),
+      client.chat.completions.create({
+        model: "gpt-4o",
+        messages: [{ role: "user", content: "x" }],
+      }),
     ).rejects.toBeInstanceOf(RateLimitError);
   });
 
@@ -59,7 +64,9 @@ describe("upstream errors", () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("UpstreamUnavailable");
     expect(body.error.message).not.toMatch(/at .*\.ts:\d+/); // never a stack trace
-    const record = await h.audit.waitFor((r) => r.decisionId === res.headers.get("x-gateway-decision-id"));
+    const record = await h.audit.waitFor(
+      (r) => r.decisionId === res.headers.get("x-gateway-decision-id"),
+    );
     expect(record).toMatchObject({ status: 502, error: "UpstreamUnavailable" });
   });
 
@@ -71,14 +78,23 @@ describe("upstream errors", () => {
   });
 
   it("cuts the client stream when upstream drops mid-stream, and audits it", async () => {
-    const res = await fetch(`${h.gw.url}/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`, {
-      method: "POST",
-      headers: { "api-key": KEYS.newsroom, "content-type": "application/json", "x-simulator-drop-after-chunks": "3" },
-      body: JSON.stringify({ messages: [{ role: "user", content: "hello" }], stream: true }),
-    });
+    const res = await fetch(
+      `${h.gw.url}/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`,
+      {
+        method: "POST",
+        headers: {
+          "api-key": KEYS.newsroom,
+          "content-type": "application/json",
+          "x-simulator-drop-after-chunks": "3",
+        },
+        body: JSON.stringify({ messages: [{ role: "user", content: "hello" }], stream: true }),
+      },
+    );
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
-    const record = await h.audit.waitFor((r) => r.decisionId === res.headers.get("x-gateway-decision-id"));
+    const record = await h.audit.waitFor(
+      (r) => r.decisionId === res.headers.get("x-gateway-decision-id"),
+    );
     expect(record.upstreamError).toBeTruthy();
     expect(record.bytesOut).toBeGreaterThan(0);
   });
@@ -95,13 +111,18 @@ describe("unreachable upstream", () => {
     });
     const { gw } = await startGatewayOn(`http://127.0.0.1:${port}`);
     try {
-      const res = await fetch(`${gw.url}/openai/deployments/gpt-4o/embeddings?api-version=2024-10-21`, {
-        method: "POST",
-        headers: { "api-key": KEYS.newsroom, "content-type": "application/json" },
-        body: JSON.stringify({ input: "hello" }),
-      });
+      const res = await fetch(
+        `${gw.url}/openai/deployments/gpt-4o/embeddings?api-version=2024-10-21`,
+        {
+          method: "POST",
+          headers: { "api-key": KEYS.newsroom, "content-type": "application/json" },
+          body: JSON.stringify({ input: "hello" }),
+        },
+      );
       expect(res.status).toBe(502);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UpstreamUnavailable");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        "UpstreamUnavailable",
+      );
     } finally {
       await gw.close();
     }

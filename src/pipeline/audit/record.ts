@@ -37,7 +37,7 @@ export interface AuditRecord {
   decision: string;
   mode: string;
   policies?: string[];
-  policyRevision: string | null;
+  policyRevision: string;
   status: number;
   error?: string;
   upstreamStatus?: number;
@@ -73,7 +73,7 @@ export function auditRecord(
     stream: facts?.stream ?? false,
     decision: decision?.decision ?? (ctx.error ? "none" : "allow"),
     mode: ctx.generation.config.mode,
-    policyRevision: decision?.revision ?? ctx.generation.policy?.revision ?? null,
+    policyRevision: decision?.revision ?? ctx.generation.policy.revision,
     status,
     latencyMs: { total: round(now - ctx.startedAt) },
     bytesIn: ctx.bytesIn,

@@ -4,16 +4,21 @@
  * frame-rate store it is handed.
  */
 import type { RuntimeTenant } from "../../config/index.js";
+import { GatewayHttpError } from "../../errors.js";
+import { type BodyInspection, inspectJsonBody } from "./body/index.js";
 import { resolveCamera } from "./camera.js";
 import { resolveCapture } from "./capture.js";
 import { readDeclarations } from "./declarations.js";
-import type { ImageFacts, ImageOrigin, RequestFacts } from "./facts.js";
+import type { ExifCamera, ImageFacts, ImageOrigin, RequestFacts } from "./facts.js";
 import type { FrameWindowStore } from "./frame-rate.js";
+import type { ExifReader } from "./images/index.js";
 import type { RouteInfo } from "./operation.js";
 
 /** What classification needs beyond the request itself. */
 export interface ClassifierDeps {
   frames: FrameWindowStore;
+  /** Reads camera EXIF of inline images and maps it through the camera catalogue. */
+  exif: ExifReader;
   liveFrameRate: { frames: number; withinMs: number };
 }
 
@@ -32,26 +37,54 @@ const EMPTY_IMAGES: ImageFacts = Object.freeze({
   bytes: 0,
   origins: [],
   items: [],
-}) as ImageFacts;
+}) as unknown as ImageFacts;
 
-/** Computes the facts of one request; throws a 400 on invalid declarations. */
-export function classifyRequest(input: ClassifyInput, deps: ClassifierDeps): RequestFacts {
+/**
+ * Reads the body: images (with EXIF) and texts. Returns a promise only when an inline image carries
+ * EXIF that must be parsed, so a text-only request never pays for one.
+ */
+export function inspectBody(
+  input: ClassifyInput,
+  deps: ClassifierDeps,
+): BodyInspection | Promise<BodyInspection> {
+  const inspection = inspectJsonBody(input.route.operation, input.body, deps.exif);
+  const first = inspection.invalidImages[0];
+  if (first !== undefined) {
+    throw new GatewayHttpError(
+      "InvalidRequest",
+      `unparseable image data at \`${first.where}\`: ${first.reason}`,
+      { param: first.where },
+    );
+  }
+  const pending = inspection.pendingExif;
+  return pending === undefined ? inspection : pending.then(() => inspection);
+}
+
+/** Computes the facts of one request from its inspected body; throws a 400 on invalid declarations. */
+export function factsOf(
+  input: ClassifyInput,
+  inspection: BodyInspection,
+  deps: ClassifierDeps,
+): RequestFacts {
   const declared = readDeclarations(input.headers);
-  const body = input.body as { model?: unknown; stream?: unknown } | undefined;
-  const model =
-    body !== null && typeof body === "object" && typeof body.model === "string"
-      ? body.model
-      : undefined;
-  const stream = body !== null && typeof body === "object" && body.stream === true;
-
-  const images: ImageFacts = EMPTY_IMAGES;
+  const images: ImageFacts =
+    inspection.images.length === 0
+      ? EMPTY_IMAGES
+      : {
+          count: inspection.images.length,
+          bytes: inspection.images.reduce((n, i) => n + i.bytes, 0),
+          origins: distinctOrigins(inspection.images),
+          items: inspection.images,
+        };
+  const exif: ExifCamera[] = [];
+  for (const i of inspection.images) if (i.exif !== undefined) exif.push(i.exif);
   const camera = resolveCamera({
     declaredSource: declared.cameraSource,
     declaredEnvironment: declared.environment,
     declaredAllowed: input.tenant.camera.declaredAllowed,
     tenantSource: input.tenant.camera.default,
     tenantEnvironment: input.tenant.camera.environment,
-    exif: [],
+    exif,
   });
   const capture = resolveCapture(
     {
@@ -69,21 +102,33 @@ export function classifyRequest(input: ClassifyInput, deps: ClassifierDeps): Req
     camera.conflicts,
   );
   const purposes = [...declared.purposes];
+  const evidence: RequestFacts["evidence"] = declared.purposes.map((p) => ({
+    purpose: p,
+    rule: "declared",
+    where: "header:x-gateway-purpose",
+  }));
   return {
     operation: input.route.operation,
-    deployment: input.route.deployment ?? model ?? null,
-    stream,
+    deployment: input.route.deployment ?? inspection.model ?? null,
+    stream: inspection.stream,
     images,
     camera,
     capture: capture.capture,
     captureOrigin: capture.origin,
     purposes,
-    evidence: declared.purposes.map((p) => ({
-      purpose: p,
-      rule: "declared",
-      where: "header:x-gateway-purpose",
-    })),
+    evidence,
   };
+}
+
+/** Classifies a request: synchronous unless EXIF has to be parsed. */
+export function classifyRequest(
+  input: ClassifyInput,
+  deps: ClassifierDeps,
+): RequestFacts | Promise<RequestFacts> {
+  const inspection = inspectBody(input, deps);
+  return inspection instanceof Promise
+    ? inspection.then((i) => factsOf(input, i, deps))
+    : factsOf(input, inspection, deps);
 }
 
 /** Distinct origins of a list of images, in first-seen order. */

@@ -64,9 +64,6 @@ export async function forwardRequest(
     },
     outcome,
   );
-  if (body !== null && !Buffer.isBuffer(body)) {
-    ctx.bytesIn = (body as unknown as { bytes?: number }).bytes ?? ctx.bytesIn;
-  }
   if (outcome.failure !== undefined) {
     ctx.error = outcome.failure; // set before the answer closes the response, so the audit has it
     writeRawError(res, outcome.failure, extra);
