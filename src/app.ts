@@ -14,6 +14,7 @@ import { BodyLimitStream, collectBody, parseJsonBody } from "./pipeline/body.js"
 import { routeOf } from "./pipeline/classify-request/operation.js";
 import type { RequestContext } from "./pipeline/context.js";
 import { decideRequest } from "./pipeline/decide-stage.js";
+import { withSecurityContext } from "./pipeline/forward/security-context.js";
 import { forwardRequest } from "./pipeline/forward/stage.js";
 import { effectiveAgency } from "./pipeline/identify-tenant/identify.js";
 import { decisionHeaders } from "./pipeline/respond.js";
@@ -25,6 +26,8 @@ declare module "fastify" {
     gw: RequestContext | null;
     /** The raw JSON body, kept to forward the original bytes unchanged. */
     rawJson: Buffer | null;
+    /** The parsed JSON body (parsed once, by the classification stage). */
+    parsedJson: unknown;
   }
 }
 
@@ -69,6 +72,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
   });
   app.decorateRequest("gw", null);
   app.decorateRequest("rawJson", null);
+  app.decorateRequest("parsedJson", undefined);
 
   // JSON: buffer the raw bytes once; classification parses them, forwarding sends them unchanged.
   app.removeAllContentTypeParsers();
@@ -183,6 +187,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
   const decide = async (request: FastifyRequest) => {
     const ctx = request.gw!;
     const body = request.rawJson === null ? undefined : parseJsonBody(request.rawJson);
+    request.parsedJson = body;
     await decideRequest(ctx, request.headers, body, deps.metrics);
   };
 
@@ -195,7 +200,17 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
       handler: async (request, reply) => {
         const ctx = request.gw!;
         if (ctx.decision?.decision === "deny") throw policyViolation(ctx);
-        const body = request.rawJson ?? (request.body as NodeJS.ReadableStream | undefined) ?? null;
+        let body = request.rawJson ?? (request.body as NodeJS.ReadableStream | undefined) ?? null;
+        const tenant = ctx.tenant!;
+        if (tenant.userSecurityContext && request.rawJson !== null) {
+          body =
+            withSecurityContext(request.parsedJson, {
+              operation: ctx.route.operation,
+              tenantId: tenant.id,
+              agencyId: ctx.agency!.id,
+              sourceIp: request.ip,
+            }) ?? body;
+        }
         reply.hijack();
         await forwardRequest(ctx, request, reply.raw, body);
       },
