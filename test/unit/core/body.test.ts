@@ -1,0 +1,150 @@
+import type { IncomingMessage } from "node:http";
+import { PassThrough, Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { describe, expect, it } from "vitest";
+import { GatewayHttpError } from "../../../src/errors.js";
+import { BodyLimitStream, collectBody, parseJsonBody } from "../../../src/pipeline/body.js";
+
+interface Collected {
+  calls: { err: GatewayHttpError | null; body: Buffer | undefined }[];
+}
+
+/** Runs collectBody over `chunks`; resolves once the source has ended or failed. */
+function collect(chunks: Buffer[], limit: number, failWith?: Error): Promise<Collected> {
+  const source = new PassThrough();
+  const result: Collected = { calls: [] };
+  collectBody(source as unknown as IncomingMessage, limit, (err, body) => {
+    result.calls.push({ err, body });
+  });
+  return new Promise((resolve) => {
+    source.on("end", () => setImmediate(() => resolve(result)));
+    source.on("error", () => setImmediate(() => resolve(result)));
+    for (const c of chunks) source.write(c);
+    // Let the chunks flow first, as a client's bytes would before its connection breaks.
+    setImmediate(() => (failWith ? source.destroy(failWith) : source.end()));
+  });
+}
+
+const bytes = (n: number, fill = 0x61) => Buffer.alloc(n, fill);
+
+describe("collectBody", () => {
+  it.each([
+    ["an empty body", [], 10, 0],
+    ["one chunk under the limit", [bytes(5)], 10, 5],
+    ["chunks exactly at the limit", [bytes(4), bytes(6)], 10, 10],
+    ["many small chunks", Array.from({ length: 100 }, () => bytes(10)), 1000, 1000],
+  ])("collects %s", async (_what, chunks, limit, size) => {
+    const { calls } = await collect(chunks, limit);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.err).toBeNull();
+    expect(calls[0]!.body).toEqual(Buffer.concat(chunks));
+    expect(calls[0]!.body!.length).toBe(size);
+  });
+
+  it("keeps the bytes in order", async () => {
+    const chunks = [Buffer.from('{"a":'), Buffer.from("[1,2,"), Buffer.from("3]}")];
+    const { calls } = await collect(chunks, 1024);
+    expect(calls[0]!.body!.toString()).toBe('{"a":[1,2,3]}');
+  });
+
+  it.each([
+    ["one byte over the limit", [bytes(11)], 10],
+    ["a limit crossed by the last chunk", [bytes(6), bytes(5)], 10],
+    ["a limit crossed early, more chunks after", [bytes(20), bytes(1), bytes(1)], 10],
+  ])("answers 413 once for %s", async (_what, chunks, limit) => {
+    const { calls } = await collect(chunks, limit);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.err?.code).toBe("RequestTooLarge");
+    expect(calls[0]!.err?.statusCode).toBe(413);
+    expect(calls[0]!.err?.message).toContain(`${limit} bytes`);
+    expect(calls[0]!.body).toBeUndefined();
+  });
+
+  it("answers 400 once when the client stream fails", async () => {
+    const { calls } = await collect([bytes(3)], 10, new Error("aborted"));
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.err?.code).toBe("InvalidRequest");
+    expect(calls[0]!.err?.statusCode).toBe(400);
+  });
+
+  it("does not answer twice when the stream fails after the limit was hit", async () => {
+    const { calls } = await collect([bytes(20)], 10, new Error("aborted"));
+    expect(calls.map((c) => c.err?.code)).toEqual(["RequestTooLarge"]);
+  });
+});
+
+describe("BodyLimitStream", () => {
+  async function run(chunks: Buffer[], limit: number) {
+    const limiter = new BodyLimitStream(limit);
+    const out: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out.push(chunk);
+        cb();
+      },
+    });
+    let error: unknown;
+    try {
+      await pipeline(Readable.from(chunks, { objectMode: false }), limiter, sink);
+    } catch (err) {
+      error = err;
+    }
+    return { out: Buffer.concat(out), error, seen: limiter.bytes };
+  }
+
+  it.each([
+    ["nothing", [], 10],
+    ["a body under the limit", [bytes(3), bytes(3)], 10],
+    ["a body exactly at the limit", [bytes(5), bytes(5)], 10],
+  ])("passes %s through unchanged", async (_what, chunks, limit) => {
+    const { out, error, seen } = await run(chunks, limit);
+    expect(error).toBeUndefined();
+    expect(out).toEqual(Buffer.concat(chunks));
+    expect(seen).toBe(Buffer.concat(chunks).length);
+  });
+
+  it("fails with a 413 once the limit is crossed, without passing the excess on", async () => {
+    const { out, error } = await run([bytes(6, 0x31), bytes(6, 0x32), bytes(6, 0x33)], 10);
+    expect(error).toBeInstanceOf(GatewayHttpError);
+    expect((error as GatewayHttpError).code).toBe("RequestTooLarge");
+    expect((error as GatewayHttpError).statusCode).toBe(413);
+    expect(out).toEqual(bytes(6, 0x31));
+  });
+});
+
+describe("parseJsonBody", () => {
+  it.each<[string, string, unknown]>([
+    ["an object", '{"model":"gpt-4o","stream":true}', { model: "gpt-4o", stream: true }],
+    ["an array", "[1,2]", [1, 2]],
+    ["null", "null", null],
+    ["surrounding whitespace", ' \n{"a":1}\n ', { a: 1 }],
+    ["UTF-8 text", '{"content":"été 😀"}', { content: "été 😀" }],
+  ])("parses %s", (_what, text, value) => {
+    expect(parseJsonBody(Buffer.from(text))).toEqual(value);
+  });
+
+  it("reads an empty body as undefined", () => {
+    expect(parseJsonBody(Buffer.alloc(0))).toBeUndefined();
+  });
+
+  it.each([
+    ["truncated JSON", '{"model":"gpt-4o"'],
+    ["a trailing comma", '{"a":1,}'],
+    ["single quotes", "{'a':1}"],
+    ["only whitespace", "   "],
+    ["two documents", '{"a":1}{"b":2}'],
+  ])("rejects %s with a 400 InvalidRequest", (_what, text) => {
+    let caught: unknown;
+    try {
+      parseJsonBody(Buffer.from(text));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(GatewayHttpError);
+    const err = caught as GatewayHttpError;
+    expect(err.code).toBe("InvalidRequest");
+    expect(err.statusCode).toBe(400);
+    expect(err.cause).toBeInstanceOf(SyntaxError);
+    expect(err.message).toBe("the request body is not valid JSON");
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { type RouteInfo, routeOf } from "../../../src/pipeline/classify-request/operation.js";
+
+const classic = (operation: RouteInfo["operation"], deployment: string | null): RouteInfo => ({
+  operation,
+  deployment,
+  family: "classic",
+});
+const v1 = (operation: RouteInfo["operation"]): RouteInfo => ({
+  operation,
+  deployment: null,
+  family: "v1",
+});
+const other = (operation: RouteInfo["operation"]): RouteInfo => ({
+  operation,
+  deployment: null,
+  family: "other",
+});
+
+describe("routeOf", () => {
+  it.each<[string, RouteInfo]>([
+    // Classic deployments paths (PRODUCT.md section 2).
+    ["/openai/deployments/gpt-4o/chat/completions", classic("chat.completions", "gpt-4o")],
+    ["/openai/deployments/gpt-4o/chat/completions/", classic("chat.completions", "gpt-4o")],
+    [
+      "/openai/deployments/gpt-4o/extensions/chat/completions",
+      classic("chat.completions", "gpt-4o"),
+    ],
+    ["/openai/deployments/davinci/completions", classic("completions", "davinci")],
+    ["/openai/deployments/ada-002/embeddings", classic("embeddings", "ada-002")],
+    ["/openai/deployments/dall-e-3/images/generations", classic("images.generations", "dall-e-3")],
+    ["/openai/deployments/gpt-image-1/images/edits", classic("images.edits", "gpt-image-1")],
+    ["/openai/deployments/dall-e-2/images/variations", classic("images.variations", "dall-e-2")],
+    [
+      "/openai/deployments/whisper/audio/transcriptions",
+      classic("audio.transcriptions", "whisper"),
+    ],
+    ["/openai/deployments/whisper/audio/translations", classic("audio.translations", "whisper")],
+    ["/openai/deployments/tts/audio/speech", classic("audio.speech", "tts")],
+    ["/openai/deployments/gpt-4o-rt/realtime", classic("realtime", "gpt-4o-rt")],
+    // Url-encoded deployment names are decoded; malformed escapes are kept as they are.
+    ["/openai/deployments/my%20model/chat/completions", classic("chat.completions", "my model")],
+    ["/openai/deployments/gpt%2D4o/embeddings", classic("embeddings", "gpt-4o")],
+    [
+      "/openai/deployments/bad%E0%A4%A/chat/completions",
+      classic("chat.completions", "bad%E0%A4%A"),
+    ],
+    // Unknown sub-paths of a deployment are `other`, with the deployment still known.
+    ["/openai/deployments/gpt-4o/unknown/thing", classic("other", "gpt-4o")],
+    ["/openai/deployments/gpt-4o/chat", classic("other", "gpt-4o")],
+    ["/openai/deployments/gpt-4o", classic("other", "gpt-4o")],
+    ["/openai/deployments/gpt-4o/chat/completions/extra", classic("other", "gpt-4o")],
+    ["/openai/deployments", other("other")],
+    // Responses, files, batches, assistants/threads, realtime, models.
+    ["/openai/responses", other("responses")],
+    ["/openai/responses/resp_123", other("responses")],
+    ["/openai/responses/resp_123/input_items", other("responses")],
+    ["/openai/files", other("files")],
+    ["/openai/files/file-abc/content", other("files")],
+    ["/openai/uploads/up-1/parts", other("files")],
+    ["/openai/batches", other("batches")],
+    ["/openai/batches/batch_1/cancel", other("batches")],
+    ["/openai/assistants", other("assistants")],
+    ["/openai/assistants/asst_1", other("assistants")],
+    ["/openai/threads", other("assistants")],
+    ["/openai/threads/thread_1/messages", other("assistants")],
+    ["/openai/threads/thread_1/runs/run_1/submit_tool_outputs", other("assistants")],
+    ["/openai/vector_stores/vs_1/files", other("assistants")],
+    ["/openai/realtime", other("realtime")],
+    ["/openai/models", other("models")],
+    ["/openai/models/gpt-4o", other("models")],
+    // The v1 path: the deployment is in the body's `model`.
+    ["/openai/v1/chat/completions", v1("chat.completions")],
+    ["/openai/v1/completions", v1("completions")],
+    ["/openai/v1/embeddings", v1("embeddings")],
+    ["/openai/v1/images/generations", v1("images.generations")],
+    ["/openai/v1/images/edits", v1("images.edits")],
+    ["/openai/v1/audio/transcriptions", v1("audio.transcriptions")],
+    ["/openai/v1/audio/translations", v1("audio.translations")],
+    ["/openai/v1/audio/speech", v1("audio.speech")],
+    ["/openai/v1/responses", v1("responses")],
+    ["/openai/v1/responses/resp_123", v1("responses")],
+    ["/openai/v1/responses/resp_123/cancel", v1("responses")],
+    ["/openai/v1/files", v1("files")],
+    ["/openai/v1/batches", v1("batches")],
+    ["/openai/v1/threads/t/runs", v1("assistants")],
+    ["/openai/v1/realtime", v1("realtime")],
+    ["/openai/v1/models", v1("models")],
+    ["/openai/v1/", v1("other")],
+    ["/openai/v1/unknown/thing", v1("other")],
+    ["/openai/v1/chat", v1("other")],
+    // Unknown sub-paths are `other`, to be forwarded as they are.
+    ["/openai/unknown", other("other")],
+    ["/openai/chat/completions", other("chat.completions")],
+    ["/openai/", other("other")],
+    ["/openai", other("other")],
+    ["/other/openai/chat/completions", other("other")],
+    ["/openai/v10/chat/completions", other("other")],
+  ])("%s", (path, expected) => {
+    expect(routeOf(path)).toEqual(expected);
+  });
+});
