@@ -1,0 +1,166 @@
+/**
+ * The shape of a per-language lexicon and its compilation into lookup tables. Lexicons are data
+ * (see `lexicons/`); terms are written naturally (accents, capitals) and folded here with the
+ * same `fold` the text gets, so both sides always agree.
+ */
+import { fold, nfkc } from "./normalise.js";
+
+/**
+ * Concepts the rules combine. A term belongs to one concept of one language.
+ * - `face` face nouns; `person` people nouns and pronouns; `deictic` this/that (as "who is this");
+ * - `image` photo, frame, footage; `who` interrogative who-phrases;
+ * - `recog` face-recognition nouns (identification), `recogVerify` face-verification nouns;
+ * - `identify` identity verbs and nouns (identify, recognise, name, identity, track, look up);
+ * - `verify` verify/confirm; `match` match/compare/resemble; `same` the word same;
+ * - `samePerson` whole phrases such as "same person"; `seek` find/search/check/run against;
+ * - `ref` galleries to search (database, social media, other photos), `refStrong` galleries of
+ *   people by nature (mugshot, watchlist); `object` things and roles that are not a person
+ *   (car, bird, font, author); `query` what/where/whether, which make "identify" not about a person;
+ * - `benign` face actions that do not identify (count, blur, detect); `only` just/only;
+ * - `neg` negation cues; `topic` talking about a technology rather than using it;
+ * - `analysis`, `personDesc`, `text`, `scene`: the other purposes;
+ * - `poss` possessive markers (`'s`, 的, の) that make "the suspect's car" about the car;
+ * - `none` masks: phrases whose words must not count (`face value`, 其他 which holds 他 "he");
+ * - `marker` frequent function words, used only to tell Latin-script languages apart.
+ */
+export const CONCEPTS = [
+  "face",
+  "person",
+  "deictic",
+  "image",
+  "who",
+  "recog",
+  "recogVerify",
+  "identify",
+  "verify",
+  "match",
+  "same",
+  "samePerson",
+  "seek",
+  "ref",
+  "refStrong",
+  "object",
+  "query",
+  "benign",
+  "only",
+  "neg",
+  "topic",
+  "analysis",
+  "personDesc",
+  "text",
+  "scene",
+  "poss",
+  "none",
+  "marker",
+] as const;
+export type Concept = (typeof CONCEPTS)[number];
+
+/**
+ * One language. In `words` mode a term is one or more words; a word ending in `*` is a stem
+ * (prefix), a word written `*stem*` matches inside a longer word (German compounds). In `chars`
+ * mode (Chinese, Japanese, Korean) terms are substrings of the text with all spaces removed.
+ */
+export interface Lexicon {
+  lang: string;
+  mode: "words" | "chars";
+  /** Object before verb (Turkish, Japanese, Korean): look backwards from a verb first. */
+  headFinal?: boolean;
+  /** How many units after a verb a negation may still stand (German `nicht`, Japanese `ない`). */
+  negAfter?: number;
+  terms: { readonly [C in Concept]?: readonly string[] };
+}
+
+export interface WordPart {
+  text: string;
+  how: "exact" | "prefix" | "infix";
+}
+export interface WordEntry {
+  lang: string;
+  concept: Concept;
+  parts: WordPart[];
+}
+export interface CharEntry {
+  lang: string;
+  concept: Concept;
+  term: string;
+}
+
+/** Every lexicon compiled once into indexes; request code only sees this form. */
+export interface CompiledLexicons {
+  byLang: ReadonlyMap<string, Lexicon>;
+  exact: ReadonlyMap<string, WordEntry[]>;
+  prefix: ReadonlyMap<string, WordEntry[]>;
+  infix: readonly WordEntry[];
+  shortestPrefix: number;
+  longestPrefix: number;
+  chars: ReadonlyMap<string, CharEntry[]>;
+}
+
+export function foldTerm(term: string): string {
+  return fold(nfkc(term));
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function wordPart(word: string): WordPart {
+  if (word.length > 2 && word.startsWith("*") && word.endsWith("*")) {
+    return { text: word.slice(1, -1), how: "infix" };
+  }
+  if (word.length > 1 && word.endsWith("*")) return { text: word.slice(0, -1), how: "prefix" };
+  return { text: word, how: "exact" };
+}
+
+/** Splits a folded term into word parts the way the tokenizer splits text (apostrophes too). */
+function splitTerm(term: string): string[] {
+  return term.match(/[\p{L}\p{N}\p{M}*]+/gu) ?? [];
+}
+
+export function compileLexicons(lexicons: readonly Lexicon[]): CompiledLexicons {
+  const byLang = new Map<string, Lexicon>();
+  const exact = new Map<string, WordEntry[]>();
+  const prefix = new Map<string, WordEntry[]>();
+  const infix: WordEntry[] = [];
+  const chars = new Map<string, CharEntry[]>();
+  let shortestPrefix = Number.POSITIVE_INFINITY;
+  let longestPrefix = 0;
+  for (const lex of lexicons) {
+    if (byLang.has(lex.lang)) throw new Error(`duplicate lexicon: \`${lex.lang}\``);
+    byLang.set(lex.lang, lex);
+    for (const concept of CONCEPTS) {
+      for (const raw of lex.terms[concept] ?? []) {
+        const folded = foldTerm(raw);
+        if (lex.mode === "chars") {
+          const term = folded.replace(/\s+/g, "");
+          const first = term[0];
+          if (first === undefined) throw new Error(`empty term in lexicon \`${lex.lang}\``);
+          push(chars, first, { lang: lex.lang, concept, term });
+          continue;
+        }
+        const parts = splitTerm(folded).map(wordPart);
+        const head = parts[0];
+        if (head === undefined)
+          throw new Error(`empty term in lexicon \`${lex.lang}\`: \`${raw}\``);
+        const entry: WordEntry = { lang: lex.lang, concept, parts };
+        if (head.how === "exact") push(exact, head.text, entry);
+        else if (head.how === "prefix") {
+          push(prefix, head.text, entry);
+          shortestPrefix = Math.min(shortestPrefix, head.text.length);
+          longestPrefix = Math.max(longestPrefix, head.text.length);
+        } else infix.push(entry);
+      }
+    }
+  }
+  return {
+    byLang,
+    exact,
+    prefix,
+    infix,
+    shortestPrefix: Number.isFinite(shortestPrefix) ? shortestPrefix : 1,
+    longestPrefix,
+    chars,
+  };
+}

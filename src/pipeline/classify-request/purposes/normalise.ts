@@ -1,0 +1,239 @@
+/**
+ * Text normalisers for the purpose classifier. Each one undoes one obfuscation so that the rules
+ * see the words a person would read. They are pure string functions; `variants` chains them into
+ * a ladder so a rule match can report only the normalisations it actually needed.
+ */
+
+/** Names recorded in `Evidence.normalised`, in ladder order. */
+export type Normalisation =
+  | "nfkc"
+  | "zero-width"
+  | "confusables"
+  | "spacing"
+  | "leetspeak"
+  | "base64";
+
+/**
+ * Zero-width and other invisible format characters: U+200B-U+200F, U+2060-U+206F, U+FEFF, soft
+ * hyphen, Mongolian vowel separator, bidi controls, tag characters and variation selectors.
+ */
+const INVISIBLE = /\p{Cf}|\u00AD|\u034F|\u115F|\u1160|\u180E|\u3164|\p{Variation_Selector}/gu;
+const HAS_INVISIBLE = /\p{Cf}|\u00AD|\u034F|\u115F|\u1160|\u180E|\u3164|\p{Variation_Selector}/u;
+
+/** Combining marks dropped by the diacritic-free copy: Latin/Greek/Cyrillic accents, Arabic harakat. */
+const DIACRITICS =
+  /[\u0300-\u036F\u0483-\u0489\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g;
+
+/** Letters that do not decompose under NFD but have an obvious base letter. */
+const FOLD_LETTERS: Readonly<Record<string, string>> = {
+  ß: "ss",
+  ł: "l",
+  ı: "i",
+  ø: "o",
+  đ: "d",
+  ħ: "h",
+  æ: "ae",
+  œ: "oe",
+  ŀ: "l",
+  ſ: "s",
+  "\u2019": "'",
+  "\u2018": "'",
+  "\u02BC": "'",
+  "\u00B4": "'",
+  "\u0060": "'",
+};
+const FOLD_LETTERS_RE = /[ßłıøđħæœŀſ\u2019\u2018\u02BC\u00B4\u0060]/g;
+
+/** Unicode NFKC: full-width letters, ligatures, mathematical alphanumerics, odd spaces. */
+export function nfkc(text: string): string {
+  return text.normalize("NFKC");
+}
+
+/** Removes zero-width and other invisible format characters. */
+export function stripInvisible(text: string): string {
+  return HAS_INVISIBLE.test(text) ? text.replace(INVISIBLE, "") : text;
+}
+
+/**
+ * The base fold every variant gets: split camelCase identifiers (tool names), lower-case, drop
+ * diacritics, fold a few letters and collapse whitespace. Applied to the lexicons too, so a term
+ * written with accents matches text written without them and the other way round.
+ */
+export function fold(text: string): string {
+  let out = text.replace(/(\p{Ll})(\p{Lu})/gu, "$1 $2").toLowerCase();
+  // NFD splits accents off; NFC afterwards re-joins what must stay joined (kana voicing, Hangul).
+  out = out.normalize("NFD").replace(DIACRITICS, "").normalize("NFC");
+  out = out.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c);
+  // Keep line breaks (sentence ends) and a double space (the word break of `w h o  i s`).
+  return out.replace(/[^\S\n]+/g, (m) => (m.length > 1 ? "  " : " ")).trim();
+}
+
+/**
+ * Cyrillic and Greek letters that look like Latin ones (lower-case, after folding). From the
+ * Unicode confusables table (UTS #39), restricted to the letters used in attacks in practice.
+ */
+const HOMOGLYPHS: Readonly<Record<string, string>> = {
+  а: "a",
+  в: "b",
+  е: "e",
+  ё: "e",
+  һ: "h",
+  і: "i",
+  ї: "i",
+  ј: "j",
+  к: "k",
+  ӏ: "l",
+  м: "m",
+  н: "h",
+  о: "o",
+  р: "p",
+  ԛ: "q",
+  г: "r",
+  ѕ: "s",
+  т: "t",
+  у: "y",
+  ԝ: "w",
+  х: "x",
+  с: "c",
+  ԁ: "d",
+  ɡ: "g",
+  ɑ: "a",
+  ο: "o",
+  α: "a",
+  β: "b",
+  ε: "e",
+  η: "n",
+  ι: "i",
+  κ: "k",
+  μ: "u",
+  ν: "v",
+  ρ: "p",
+  τ: "t",
+  υ: "u",
+  χ: "x",
+  γ: "y",
+  ϲ: "c",
+  ϳ: "j",
+  ω: "w",
+};
+/** Homoglyphs that are not letters of the Russian alphabet: their presence is a strong signal. */
+const NON_RUSSIAN = new Set(["һ", "і", "ї", "ј", "ӏ", "ԛ", "ѕ", "ԝ", "ԁ", "ɡ", "ɑ", "ϲ", "ϳ"]);
+const HAS_CYRILLIC_OR_GREEK = /[\u0370-\u03FF\u0400-\u052F\u0250-\u02AF]/u;
+const WORD = /[\p{L}\p{M}]+/gu;
+const LATIN = /\p{Script=Latin}/u;
+
+/**
+ * Maps Cyrillic/Greek homoglyphs to Latin letters, but only in words that look Latin: a word
+ * mixing Latin with homoglyphs, a word made only of homoglyphs that include a non-Russian one
+ * (`һ`, `і`, `ѕ`), or any all-homoglyph word in a text whose letters are mostly Latin. Real
+ * Russian words (which nearly always hold letters like `и`, `л`, `п`, `я`) are left alone.
+ */
+export function mapConfusables(text: string): string {
+  if (!HAS_CYRILLIC_OR_GREEK.test(text)) return text;
+  let latin = 0;
+  let other = 0;
+  for (const ch of text) {
+    if (LATIN.test(ch)) latin++;
+    else if (/[\u0370-\u052F]/.test(ch) && HOMOGLYPHS[ch] === undefined) other++;
+  }
+  const latinText = latin > other;
+  return text.replace(WORD, (word) => {
+    let hasLatin = false;
+    let hasGlyph = false;
+    let nonRussian = false;
+    for (const ch of word) {
+      if (HOMOGLYPHS[ch] !== undefined) {
+        hasGlyph = true;
+        if (NON_RUSSIAN.has(ch)) nonRussian = true;
+      } else if (LATIN.test(ch)) hasLatin = true;
+      else return word; // a real Cyrillic/Greek letter with no Latin twin: not a disguised word
+    }
+    if (!hasGlyph || !(hasLatin || nonRussian || latinText)) return word;
+    let out = "";
+    for (const ch of word) out += HOMOGLYPHS[ch] ?? ch;
+    return out;
+  });
+}
+
+/** A letter-like unit of a spaced-out word: a letter, a digit or a leetspeak symbol. */
+const UNIT = "[\\p{L}\\p{N}@$]";
+const SPACED_RUN = new RegExp(
+  `(?<![\\p{L}\\p{N}@$])${UNIT}(?:[ .\\-_*·•|/+~]${UNIT}){1,}(?![\\p{L}\\p{N}@$])`,
+  "gu",
+);
+
+/**
+ * Joins letters spread out by single separators: `w h o  i s` becomes `who is` (two spaces keep
+ * the word break), `f.a.c.e` becomes `face`. Only runs of single characters are joined, so
+ * ordinary words are untouched; a run of one letter and one word (`a car`) is left as it is.
+ */
+export function joinSpacedLetters(text: string): string {
+  return text.replace(SPACED_RUN, (run) => run.replace(/[ .\-_*·•|/+~]/g, ""));
+}
+
+const LEET: Readonly<Record<string, string>> = {
+  "0": "o",
+  "1": "i",
+  "3": "e",
+  "4": "a",
+  "5": "s",
+  "7": "t",
+  "@": "a",
+  $: "s",
+  "!": "i",
+  "|": "l",
+  "€": "e",
+};
+const LEET_TOKEN = /[\p{L}\p{N}@$!|€]+/gu;
+const HAS_LETTER = /\p{L}/u;
+const HAS_LEET = /[013457@$!|€]/;
+
+/**
+ * Rewrites leetspeak inside words that also hold letters (`1d3nt1fy` → `identify`); numbers on
+ * their own (`2024`) are left alone. `one` chooses what `1` stands for: `i` or `l`.
+ */
+export function deLeet(text: string, one: "i" | "l" = "i"): string {
+  if (!HAS_LEET.test(text)) return text;
+  return text.replace(LEET_TOKEN, (token) => {
+    if (!HAS_LETTER.test(token) || !HAS_LEET.test(token)) return token;
+    let out = "";
+    for (const ch of token) out += ch === "1" ? one : (LEET[ch] ?? ch);
+    return out;
+  });
+}
+
+/** One rung of the ladder: the text as the rules see it and what it took to get there. */
+export interface Variant {
+  text: string;
+  normalised: Normalisation[];
+}
+
+/**
+ * The ladder of variants of one text, each adding one normaliser to the previous; a rung that
+ * changes nothing is skipped, so plain text yields a single variant and costs one fold.
+ */
+export function variants(raw: string): Variant[] {
+  const out: Variant[] = [];
+  let current = fold(raw);
+  let applied: Normalisation[] = [];
+  out.push({ text: current, normalised: applied });
+  const step = (name: Normalisation, next: string): void => {
+    if (next === current) return;
+    current = next;
+    applied = [...applied, name];
+    out.push({ text: current, normalised: applied });
+  };
+  const k = nfkc(raw);
+  if (k !== raw) step("nfkc", fold(k));
+  step("zero-width", fold(stripInvisible(k)));
+  step("confusables", mapConfusables(current));
+  step("spacing", fold(joinSpacedLetters(current)));
+  const beforeLeet = current;
+  const beforeLeetApplied = applied;
+  step("leetspeak", deLeet(current, "i"));
+  const withL = deLeet(beforeLeet, "l");
+  if (withL !== beforeLeet && withL !== current) {
+    out.push({ text: withL, normalised: [...beforeLeetApplied, "leetspeak"] });
+  }
+  return out;
+}

@@ -1,0 +1,355 @@
+/**
+ * Proximity and structure rules over the hits of one language in one text. Each rule has a
+ * stable id `<family>.<lang>.<name>`: `fid` facial identification, `fver` facial verification,
+ * `fdet` face detection, `fana` face analysis, `pdesc` person description, `ocr` text
+ * extraction, `scene` scene description.
+ *
+ * The central question of every recognition rule is "what is the verb about?": the nearest
+ * concept after it (before it in object-verb languages) decides, so "identify the car the man
+ * drives" is about a car and "identify the man next to the car" is about a man.
+ */
+import type { Purpose } from "../facts.js";
+import type { Concept, Lexicon } from "./lexicon.js";
+import type { Hit } from "./match.js";
+
+export interface RuleMatch {
+  purpose: Purpose;
+  rule: string;
+}
+
+interface Windows {
+  who: number;
+  verb: number;
+  back: number;
+  same: number;
+  ref: number;
+  near: number;
+  negBefore: number;
+  negAfter: number;
+}
+
+const WORD_WINDOWS: Windows = {
+  who: 3,
+  verb: 6,
+  back: 4,
+  same: 3,
+  ref: 10,
+  near: 6,
+  negBefore: 4,
+  negAfter: 0,
+};
+const CHAR_WINDOWS: Windows = {
+  who: 6,
+  verb: 10,
+  back: 8,
+  same: 4,
+  ref: 24,
+  near: 10,
+  negBefore: 6,
+  negAfter: 0,
+};
+
+const TARGET: ReadonlySet<Concept> = new Set(["person", "face", "refStrong"]);
+const BLOCK: ReadonlySet<Concept> = new Set([
+  "object",
+  "query",
+  "analysis",
+  "personDesc",
+  "text",
+  "benign",
+]);
+/**
+ * "Verify whether the man is…", "do these faces match?": a question word does not end what a
+ * verification or comparison is about.
+ */
+const VERIFY_BLOCK: ReadonlySet<Concept> = new Set([...BLOCK].filter((c) => c !== "query"));
+const WHO_TARGET: ReadonlySet<Concept> = new Set(["person", "face", "refStrong", "image"]);
+const ACTIONS: ReadonlySet<Concept> = new Set(["seek", "match", "identify", "verify"]);
+
+type Dir = "fwd" | "back";
+
+class Sentence {
+  readonly by = new Map<Concept, Hit[]>();
+  constructor(readonly hits: readonly Hit[]) {
+    for (const h of hits) {
+      const list = this.by.get(h.concept);
+      if (list) list.push(h);
+      else this.by.set(h.concept, [h]);
+    }
+  }
+  get(c: Concept): readonly Hit[] {
+    return this.by.get(c) ?? [];
+  }
+  has(c: Concept): boolean {
+    return this.by.has(c);
+  }
+}
+
+function distance(anchor: Hit, h: Hit, dir: Dir): number {
+  return dir === "fwd" ? h.s - anchor.e : anchor.s - h.e;
+}
+
+/**
+ * The nearest hit of the given concepts in one direction, within `window` units; on a tie a
+ * blocking concept wins over a target, so ambiguity falls to "not about a person".
+ */
+function nearest(
+  sent: Sentence,
+  anchor: Hit,
+  dir: Dir,
+  window: number,
+  targets: ReadonlySet<Concept>,
+  blocks: ReadonlySet<Concept>,
+): Hit | undefined {
+  let best: Hit | undefined;
+  let bestDist = Number.POSITIVE_INFINITY;
+  let bestBlock = false;
+  for (const h of sent.hits) {
+    const isTarget = targets.has(h.concept);
+    const isBlock = blocks.has(h.concept);
+    if (!isTarget && !isBlock) continue;
+    const d = distance(anchor, h, dir);
+    if (d < 0 || d > window) continue;
+    if (d < bestDist || (d === bestDist && isBlock && !bestBlock)) {
+      best = h;
+      bestDist = d;
+      bestBlock = isBlock;
+    }
+  }
+  return best;
+}
+
+export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
+  const w: Windows = {
+    ...(lex.mode === "chars" ? CHAR_WINDOWS : WORD_WINDOWS),
+    negAfter: lex.negAfter ?? 0,
+  };
+  const headFinal = lex.headFinal === true;
+  const out: RuleMatch[] = [];
+  const emit = (purpose: Purpose, family: string, name: string): void => {
+    out.push({ purpose, rule: `${family}.${lex.lang}.${name}` });
+  };
+
+  // Longest match wins: "facial recognition" hides its "facial", "how many" its "how", and a
+  // `none` mask (`face value`, 其他) hides everything inside it.
+  const live = hits.filter(
+    (h) =>
+      !hits.some(
+        (o) =>
+          o !== h &&
+          o.s <= h.s &&
+          h.e <= o.e &&
+          (o.e - o.s > h.e - h.s || (o.concept === "none" && h.concept !== "none")),
+      ),
+  );
+  const bySentence = new Map<number, Hit[]>();
+  for (const h of live) {
+    const list = bySentence.get(h.sent);
+    if (list) list.push(h);
+    else bySentence.set(h.sent, [h]);
+  }
+
+  for (const sentHits of bySentence.values()) {
+    const sent = new Sentence(sentHits);
+
+    const negated = (a: Hit): boolean =>
+      sent
+        .get("neg")
+        .some(
+          (n) =>
+            n.clause === a.clause &&
+            ((a.s - n.e >= 0 && a.s - n.e <= w.negBefore) ||
+              (n.s - a.e >= 0 && n.s - a.e <= w.negAfter) ||
+              (n.s <= a.s && n.e >= a.e)),
+        );
+
+    /** The person or face a verb is about, or undefined when it is about something else. */
+    const objectOf = (
+      a: Hit,
+      targets: ReadonlySet<Concept>,
+      blocks: ReadonlySet<Concept> = BLOCK,
+    ): Hit | undefined => {
+      const first: Dir = headFinal ? "back" : "fwd";
+      const second: Dir = headFinal ? "fwd" : "back";
+      let h = nearest(sent, a, first, first === "fwd" ? w.verb : w.back + 2, targets, blocks);
+      if (h === undefined) h = nearest(sent, a, second, w.back, targets, blocks);
+      if (h === undefined || !targets.has(h.concept)) return undefined;
+      // "the suspect's car", "容疑者の車", "his car", "şüphelinin arabası": an owner right before
+      // a thing makes the phrase about the thing. Only where the language marks possession
+      // (a possessive word or marker, or object-verb languages that suffix the owner).
+      const poss = sent.get("poss").find((p) => p.s === h.e);
+      const ownerWord = sent.get("poss").some((p) => p.s === h.s && p.e === h.e);
+      if (poss || ownerWord || headFinal) {
+        const after = poss ? poss.e : h.e;
+        if (sent.hits.some((b) => b.concept === "object" && b.s === after)) return undefined;
+        if (poss && sent.hits.some((b) => BLOCK.has(b.concept) && b.s === after)) return undefined;
+      }
+      return h;
+    };
+
+    // Recognition named outright: "facial recognition", "reconocimiento facial", "人脸识别".
+    const benignOnly = sent.has("benign") && sent.has("only");
+    for (const c of ["recog", "recogVerify"] as const) {
+      for (const h of sent.get(c)) {
+        if (negated(h) || sent.has("topic") || benignOnly) continue;
+        if (c === "recog") emit("facial-identification", "fid", "recognition-term");
+        else emit("facial-verification", "fver", "verification-term");
+      }
+    }
+
+    // "Who is this / who is the man / who is in the photo", "bu adam kim", "这个人是谁".
+    for (const h of sent.get("who")) {
+      if (negated(h)) continue;
+      const relative =
+        !headFinal &&
+        lex.mode === "words" &&
+        sent.hits.some((p) => p.concept === "person" && p.e === h.s);
+      if (relative) continue;
+      // "who this", "who he", "是谁" with its subject inside the phrase itself.
+      const inside = hits.some(
+        (x) =>
+          (x.concept === "deictic" || x.concept === "person") &&
+          x.sent === h.sent &&
+          h.s < x.s &&
+          x.e <= h.e,
+      );
+      if (inside) {
+        emit("facial-identification", "fid", "who-is");
+        continue;
+      }
+      const dirs: Dir[] = headFinal || lex.mode === "chars" ? ["fwd", "back"] : ["fwd"];
+      let hit = false;
+      for (const dir of dirs) {
+        const t = nearest(sent, h, dir, w.who, WHO_TARGET, BLOCK);
+        const d = nearest(sent, h, dir, 1, new Set<Concept>(["deictic"]), BLOCK);
+        const blocked = (x: Hit | undefined): boolean => x !== undefined && BLOCK.has(x.concept);
+        if (t && !blocked(t) && !(d && blocked(d) && distance(h, d, dir) < distance(h, t, dir))) {
+          hit = true;
+        } else if (d && !blocked(d)) {
+          // "who is this letter from": a deictic followed by a thing is about the thing.
+          const next = sent.hits.find((b) => BLOCK.has(b.concept) && b.s === d.e);
+          if (!next) hit = true;
+        }
+        if (hit) break;
+      }
+      if (hit) emit("facial-identification", "fid", "who-is");
+    }
+
+    // "Identify the man", "recognise him", "his identity", "name the people", "bu adamı tanımla".
+    for (const h of sent.get("identify")) {
+      if (negated(h)) continue;
+      const t = objectOf(h, TARGET);
+      if (t === undefined) continue;
+      if (t.concept === "face" && sent.has("benign")) continue; // "identify faces to blur them"
+      emit(
+        "facial-identification",
+        "fid",
+        t.concept === "face" ? "identify-face" : "identify-person",
+      );
+    }
+
+    // "Same person", "misma persona", "同一人物".
+    for (const _ of sent.get("samePerson")) emit("facial-verification", "fver", "same-person");
+    for (const h of sent.get("same")) {
+      const both = headFinal || lex.mode === "chars";
+      let t = nearest(sent, h, "fwd", w.same, TARGET, BLOCK);
+      if (t === undefined && both) t = nearest(sent, h, "back", w.same, TARGET, BLOCK);
+      if (t === undefined) {
+        const ref = nearest(sent, h, "fwd", w.verb, new Set<Concept>(["refStrong"]), BLOCK);
+        t = ref ?? nearest(sent, h, "back", w.verb, TARGET, BLOCK);
+      }
+      if (t && TARGET.has(t.concept)) emit("facial-verification", "fver", "same-person");
+    }
+
+    // "Match this face", "compare the two faces", "do these faces match", "does he resemble".
+    const hasRef = sent.has("ref") || sent.has("refStrong");
+    for (const h of sent.get("match")) {
+      if (negated(h)) continue;
+      const t = objectOf(h, TARGET, VERIFY_BLOCK);
+      if (t === undefined) continue;
+      if (hasRef) emit("facial-identification", "fid", "match-reference");
+      else emit("facial-verification", "fver", "match-faces");
+    }
+
+    // "Verify the identity of", "confirm this is the suspect".
+    for (const h of sent.get("verify")) {
+      if (negated(h)) continue;
+      const idNoun = nearest(
+        sent,
+        h,
+        headFinal ? "back" : "fwd",
+        w.verb,
+        new Set(["identify"]),
+        BLOCK,
+      );
+      const t = objectOf(h, TARGET, VERIFY_BLOCK);
+      if (idNoun?.concept === "identify" || t !== undefined) {
+        emit("facial-verification", "fver", "verify-identity");
+      }
+    }
+
+    // "Find this guy on social media", "run the face against the watchlist", "search mugshots".
+    for (const h of sent.hits) {
+      if (!ACTIONS.has(h.concept) || negated(h)) continue;
+      const first: Dir = headFinal ? "back" : "fwd";
+      const gallery = new Set<Concept>(["ref", "refStrong", "person", "face"]);
+      const t = nearest(sent, h, first, w.ref, gallery, BLOCK);
+      let found = false;
+      if (t?.concept === "refStrong") found = true;
+      else if (t?.concept === "person" || t?.concept === "face") {
+        found = [...sent.get("ref"), ...sent.get("refStrong")].some(
+          (r) => Math.abs(r.s - t.s) <= w.ref,
+        );
+      } else if (t?.concept === "ref") {
+        const p = nearest(sent, t, first, w.verb, TARGET, BLOCK);
+        found = p !== undefined && TARGET.has(p.concept);
+      }
+      if (found) {
+        emit("facial-identification", "fid", "search-reference");
+        break;
+      }
+    }
+
+    // "Is he in our gang database?", "the man from the mugshot": a person next to a gallery of
+    // people, in a sentence that asks for nothing else about the image.
+    const otherAsk = ["scene", "personDesc", "text", "analysis", "benign"].some((c) =>
+      sent.has(c as Concept),
+    );
+    if (!otherAsk) {
+      for (const r of sent.get("refStrong")) {
+        const p = [...sent.get("person"), ...sent.get("face")].find(
+          (x) => Math.abs(x.s - r.s) <= w.verb && !negated(x),
+        );
+        if (p) {
+          emit("facial-identification", "fid", "person-in-reference");
+          break;
+        }
+      }
+    }
+
+    // Face detection: "count the faces", "blur faces", "find all faces", "face detection".
+    for (const h of [...sent.get("benign"), ...sent.get("seek"), ...sent.get("identify")]) {
+      const f =
+        nearest(sent, h, "fwd", w.near, new Set(["face"]), new Set()) ??
+        nearest(sent, h, "back", w.near, new Set(["face"]), new Set());
+      if (f === undefined) continue;
+      if (h.concept === "seek" && hasRef) continue;
+      if (h.concept === "identify" && !sent.has("benign")) continue;
+      emit("face-detection", "fdet", "face-action");
+      break;
+    }
+    if (sent.has("benign") && sent.has("person") && !sent.has("face")) {
+      emit("scene-description", "scene", "count-people");
+    }
+
+    if (sent.has("analysis")) emit("face-analysis", "fana", "attribute");
+    if (sent.has("personDesc")) emit("person-description", "pdesc", "attribute");
+    if (sent.has("text")) emit("text-extraction", "ocr", "read");
+    for (const h of sent.get("scene")) {
+      const t = nearest(sent, h, "fwd", w.verb, new Set(["person"]), BLOCK);
+      if (t?.concept === "person") emit("person-description", "pdesc", "describe-person");
+      else emit("scene-description", "scene", "describe");
+    }
+  }
+  return out;
+}

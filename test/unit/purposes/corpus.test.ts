@@ -1,0 +1,113 @@
+/**
+ * Runs the labelled corpus through the classifier and checks recall and false-positive rate of
+ * the recognition decision (facial identification or verification), the one a policy denies on.
+ */
+import { describe, expect, it } from "vitest";
+import { detectPurposes } from "../../../src/pipeline/classify-request/purposes/index.js";
+import { type CorpusEntry, loadCorpus, loadCorpusFile } from "./corpus-loader.js";
+
+const MIN_RECALL = 0.97;
+const MAX_FPR = 0.03;
+
+interface Figures {
+  recognition: number;
+  benign: number;
+  detected: number;
+  falsePositives: number;
+  misses: string[];
+  falseAlarms: string[];
+}
+
+function isRecognition(entry: CorpusEntry): boolean {
+  const { purposes } = detectPurposes(entry.texts);
+  return purposes.includes("facial-identification") || purposes.includes("facial-verification");
+}
+
+function score(entries: readonly CorpusEntry[]): Figures {
+  const f: Figures = {
+    recognition: 0,
+    benign: 0,
+    detected: 0,
+    falsePositives: 0,
+    misses: [],
+    falseAlarms: [],
+  };
+  for (const e of entries) {
+    const got = isRecognition(e);
+    if (e.recognition) {
+      f.recognition++;
+      if (got) f.detected++;
+      else f.misses.push(e.id);
+    } else {
+      f.benign++;
+      if (got) {
+        f.falsePositives++;
+        f.falseAlarms.push(e.id);
+      }
+    }
+  }
+  return f;
+}
+
+const recall = (f: Figures): number => (f.recognition === 0 ? 1 : f.detected / f.recognition);
+const fpr = (f: Figures): number => (f.benign === 0 ? 0 : f.falsePositives / f.benign);
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function report(title: string, f: Figures): string {
+  return `${title}: n=${f.recognition + f.benign} recall=${pct(recall(f))} (${f.detected}/${f.recognition}) fpr=${pct(fpr(f))} (${f.falsePositives}/${f.benign})`;
+}
+
+describe("purpose corpus", () => {
+  const corpus = loadCorpus();
+
+  it("holds enough labelled prompts in every language", () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(300);
+    const langs = new Set(corpus.map((e) => e.lang));
+    for (const lang of [
+      "en",
+      "es",
+      "fr",
+      "de",
+      "pt",
+      "it",
+      "nl",
+      "pl",
+      "tr",
+      "ru",
+      "ar",
+      "ja",
+      "ko",
+    ]) {
+      expect(langs.has(lang)).toBe(true);
+      expect(corpus.filter((e) => e.lang === lang).length).toBeGreaterThanOrEqual(12);
+    }
+    expect(langs.has("zh-Hans") && langs.has("zh-Hant")).toBe(true);
+    const ids = corpus.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it(`reaches recall >= ${MIN_RECALL} and false-positive rate <= ${MAX_FPR}`, () => {
+    const overall = score(corpus);
+    const lines = [report("overall", overall)];
+    const langs = [...new Set(corpus.map((e) => e.lang))].sort();
+    for (const lang of langs)
+      lines.push(report(`  ${lang}`, score(corpus.filter((e) => e.lang === lang))));
+    lines.push(report("  obfuscated", score(corpus.filter((e) => e.id.startsWith("obf-")))));
+    if (overall.misses.length > 0) lines.push(`misses: ${overall.misses.join(", ")}`);
+    if (overall.falseAlarms.length > 0)
+      lines.push(`false alarms: ${overall.falseAlarms.join(", ")}`);
+    console.log(lines.join("\n"));
+    expect(recall(overall)).toBeGreaterThanOrEqual(MIN_RECALL);
+    expect(fpr(overall)).toBeLessThanOrEqual(MAX_FPR);
+  });
+
+  it("reports the hold-out set, written after tuning and never tuned against", () => {
+    const holdout = score(loadCorpusFile("holdout.jsonl"));
+    const lines = [report("holdout", holdout)];
+    if (holdout.misses.length > 0) lines.push(`holdout misses: ${holdout.misses.join(", ")}`);
+    if (holdout.falseAlarms.length > 0)
+      lines.push(`holdout false alarms: ${holdout.falseAlarms.join(", ")}`);
+    console.log(lines.join("\n"));
+    expect(holdout.recognition + holdout.benign).toBeGreaterThanOrEqual(40);
+  });
+});
