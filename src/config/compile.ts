@@ -129,12 +129,22 @@ function compileUpstream(u: UpstreamConfig, problems: string[], i: number): Runt
   };
 }
 
-/** Deep-freezes a value so no request can change the config it runs on. */
+function refuseMutation(): never {
+  throw new TypeError("the runtime config is frozen");
+}
+
+/**
+ * Deep-freezes a value so no request can change the config it runs on. `Object.freeze` does not
+ * stop `Map#set`, so maps and sets get their mutators replaced by ones that throw.
+ */
 export function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
   if (Buffer.isBuffer(value)) return value; // typed arrays cannot be frozen
   if (value instanceof Map || value instanceof Set) {
     for (const v of value.values()) deepFreeze(v);
+    for (const name of ["set", "add", "delete", "clear"]) {
+      if (name in value) Object.defineProperty(value, name, { value: refuseMutation });
+    }
   } else {
     for (const v of Object.values(value)) deepFreeze(v);
   }
@@ -156,7 +166,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
 
   const tenants = new Map<string, RuntimeTenant>();
   const keys: { hash: Buffer; tenantId: string }[] = [];
-  const seenKeys = new Set<string>();
+  const keyOwners = new Map<string, string>();
   cfg.tenants.forEach((t, i) => {
     if (tenants.has(t.id)) problems.push(`/tenants/${i}/id: duplicate tenant \`${t.id}\``);
     const customers = new Map<string, Agency>();
@@ -167,8 +177,15 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       customers.set(c.id, agencyOf(t, c, c.id));
     });
     t.keys.forEach((k, j) => {
-      if (seenKeys.has(k)) problems.push(`/tenants/${i}/keys/${j}: key hash used by two tenants`);
-      seenKeys.add(k);
+      const owner = keyOwners.get(k);
+      if (owner !== undefined) {
+        problems.push(
+          owner === t.id
+            ? `/tenants/${i}/keys/${j}: key hash listed twice`
+            : `/tenants/${i}/keys/${j}: key hash used by two tenants (also \`${owner}\`)`,
+        );
+      }
+      keyOwners.set(k, t.id);
       keys.push({ hash: Buffer.from(k.slice("sha256:".length), "hex"), tenantId: t.id });
     });
     tenants.set(t.id, {

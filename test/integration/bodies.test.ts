@@ -115,7 +115,7 @@ describe("request bodies", () => {
       `${h.gw.url}/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`,
       {
         method: "POST",
-        headers: { "api-key": KEYS.newsroom, "content-type": "application/json" },
+        headers: { "api-key": KEYS.doorAccess, "content-type": "application/json" },
         body: raw,
       },
     );

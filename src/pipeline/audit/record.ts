@@ -71,7 +71,7 @@ export function auditRecord(
     deployment: facts?.deployment ?? ctx.route.deployment,
     upstream: ctx.upstreamName ?? null,
     stream: facts?.stream ?? false,
-    decision: decision?.decision ?? (ctx.error ? "none" : "allow"),
+    decision: decision?.decision ?? "none", // rejected or abandoned before any decision
     mode: ctx.generation.config.mode,
     policyRevision: decision?.revision ?? ctx.generation.policy.revision,
     status,

@@ -94,10 +94,13 @@ export function resolveCamera(input: CameraInputs): CameraFacts {
       inferred === undefined ? c : stricter(SOURCE_RANK, inferred, c, "camera source", conflicts);
   }
 
+  // A tenant that may not declare has its default, or `unknown`, as the value to restrict from.
   const tenantSource: Candidate<CameraSource> | undefined =
-    input.tenantSource === undefined
-      ? undefined
-      : { value: input.tenantSource, origin: "tenant-default" };
+    input.tenantSource !== undefined
+      ? { value: input.tenantSource, origin: "tenant-default" }
+      : input.declaredAllowed
+        ? undefined
+        : { value: "unknown", origin: "none" };
   const declaredSource: Candidate<CameraSource> | undefined =
     input.declaredSource === undefined
       ? undefined
@@ -115,9 +118,11 @@ export function resolveCamera(input: CameraInputs): CameraFacts {
   source ??= { value: "unknown", origin: "none" };
 
   const tenantEnv: Candidate<Environment> | undefined =
-    input.tenantEnvironment === undefined
-      ? undefined
-      : { value: input.tenantEnvironment, origin: "tenant-default" };
+    input.tenantEnvironment !== undefined
+      ? { value: input.tenantEnvironment, origin: "tenant-default" }
+      : input.declaredAllowed
+        ? undefined
+        : { value: "unknown", origin: "none" };
   const declaredEnv: Candidate<Environment> | undefined =
     input.declaredEnvironment === undefined
       ? undefined

@@ -155,7 +155,7 @@ describe("resolveCamera: camera source under the trust rule", () => {
   // value: `fixed` (rank 0) replaces `unknown` (rank 2), so a tenant forbidden to declare its camera
   // can still relax it into rule 4's fixed-camera exemption. The code's own comment says "a
   // forbidden one can only restrict"; here it does the opposite. The environment has the same gap.
-  it.fails("declared deny without a tenant default: a declaration cannot relax `unknown`", () => {
+  it("declared deny without a tenant default: a declaration cannot relax `unknown`", () => {
     const facts = resolveCamera({
       ...none,
       declaredAllowed: false,
