@@ -91,8 +91,8 @@ export interface CompiledLexicons {
   exact: ReadonlyMap<string, WordEntry[]>;
   prefix: ReadonlyMap<string, WordEntry[]>;
   infix: readonly WordEntry[];
-  shortestPrefix: number;
-  longestPrefix: number;
+  /** The distinct lengths of stems, so a word is only sliced where a stem can start. */
+  prefixLengths: readonly number[];
   chars: ReadonlyMap<string, CharEntry[]>;
 }
 
@@ -125,8 +125,7 @@ export function compileLexicons(lexicons: readonly Lexicon[]): CompiledLexicons 
   const prefix = new Map<string, WordEntry[]>();
   const infix: WordEntry[] = [];
   const chars = new Map<string, CharEntry[]>();
-  let shortestPrefix = Number.POSITIVE_INFINITY;
-  let longestPrefix = 0;
+  const lengths = new Set<number>();
   for (const lex of lexicons) {
     if (byLang.has(lex.lang)) throw new Error(`duplicate lexicon: \`${lex.lang}\``);
     byLang.set(lex.lang, lex);
@@ -148,8 +147,7 @@ export function compileLexicons(lexicons: readonly Lexicon[]): CompiledLexicons 
         if (head.how === "exact") push(exact, head.text, entry);
         else if (head.how === "prefix") {
           push(prefix, head.text, entry);
-          shortestPrefix = Math.min(shortestPrefix, head.text.length);
-          longestPrefix = Math.max(longestPrefix, head.text.length);
+          lengths.add(head.text.length);
         } else infix.push(entry);
       }
     }
@@ -159,8 +157,7 @@ export function compileLexicons(lexicons: readonly Lexicon[]): CompiledLexicons 
     exact,
     prefix,
     infix,
-    shortestPrefix: Number.isFinite(shortestPrefix) ? shortestPrefix : 1,
-    longestPrefix,
+    prefixLengths: [...lengths].sort((a, b) => a - b),
     chars,
   };
 }

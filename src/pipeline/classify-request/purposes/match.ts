@@ -55,7 +55,8 @@ function partMatches(part: WordPart, word: string): boolean {
 
 /** The word and, for Arabic, the word without its joined proclitics (و، ف، ال، ب، ل، ك). */
 export function wordForms(word: string): string[] {
-  if (!ARABIC.test(word)) return [word];
+  const c = word.charCodeAt(0);
+  if (c < 0x0600 || c > 0x06ff || !ARABIC.test(word)) return [word];
   const stripped = word.replace(ARABIC_PROCLITIC, "");
   const conj = word.replace(/^[وف]/u, "");
   const out = [word];
@@ -76,9 +77,12 @@ function matchWords(lex: CompiledLexicons, tokens: readonly Token[]): Hit[] {
       const part = entry.parts[p]!;
       if (!wordForms(next.t).some((f) => partMatches(part, f))) return;
     }
-    const key = `${entry.lang}|${entry.concept}|${i}|${j}`;
-    if (seen.has(key)) return;
-    seen.add(key);
+    if (arabic) {
+      // Several forms of one Arabic word may reach the same entry; count it once.
+      const key = `${entry.lang}|${entry.concept}|${i}|${j}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+    }
     hits.push({
       lang: entry.lang,
       concept: entry.concept,
@@ -88,11 +92,14 @@ function matchWords(lex: CompiledLexicons, tokens: readonly Token[]): Hit[] {
       clause: first.clause,
     });
   };
+  let arabic = false;
   for (let i = 0; i < tokens.length; i++) {
-    for (const word of wordForms(tokens[i]!.t)) {
+    const forms = wordForms(tokens[i]!.t);
+    arabic = forms.length > 1;
+    for (const word of forms) {
       for (const entry of lex.exact.get(word) ?? []) tryEntry(entry, i);
-      const top = Math.min(word.length, lex.longestPrefix);
-      for (let k = lex.shortestPrefix; k <= top; k++) {
+      for (const k of lex.prefixLengths) {
+        if (k > word.length) break;
         for (const entry of lex.prefix.get(word.slice(0, k)) ?? []) tryEntry(entry, i);
       }
       for (const entry of lex.infix) {

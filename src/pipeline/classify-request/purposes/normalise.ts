@@ -44,6 +44,9 @@ const FOLD_LETTERS: Readonly<Record<string, string>> = {
 };
 const FOLD_LETTERS_RE = /[ßłıøđħæœŀſ\u2019\u2018\u02BC\u00B4\u0060]/g;
 
+/** Printable ASCII only: nothing for NFKC, diacritics, invisibles or homoglyphs to do. */
+const ASCII = /^[\x20-\x7E\t\n\r]*$/;
+
 /** Unicode NFKC: full-width letters, ligatures, mathematical alphanumerics, odd spaces. */
 export function nfkc(text: string): string {
   return text.normalize("NFKC");
@@ -60,10 +63,13 @@ export function stripInvisible(text: string): string {
  * written with accents matches text written without them and the other way round.
  */
 export function fold(text: string): string {
-  let out = text.replace(/(\p{Ll})(\p{Lu})/gu, "$1 $2").toLowerCase();
-  // NFD splits accents off; NFC afterwards re-joins what must stay joined (kana voicing, Hangul).
-  out = out.normalize("NFD").replace(DIACRITICS, "").normalize("NFC");
-  out = out.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c);
+  const ascii = ASCII.test(text);
+  let out = text.replace(ascii ? /([a-z])([A-Z])/g : /(\p{Ll})(\p{Lu})/gu, "$1 $2").toLowerCase();
+  if (!ascii) {
+    // NFD splits accents off; NFC re-joins what must stay joined (kana voicing, Hangul).
+    out = out.normalize("NFD").replace(DIACRITICS, "").normalize("NFC");
+    out = out.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c);
+  }
   // Keep line breaks (sentence ends) and a double space (the word break of `w h o  i s`).
   return out.replace(/[^\S\n]+/g, (m) => (m.length > 1 ? "  " : " ")).trim();
 }
@@ -162,6 +168,8 @@ const SPACED_RUN = new RegExp(
   "gu",
 );
 
+const SPACED_HINT = /(?:^|[^a-z0-9@$])[a-z0-9@$][ .\-_*|/+~][a-z0-9@$](?![a-z0-9@$])/;
+
 /**
  * Joins letters spread out by single separators: `w h o  i s` becomes `who is` (two spaces keep
  * the word break), `f.a.c.e` becomes `face`. Only runs of single characters are joined, so
@@ -223,11 +231,16 @@ export function variants(raw: string): Variant[] {
     applied = [...applied, name];
     out.push({ text: current, normalised: applied });
   };
-  const k = nfkc(raw);
-  if (k !== raw) step("nfkc", fold(k));
-  step("zero-width", fold(stripInvisible(k)));
-  step("confusables", mapConfusables(current));
-  step("spacing", fold(joinSpacedLetters(current)));
+  if (!ASCII.test(raw)) {
+    const k = nfkc(raw);
+    if (k !== raw) step("nfkc", fold(k));
+    step("zero-width", fold(stripInvisible(k)));
+    step("confusables", mapConfusables(current));
+  }
+  // Cheap test first: most texts have no single letter standing between two separators.
+  if (!ASCII.test(current) || SPACED_HINT.test(current)) {
+    step("spacing", fold(joinSpacedLetters(current)));
+  }
   const beforeLeet = current;
   const beforeLeetApplied = applied;
   step("leetspeak", deLeet(current, "i"));

@@ -32,7 +32,10 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 export type Prefilter = (text: string) => boolean;
 
 export function createPrefilter(lex: CompiledLexicons): Prefilter {
+  /** First four letters of long heads; short stems as they are; short words whole. */
   const keys = new Set<string>();
+  const shortStems = new Set<string>();
+  const shortWords = new Set<string>();
   const infixes: string[] = [];
   const chars = new Set<string>();
   for (const list of [...lex.exact.values(), ...lex.prefix.values(), lex.infix]) {
@@ -40,7 +43,9 @@ export function createPrefilter(lex: CompiledLexicons): Prefilter {
       if (!ANCHORS.has(entry.concept)) continue;
       const head = entry.parts[0]!;
       if (head.how === "infix") infixes.push(head.text);
-      else keys.add(head.text.slice(0, KEY));
+      else if (head.text.length >= KEY) keys.add(head.text.slice(0, KEY));
+      else if (head.how === "prefix") shortStems.add(head.text);
+      else shortWords.add(head.text);
     }
   }
   for (const list of lex.chars.values()) {
@@ -49,8 +54,9 @@ export function createPrefilter(lex: CompiledLexicons): Prefilter {
   return (text) => {
     for (const m of text.matchAll(WORD)) {
       for (const word of wordForms(m[0])) {
-        for (let k = 1; k <= KEY && k <= word.length; k++) {
-          if (keys.has(word.slice(0, k))) return true;
+        if (shortWords.has(word) || keys.has(word.slice(0, KEY))) return true;
+        for (let k = 1; k < KEY && k <= word.length; k++) {
+          if (shortStems.has(word.slice(0, k))) return true;
         }
         for (const infix of infixes) if (word.includes(infix)) return true;
       }

@@ -64,6 +64,13 @@ const BLOCK: ReadonlySet<Concept> = new Set([
  */
 const VERIFY_BLOCK: ReadonlySet<Concept> = new Set([...BLOCK].filter((c) => c !== "query"));
 const WHO_TARGET: ReadonlySet<Concept> = new Set(["person", "face", "refStrong", "image"]);
+const NONE: ReadonlySet<Concept> = new Set();
+const FACE: ReadonlySet<Concept> = new Set(["face"]);
+const PERSON: ReadonlySet<Concept> = new Set(["person"]);
+const DEICTIC: ReadonlySet<Concept> = new Set(["deictic"]);
+const IDENTITY: ReadonlySet<Concept> = new Set(["identify"]);
+const STRONG_REF: ReadonlySet<Concept> = new Set(["refStrong"]);
+const GALLERY: ReadonlySet<Concept> = new Set(["ref", "refStrong", "person", "face"]);
 const ACTIONS: ReadonlySet<Concept> = new Set(["seek", "match", "identify", "verify"]);
 
 type Dir = "fwd" | "back";
@@ -221,7 +228,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       let hit = false;
       for (const dir of dirs) {
         const t = nearest(sent, h, dir, w.who, WHO_TARGET, BLOCK);
-        const d = nearest(sent, h, dir, 1, new Set<Concept>(["deictic"]), BLOCK);
+        const d = nearest(sent, h, dir, 1, DEICTIC, BLOCK);
         const blocked = (x: Hit | undefined): boolean => x !== undefined && BLOCK.has(x.concept);
         if (t && !blocked(t) && !(d && blocked(d) && distance(h, d, dir) < distance(h, t, dir))) {
           hit = true;
@@ -255,7 +262,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       let t = nearest(sent, h, "fwd", w.same, TARGET, BLOCK);
       if (t === undefined && both) t = nearest(sent, h, "back", w.same, TARGET, BLOCK);
       if (t === undefined) {
-        const ref = nearest(sent, h, "fwd", w.verb, new Set<Concept>(["refStrong"]), BLOCK);
+        const ref = nearest(sent, h, "fwd", w.verb, STRONG_REF, BLOCK);
         t = ref ?? nearest(sent, h, "back", w.verb, TARGET, BLOCK);
       }
       if (t && TARGET.has(t.concept)) emit("facial-verification", "fver", "same-person");
@@ -292,8 +299,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
     for (const h of sent.hits) {
       if (!ACTIONS.has(h.concept) || negated(h)) continue;
       const first: Dir = headFinal ? "back" : "fwd";
-      const gallery = new Set<Concept>(["ref", "refStrong", "person", "face"]);
-      const t = nearest(sent, h, first, w.ref, gallery, BLOCK);
+      const t = nearest(sent, h, first, w.ref, GALLERY, BLOCK);
       let found = false;
       if (t?.concept === "refStrong") found = true;
       else if (t?.concept === "person" || t?.concept === "face") {
@@ -330,8 +336,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
     // Face detection: "count the faces", "blur faces", "find all faces", "face detection".
     for (const h of [...sent.get("benign"), ...sent.get("seek"), ...sent.get("identify")]) {
       const f =
-        nearest(sent, h, "fwd", w.near, new Set(["face"]), new Set()) ??
-        nearest(sent, h, "back", w.near, new Set(["face"]), new Set());
+        nearest(sent, h, "fwd", w.near, FACE, NONE) ?? nearest(sent, h, "back", w.near, FACE, NONE);
       if (f === undefined) continue;
       if (h.concept === "seek" && hasRef) continue;
       if (h.concept === "identify" && !sent.has("benign")) continue;
@@ -346,7 +351,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
     if (sent.has("personDesc")) emit("person-description", "pdesc", "attribute");
     if (sent.has("text")) emit("text-extraction", "ocr", "read");
     for (const h of sent.get("scene")) {
-      const t = nearest(sent, h, "fwd", w.verb, new Set(["person"]), BLOCK);
+      const t = nearest(sent, h, "fwd", w.verb, PERSON, BLOCK);
       if (t?.concept === "person") emit("person-description", "pdesc", "describe-person");
       else emit("scene-description", "scene", "describe");
     }
