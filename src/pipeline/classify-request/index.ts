@@ -9,10 +9,16 @@ import { type BodyInspection, inspectJsonBody } from "./body/index.js";
 import { resolveCamera } from "./camera.js";
 import { resolveCapture } from "./capture.js";
 import { readDeclarations } from "./declarations.js";
-import type { ExifCamera, ImageFacts, ImageOrigin, RequestFacts } from "./facts.js";
+import type { Evidence, ExifCamera, ImageFacts, ImageOrigin, RequestFacts } from "./facts.js";
 import type { FrameWindowStore } from "./frame-rate.js";
 import type { ExifReader } from "./images/index.js";
 import type { RouteInfo } from "./operation.js";
+import { detectPurposes, type PurposeResult } from "./purposes/index.js";
+
+const NO_PURPOSES: PurposeResult = Object.freeze({
+  purposes: [],
+  evidence: [],
+}) as unknown as PurposeResult;
 
 /** What classification needs beyond the request itself. */
 export interface ClassifierDeps {
@@ -101,12 +107,14 @@ export function factsOf(
     },
     camera.conflicts,
   );
-  const purposes = [...declared.purposes];
-  const evidence: RequestFacts["evidence"] = declared.purposes.map((p) => ({
-    purpose: p,
-    rule: "declared",
-    where: "header:x-gateway-purpose",
-  }));
+  // Detected purposes first; declarations can add purposes, never remove detected ones.
+  const detected = inspection.texts.length === 0 ? NO_PURPOSES : detectPurposes(inspection.texts);
+  const purposes = [...detected.purposes];
+  const evidence: Evidence[] = [...detected.evidence];
+  for (const p of declared.purposes) {
+    if (!purposes.includes(p)) purposes.push(p);
+    evidence.push({ purpose: p, rule: "declared", where: "header:x-gateway-purpose" });
+  }
   return {
     operation: input.route.operation,
     deployment: input.route.deployment ?? inspection.model ?? null,
