@@ -281,14 +281,8 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
     // "Verify the identity of", "confirm this is the suspect".
     for (const h of sent.get("verify")) {
       if (negated(h)) continue;
-      const idNoun = nearest(
-        sent,
-        h,
-        headFinal ? "back" : "fwd",
-        w.verb,
-        new Set(["identify"]),
-        BLOCK,
-      );
+      const dir: Dir = headFinal ? "back" : "fwd";
+      const idNoun = nearest(sent, h, dir, w.verb, IDENTITY, BLOCK);
       const t = objectOf(h, TARGET, VERIFY_BLOCK);
       if (idNoun?.concept === "identify" || t !== undefined) {
         emit("facial-verification", "fver", "verify-identity");
