@@ -25,7 +25,14 @@ const CONFIG_DIR = resolve(import.meta.dirname, "../../config");
 /** The YAML of a test config; `extra` is appended at top level (must not repeat keys). */
 export function testConfigYaml(
   upstreamUrl: string,
-  opts: { mode?: string; extra?: string; limits?: string; defaultTenant?: string } = {},
+  opts: {
+    mode?: string;
+    extra?: string;
+    limits?: string;
+    defaultTenant?: string;
+    /** Extra policy files or patterns, after the default pack. */
+    extraPolicies?: string[];
+  } = {},
 ): string {
   return `
 listen: { host: 127.0.0.1, port: 0 }
@@ -67,7 +74,7 @@ tenants:
     userSecurityContext: true
 policy:
   schema: ${join(CONFIG_DIR, "policies/gateway.cedarschema")}
-  files: [${join(CONFIG_DIR, "policies/*.cedar")}]
+  files: [${[join(CONFIG_DIR, "policies/*.cedar"), ...(opts.extraPolicies ?? [])].join(", ")}]
 classification:
   liveFrameRate: { frames: 3, withinSeconds: 10 }
   cameraCatalogue: ${join(CONFIG_DIR, "cameras.yaml")}
