@@ -3,7 +3,7 @@
  * process (tests) do not share counters. Label values are bounded: tenants and deployments come
  * from the config and the upstream, operations from a fixed list.
  */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** The gateway's metric instruments. */
 export interface GatewayMetrics {
@@ -15,6 +15,8 @@ export interface GatewayMetrics {
   decisions: Counter<"tenant" | "decision" | "policy" | "mode">;
   policyDuration: Histogram<"memo">;
   reloads: Counter<"result">;
+  upstreamAttempts: Counter<"upstream" | "outcome">;
+  upstreamBreaker: Gauge<"upstream">;
 }
 
 const LATENCY_BUCKETS = [
@@ -70,6 +72,18 @@ export function createMetrics(): GatewayMetrics {
       name: "gateway_config_reloads_total",
       help: "Config reloads by result (success, failure)",
       labelNames: ["result"],
+      registers: [registry],
+    }),
+    upstreamAttempts: new Counter({
+      name: "gateway_upstream_attempts_total",
+      help: "Calls to upstreams by upstream and outcome (success, throttled, server-error, unreachable, timeout, auth-failed, aborted)",
+      labelNames: ["upstream", "outcome"],
+      registers: [registry],
+    }),
+    upstreamBreaker: new Gauge({
+      name: "gateway_upstream_circuit_state",
+      help: "Circuit breaker state by upstream: 0 closed, 1 half-open, 2 open",
+      labelNames: ["upstream"],
       registers: [registry],
     }),
   };

@@ -4,6 +4,7 @@
  * wires them to commander.
  */
 import { Command } from "commander";
+import { auditVerifyCommand } from "./audit-verify.js";
 import { checkCommand } from "./check.js";
 import { explainCommand } from "./explain.js";
 import { hashKeyCommand } from "./hash-key.js";
@@ -69,5 +70,17 @@ program
   .description("print the sha256: form of a tenant key for the config")
   .argument("<key>", "the tenant key")
   .action((key: string) => hashKeyCommand(key));
+
+program
+  .command("audit")
+  .description("audit trail tools")
+  .command("verify")
+  .description("prove that no audit record was changed, removed or reordered")
+  .option("--json", "print the result as JSON", false)
+  .option("--anchor <chain:seq:hash>", "the latest `audit anchor` from the operational log")
+  .argument("<files...>", "audit files, oldest first (a rotated set: audit.log.* audit.log)")
+  .action(async (files: string[], opts: { json: boolean; anchor?: string }) => {
+    process.exitCode = await auditVerifyCommand(files, opts);
+  });
 
 await program.parseAsync(process.argv);

@@ -40,6 +40,8 @@ export interface RuntimeUpstream {
   priority: number;
   weight: number;
   connections: number;
+  /** Circuit breaker: opens after `failures` consecutive failures (0: never), for `openMs`. */
+  breaker: { failures: number; openMs: number };
 }
 
 /** The compiled, frozen config. */
@@ -126,6 +128,7 @@ function compileUpstream(u: UpstreamConfig, problems: string[], i: number): Runt
     priority: u.priority ?? 0,
     weight: u.weight ?? 1,
     connections: u.connections ?? 128,
+    breaker: { failures: u.breaker?.failures ?? 5, openMs: u.breaker?.openMs ?? 30_000 },
   };
 }
 

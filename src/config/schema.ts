@@ -44,6 +44,18 @@ const Upstream = T.Object(
     weight: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })),
     /** Keep-alive connections to this upstream. */
     connections: T.Optional(T.Integer({ minimum: 1, maximum: 4096 })),
+    /** Circuit breaker (docs/operations.md): open after `failures` in a row, for `openMs`. */
+    breaker: T.Optional(
+      T.Object(
+        {
+          /** Consecutive failures that open the breaker; 0 disables it. */
+          failures: T.Optional(T.Integer({ minimum: 0, maximum: 1000 })),
+          /** How long it stays open before one trial call. */
+          openMs: T.Optional(T.Integer({ minimum: 1, maximum: 3_600_000 })),
+        },
+        strict,
+      ),
+    ),
   },
   strict,
 );

@@ -11,6 +11,17 @@ import type { Decision } from "./evaluate-policy/index.js";
 import type { ProxyOutcome } from "./forward/proxy.js";
 import type { Agency } from "./identify-tenant/agency.js";
 
+/** One call to an upstream, as the audit records it (`attempts`). */
+export interface UpstreamAttempt {
+  upstream: string;
+  /** Upstream's status, when it answered. */
+  status?: number;
+  /** Why there was no answer: a transport code (`ECONNREFUSED`...) or a gateway error code. */
+  error?: string;
+  /** Milliseconds the attempt took. */
+  ms: number;
+}
+
 /** Per-request pipeline state. */
 export interface RequestContext {
   /** Id of this request's decision; sent upstream as `x-ms-client-request-id`. */
@@ -33,6 +44,12 @@ export interface RequestContext {
   bytesIn: number;
   upstreamName?: string;
   proxy?: ProxyOutcome;
+  /**
+   * Upstream calls that ended before any byte reached the client (failed, or held back for
+   * failover), in order; only set when there were some. The call whose answer streamed to the
+   * client is `upstreamName` + `proxy`.
+   */
+  attempts?: UpstreamAttempt[];
   /** The coded error the gateway answered, if any. */
   error?: GatewayHttpError;
   /** Set once the audit record is written (exactly once per request). */

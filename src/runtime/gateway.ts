@@ -19,7 +19,12 @@ import {
   loadPolicySources,
   type PolicyEngine,
 } from "../pipeline/evaluate-policy/index.js";
-import { closeUpstreams, openUpstreams } from "../pipeline/forward/upstreams.js";
+import {
+  closeUpstreams,
+  openUpstreams,
+  type UpstreamRuntimeOptions,
+  UpstreamState,
+} from "../pipeline/forward/upstreams.js";
 import { type RunningSimulator, startSimulator } from "../simulator/index.js";
 import { buildGeneration, type Generation } from "./generation.js";
 
@@ -34,6 +39,8 @@ export interface GatewayOptions {
   auditStream?: Writable;
   /** Operational log destination; stderr by default. */
   logStream?: Writable;
+  /** Clock, randomness and Entra ID credential of the forwarder (tests inject fakes). */
+  upstreams?: UpstreamRuntimeOptions;
 }
 
 /** A running gateway. */
@@ -63,6 +70,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
 
   let simulator: RunningSimulator | undefined;
+  const metrics = createMetrics();
+  // Breakers, cool-downs and Entra ID tokens outlive a reload.
+  const upstreamState = new UpstreamState({
+    ...options.upstreams,
+    metrics: { attempts: metrics.upstreamAttempts, breakerState: metrics.upstreamBreaker },
+  });
   let simulatorApiKey: string | undefined;
   if (config.upstreams.some((u) => u.endpoint === "simulator")) {
     simulatorApiKey = randomBytes(16).toString("hex");
@@ -72,13 +85,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const upstreamOpts = {
     ...(simulator ? { simulatorOrigin: simulator.url } : {}),
     ...(simulatorApiKey ? { simulatorApiKey } : {}),
+    state: upstreamState,
   };
   const upstreams = openUpstreams(config, upstreamOpts);
   const frames = new MemoryFrameWindowStore();
   const generation = buildGeneration(config, upstreams, frames);
   const policy = generation.policy;
 
-  const metrics = createMetrics();
   const audit: AuditSink = openAuditSink(options.auditStream ?? config.audit.destination);
   let closing = false;
   const current = () => generation;

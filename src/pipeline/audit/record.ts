@@ -21,6 +21,8 @@ export interface AuditRecord {
   deployment: string | null;
   whatIf?: true;
   upstream: string | null;
+  /** Every call to an upstream, in order; the last one that answered is `upstream`. */
+  attempts?: { upstream: string; status?: number; error?: string; ms: number }[];
   stream: boolean;
   images?: { count: number; bytes: number; origins: string[] };
   camera?: {
@@ -113,5 +115,15 @@ export function auditRecord(
     if (proxy.clientAborted) record.clientAborted = true;
     if (proxy.midStreamError !== undefined) record.upstreamError = proxy.midStreamError;
   }
+  const attempts = ctx.attempts === undefined ? [] : [...ctx.attempts];
+  // The call whose answer streamed to the client (held-back answers are already listed).
+  if (proxy?.upstreamStatus !== undefined && proxy.retry === undefined) {
+    attempts.push({
+      upstream: ctx.upstreamName ?? "-",
+      status: proxy.upstreamStatus,
+      ms: round(proxy.upstreamTtfbMs ?? 0),
+    });
+  }
+  if (attempts.length > 0) record.attempts = attempts;
   return record;
 }

@@ -1,50 +1,183 @@
 /**
- * Where audit records go: one pino JSON line each, to stdout by default or to a file. Writes are
- * asynchronous (pino's sonic-boom) so auditing never blocks a request; `flush` drains on shutdown.
+ * Where audit records go: one chained JSON line each (see chain.ts), to stdout by default or to a
+ * file rotated by size. Writes are asynchronous (sonic-boom) so auditing never blocks a request;
+ * `flush` waits until every line reached its destination.
+ *
+ * A file continues the chain of its last line when the gateway restarts, so one file (and its
+ * rotated predecessors) is one unbroken chain: records removed around a restart are detected too.
+ * Standard output cannot be read back: every start begins a new chain there.
+ *
+ * The anchor (chain, seq and hash of the latest record) goes to the operational log every
+ * `anchor.everyRecords` records, `anchor.everySeconds` after an unanchored record, and on flush:
+ * compared with a file, it reveals a deleted tail, which the file alone cannot.
  */
+import { existsSync } from "node:fs";
 import type { Writable } from "node:stream";
-import { pino } from "pino";
+import { AuditChain, type ChainState, freshChain, stateAfter } from "./chain.js";
+import {
+  FdOutput,
+  type LineOutput,
+  type OutputErrorHandler,
+  type RotateOptions,
+  RotatingFileOutput,
+  readTail,
+  rotatedFiles,
+} from "./file.js";
 import type { AuditRecord } from "./record.js";
 
 /** The audit output of a running gateway. */
 export interface AuditSink {
   write(record: AuditRecord): void;
-  /** Waits until every written record has reached its destination. */
+  /** Logs the anchor, then waits until every written record has reached its destination. */
   flush(): Promise<void>;
+  /** The latest record written: what `audit verify` must end with. */
+  anchor(): Readonly<ChainState>;
+}
+
+/** The operational log, as far as the sink needs it (a pino logger). */
+export interface AuditLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** How often the anchor is logged. */
+export interface AnchorOptions {
+  everyRecords: number;
+  everySeconds: number;
+}
+
+export interface AuditSinkOptions {
+  /** Size rotation, for a file destination. */
+  rotate?: RotateOptions | null;
+  anchor?: AnchorOptions;
+  log?: AuditLog;
+}
+
+/** Buffered-but-unwritten bytes above which the destination is reported as falling behind. */
+const BEHIND_BYTES = 8 * 1024 * 1024;
+const DEFAULT_ANCHOR: AnchorOptions = { everyRecords: 1000, everySeconds: 60 };
+const silent: AuditLog = { info() {}, warn() {}, error() {} };
+
+/** A test stream (or any Writable): lines in order, flush once the stream has taken them all. */
+function writableOutput(stream: Writable): LineOutput {
+  return {
+    pending: 0,
+    write(line) {
+      stream.write(`${line}\n`);
+    },
+    flush() {
+      // Written chunks are handled in order: this callback runs after all earlier ones.
+      return new Promise<void>((resolve) => stream.write("", () => resolve()));
+    },
+  };
+}
+
+/**
+ * The chain a file destination continues: its last complete line's, or (when the live file is
+ * empty, just rotated) the newest rotated file's. A fresh chain when there is nothing to continue.
+ */
+function continueFrom(
+  path: string,
+  log: AuditLog,
+): { state: ChainState; tornAt: number | null; continued: boolean } {
+  const tail = existsSync(path) ? readTail(path) : null;
+  const tornAt = tail?.torn ? tail.size : null;
+  if (tornAt !== null) {
+    log.warn(
+      { file: path, byteOffset: tornAt },
+      "audit file ends with an incomplete line (a crash during a write?): it is closed with a newline and `audit verify` will report it",
+    );
+  }
+  let line = tail?.lastLine ?? null;
+  let from = path;
+  if (line === null) {
+    const previous = rotatedFiles(path).at(-1);
+    if (previous !== undefined) {
+      line = readTail(previous).lastLine;
+      from = previous;
+    }
+  }
+  if (line === null) return { state: freshChain(), tornAt, continued: false };
+  const state = stateAfter(line);
+  if (state === null) {
+    log.warn(
+      { file: from },
+      "the last line of the audit file is not a chained audit record: starting a new chain",
+    );
+    return { state: freshChain(), tornAt, continued: false };
+  }
+  return { state, tornAt, continued: true };
 }
 
 /** Opens the audit destination: `stdout`, a file path, or a stream (tests). */
-export function openAuditSink(destination: "stdout" | string | Writable): AuditSink {
-  const stream =
-    typeof destination === "string"
-      ? pino.destination({
-          dest: destination === "stdout" ? 1 : destination,
-          sync: false,
-          mkdir: true,
-          minLength: 0,
-        })
-      : destination;
-  const logger = pino(
-    {
-      base: null,
-      level: "info",
-      messageKey: "msg",
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: () => ({ kind: "audit" }) },
-    },
-    stream,
-  );
+export function openAuditSink(
+  destination: "stdout" | string | Writable,
+  options: AuditSinkOptions = {},
+): AuditSink {
+  const log = options.log ?? silent;
+  const anchorEvery = options.anchor ?? DEFAULT_ANCHOR;
+  const onError: OutputErrorHandler = (err, where) =>
+    log.error({ err, where }, "audit destination failed: records may be lost");
+
+  let output: LineOutput;
+  let start: ChainState;
+  if (typeof destination !== "string") {
+    output = writableOutput(destination);
+    start = freshChain();
+  } else if (destination === "stdout") {
+    output = new FdOutput(1, onError);
+    start = freshChain();
+  } else {
+    const found = continueFrom(destination, log);
+    const file = new RotatingFileOutput(destination, options.rotate ?? null, onError);
+    if (found.tornAt !== null) file.writeRaw("\n");
+    output = file;
+    start = found.state;
+    log.info(
+      { file: destination, chain: start.chain, seq: start.seq, continued: found.continued },
+      found.continued ? "audit chain continued from the file" : "audit chain started",
+    );
+  }
+  const chain = new AuditChain(start);
+
+  let unanchored = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let behind = false;
+  const logAnchor = (why: string) => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    unanchored = 0;
+    const { chain: id, seq, hash } = chain.state;
+    log.info({ chain: id, seq, hash, why }, "audit anchor");
+  };
+
   return {
     write(record) {
-      logger.info(record);
+      const line = chain.next(record, new Date().toISOString());
+      output.write(line, Buffer.byteLength(line) + 1);
+      unanchored += 1;
+      if (unanchored >= anchorEvery.everyRecords) logAnchor("records");
+      else if (timer === undefined) {
+        timer = setTimeout(() => logAnchor("interval"), anchorEvery.everySeconds * 1000);
+        timer.unref();
+      }
+      // Never drop a record: buffer, and say so when the destination cannot keep up.
+      const pending = output.pending;
+      if (!behind && pending > BEHIND_BYTES) {
+        behind = true;
+        log.warn({ pendingBytes: pending }, "audit destination is falling behind: buffering");
+      } else if (behind && pending < BEHIND_BYTES / 2) {
+        behind = false;
+        log.info({ pendingBytes: pending }, "audit destination caught up");
+      }
     },
-    flush() {
-      return new Promise<void>((resolve) => {
-        const s = stream as { flush?: (cb: (err?: Error) => void) => void };
-        if (typeof s.flush === "function" && typeof destination === "string") {
-          s.flush(() => resolve());
-        } else resolve();
-      });
+    async flush() {
+      if (chain.state.seq > 0) logAnchor("flush");
+      await output.flush();
+    },
+    anchor() {
+      return chain.state;
     },
   };
 }

@@ -5,12 +5,19 @@
  * abandoned stream stops spending tokens.
  *
  * Uses undici's low-level `dispatch` handler API: no intermediate stream objects on the hot path.
+ *
+ * Failover hook: when `call.failover` is set and upstream answers 429 or 5xx, nothing is written to
+ * the client; the answer is kept (`outcome.retry`, body up to {@link MAX_KEPT_ERROR_BYTES}) so the
+ * caller can try another upstream, or replay it unchanged when none does better. The decision is
+ * made on the status line, before the first byte reaches the client: once it has, nothing is
+ * retried.
  */
 import type { ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { GatewayHttpError } from "../../errors.js";
 import { clientResponseHeaders } from "./headers.js";
+import { retryAfterMs } from "./retry-after.js";
 import { upstreamFailure } from "./transport-errors.js";
 import type { LiveUpstream } from "./upstreams.js";
 import { type TokenUsage, UsageTap } from "./usage-tap.js";
@@ -27,6 +34,19 @@ export interface ProxyCall {
   /** Headers the gateway adds to the client response (decision id...). */
   responseHeaders: Record<string, string>;
   timeoutMs: number;
+  /** Another upstream can take the call: hold back a 429 or 5xx instead of relaying it. */
+  failover: boolean;
+}
+
+/** Error answers larger than this are not kept for replay (Azure's are a few hundred bytes). */
+export const MAX_KEPT_ERROR_BYTES = 64 * 1024;
+
+/** A 429 or 5xx answer held back from the client because another upstream may do better. */
+export interface RetryableAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body, or null when it was too large or cut (then it cannot be replayed). */
+  body: Buffer | null;
 }
 
 /** What happened, for the audit record. */
@@ -43,10 +63,19 @@ export interface ProxyOutcome {
   clientAborted: boolean;
   /** Upstream failed after the answer had started (the client sees a cut stream). */
   midStreamError: string | undefined;
+  /** Delay asked for by a 429 or 5xx (`retry-after-ms`, `retry-after`), in ms. */
+  retryAfterMs?: number | undefined;
+  /** Set when a 429/5xx was held back for failover (`call.failover`). */
+  retry?: RetryableAnswer | undefined;
 }
 
 class ClientGoneError extends Error {
   override name = "ClientGoneError";
+}
+
+/** Stops reading a held-back error answer that is too large to keep. */
+class HeldBackError extends Error {
+  override name = "HeldBackError";
 }
 
 type Controller = Dispatcher.DispatchController;
@@ -62,6 +91,8 @@ export function newProxyOutcome(): ProxyOutcome {
     failure: undefined,
     clientAborted: false,
     midStreamError: undefined,
+    retryAfterMs: undefined,
+    retry: undefined,
   };
 }
 
@@ -82,6 +113,9 @@ export function proxyCall(
     let controller: Controller | undefined;
     let done = false;
     let waitingForDrain = false;
+    /** Chunks of a held-back error answer (`outcome.retry`), null once too large. */
+    let kept: Buffer[] | null | undefined;
+    let keptBytes = 0;
 
     const finish = () => {
       if (done) return;
@@ -113,9 +147,29 @@ export function proxyCall(
         if (statusCode < 200) return; // 1xx informational
         outcome.upstreamStatus = statusCode;
         outcome.upstreamTtfbMs = performance.now() - started;
+        if (statusCode === 429 || statusCode >= 500) {
+          outcome.retryAfterMs = retryAfterMs(headers, Date.now());
+          call.upstream.health.settle(statusCode === 429 ? "throttled" : "server-error");
+          if (call.failover) {
+            outcome.retry = { status: statusCode, headers, body: null };
+            kept = [];
+            return;
+          }
+        } else {
+          call.upstream.health.settle("success");
+        }
         res.writeHead(statusCode, clientResponseHeaders(headers, call.responseHeaders));
       },
       onResponseData(ctrl, chunk) {
+        if (kept !== undefined) {
+          if (kept === null) return;
+          keptBytes += chunk.length;
+          if (keptBytes > MAX_KEPT_ERROR_BYTES) {
+            kept = null;
+            ctrl.abort(new HeldBackError());
+          } else kept.push(chunk);
+          return;
+        }
         outcome.bytesOut += chunk.length;
         outcome.chunks++;
         tap.push(chunk);
@@ -126,16 +180,28 @@ export function proxyCall(
         }
       },
       onResponseEnd() {
+        if (kept !== undefined) {
+          if (kept !== null) outcome.retry!.body = Buffer.concat(kept, keptBytes);
+          finish();
+          return;
+        }
         outcome.usage = tap.usage();
         res.end();
         finish();
       },
       onResponseError(_ctrl, err) {
-        if (outcome.clientAborted || err instanceof ClientGoneError) {
+        if (kept !== undefined) {
+          // a held-back answer cut short: not replayable; the client, if gone, is seen by the caller
+          if (err instanceof ClientGoneError) outcome.clientAborted = true;
+        } else if (outcome.clientAborted || err instanceof ClientGoneError) {
           outcome.clientAborted = true;
+          if (outcome.upstreamStatus === undefined) call.upstream.health.settle("aborted");
           if (!res.destroyed) res.destroy();
         } else if (!res.headersSent) {
           outcome.failure = upstreamFailure(call.upstream.config.name, err, call.timeoutMs);
+          call.upstream.health.settle(
+            outcome.failure.code === "UpstreamTimeout" ? "timeout" : "unreachable",
+          );
         } else {
           outcome.midStreamError = (err as { code?: string }).code ?? err.message;
           res.destroy(err);
@@ -158,6 +224,7 @@ export function proxyCall(
       );
     } catch (err) {
       outcome.failure = upstreamFailure(call.upstream.config.name, err, call.timeoutMs);
+      call.upstream.health.settle("unreachable");
       finish();
     }
   });

@@ -1,9 +1,21 @@
 /**
- * The upstream pools: one keep-alive undici Pool per configured upstream, and the choice of
- * upstream for a deployment. Credentials are the gateway's own, never the tenant's.
+ * The upstream pools: one keep-alive undici Pool per configured upstream, with its credentials and
+ * health (circuit breaker, cool-downs). Credentials are the gateway's own, never the tenant's.
+ *
+ * Health and Entra ID token caches live in an {@link UpstreamState} that outlives one config
+ * generation: a reload that keeps an upstream (same name, endpoint and settings) keeps its open
+ * breaker, its cool-downs and its token.
  */
 import { Pool } from "undici";
 import type { RuntimeConfig, RuntimeUpstream } from "../../config/index.js";
+import {
+  type CredentialFactory,
+  entraIdCredentials,
+  fixedCredentials,
+  type UpstreamCredentials,
+} from "./credentials.js";
+import { azureCredential } from "./entra-id.js";
+import { type Clock, UpstreamHealth, type UpstreamMetrics } from "./health.js";
 
 /** A configured upstream with its connection pool and resolved origin. */
 export interface LiveUpstream {
@@ -12,7 +24,64 @@ export interface LiveUpstream {
   origin: string;
   pool: Pool;
   /** Headers that authenticate the gateway to this upstream. */
-  credentials(): Record<string, string>;
+  credentials: UpstreamCredentials;
+  health: UpstreamHealth;
+  /** Clock and randomness shared by every upstream (injectable in tests). */
+  state: UpstreamState;
+}
+
+/** Injectable parts of the forwarder: clock, randomness, Entra ID credential, metrics. */
+export interface UpstreamRuntimeOptions {
+  /** Milliseconds; `Date.now` by default. Drives breakers, cool-downs and token expiry. */
+  clock?: Clock;
+  /** Uniform in [0, 1); `Math.random` by default. Drives the weighted choice. */
+  random?: () => number;
+  /** The Entra ID credential of an upstream; `@azure/identity` by default. */
+  credential?: CredentialFactory;
+  metrics?: UpstreamMetrics;
+}
+
+/** State kept across config generations, keyed by what identifies an upstream. */
+export class UpstreamState {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly #credential: CredentialFactory;
+  readonly #metrics: UpstreamMetrics | undefined;
+  readonly #health = new Map<string, UpstreamHealth>();
+  readonly #tokens = new Map<string, UpstreamCredentials>();
+
+  constructor(options: UpstreamRuntimeOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.#credential =
+      options.credential ??
+      ((u) => azureCredential(u.auth.type === "entra-id" ? u.auth.managedIdentityClientId : undefined));
+    this.#metrics = options.metrics;
+  }
+
+  /** The health of `u`, the same object for as long as its name, endpoint and breaker hold. */
+  health(u: RuntimeUpstream): UpstreamHealth {
+    const key = `${u.name}\n${u.endpoint}\n${u.breaker.failures}\n${u.breaker.openMs}`;
+    let health = this.#health.get(key);
+    if (health === undefined) {
+      for (const k of this.#health.keys()) if (k.startsWith(`${u.name}\n`)) this.#health.delete(k);
+      health = new UpstreamHealth(u.name, u.breaker, this.clock, this.#metrics);
+      this.#health.set(key, health);
+    }
+    return health;
+  }
+
+  /** The Entra ID credentials of `u`, shared while its name, scope and identity hold. */
+  entraId(u: RuntimeUpstream & { auth: { type: "entra-id" } }): UpstreamCredentials {
+    const key = `${u.name}\n${u.auth.scope}\n${u.auth.managedIdentityClientId ?? ""}`;
+    let creds = this.#tokens.get(key);
+    if (creds === undefined) {
+      for (const k of this.#tokens.keys()) if (k.startsWith(`${u.name}\n`)) this.#tokens.delete(k);
+      creds = entraIdCredentials(u.name, u.auth.scope, this.#credential(u), this.clock);
+      this.#tokens.set(key, creds);
+    }
+    return creds;
+  }
 }
 
 /** Options for building the pools. */
@@ -21,10 +90,13 @@ export interface UpstreamPoolOptions {
   simulatorOrigin?: string;
   /** Api key the in-process simulator expects. */
   simulatorApiKey?: string;
+  /** Health and tokens to carry across reloads; a fresh state when omitted. */
+  state?: UpstreamState;
 }
 
 /** Builds one pool per upstream; closing them is the caller's job (`closeUpstreams`). */
 export function openUpstreams(config: RuntimeConfig, opts: UpstreamPoolOptions): LiveUpstream[] {
+  const state = opts.state ?? new UpstreamState();
   return config.upstreams.map((u) => {
     const origin = u.endpoint === "simulator" ? opts.simulatorOrigin : u.endpoint;
     if (origin === undefined)
@@ -37,31 +109,18 @@ export function openUpstreams(config: RuntimeConfig, opts: UpstreamPoolOptions):
       keepAliveTimeout: 30_000,
       pipelining: 1,
     });
-    const apiKey =
-      u.auth.type === "api-key"
-        ? u.endpoint === "simulator" && u.auth.apiKey === ""
+    let credentials: UpstreamCredentials;
+    if (u.auth.type === "api-key") {
+      const apiKey =
+        u.endpoint === "simulator" && u.auth.apiKey === ""
           ? (opts.simulatorApiKey ?? "")
-          : u.auth.apiKey
-        : undefined;
-    const headers = Object.freeze(apiKey === undefined ? {} : { "api-key": apiKey });
-    return { config: u, origin, pool, credentials: () => headers };
+          : u.auth.apiKey;
+      credentials = fixedCredentials({ "api-key": apiKey });
+    } else {
+      credentials = state.entraId(u as RuntimeUpstream & { auth: { type: "entra-id" } });
+    }
+    return { config: u, origin, pool, credentials, health: state.health(u), state };
   });
-}
-
-/**
- * The upstreams that may serve `deployment`, best first: those that list it or list nothing,
- * ordered by priority. (Weighted choice and failover come with the operations work.)
- */
-export function upstreamsFor(
-  upstreams: readonly LiveUpstream[],
-  deployment: string | null,
-): LiveUpstream[] {
-  const fit = upstreams.filter(
-    (u) =>
-      u.config.deployments === null ||
-      (deployment !== null && u.config.deployments.has(deployment)),
-  );
-  return fit.sort((a, b) => a.config.priority - b.config.priority);
 }
 
 /** Closes every pool, letting in-flight requests finish. */

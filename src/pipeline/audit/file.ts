@@ -1,0 +1,293 @@
+/**
+ * The audit file: appended through sonic-boom (asynchronous, never blocks a request), rotated by
+ * size, rotated files named after the time of rotation so that `ls` order is chronological order.
+ *
+ * Rotation renames the live file (`audit.log` -> `audit.log.20261126T044001123Z`) and opens a new
+ * one. Lines still buffered for the old file keep going to it: its descriptor follows the rename
+ * (POSIX). The chain is not the file's business: the sink hands it finished lines.
+ */
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { pino } from "pino";
+import { compactTime } from "./chain.js";
+
+/** pino's sonic-boom: asynchronous appends, flushed synchronously if the process exits. */
+type SonicBoom = ReturnType<typeof pino.destination>;
+const boomOn = (fd: number): SonicBoom => pino.destination({ dest: fd, sync: false });
+
+/** Size rotation: start a new file before one would exceed `maxBytes`; keep `maxFiles` old ones. */
+export interface RotateOptions {
+  maxBytes: number;
+  /** Rotated files kept (oldest deleted first); all are kept when null. */
+  maxFiles: number | null;
+}
+
+/** Something the sink writes finished lines to. */
+export interface LineOutput {
+  /** `line` without newline; `bytes` is its UTF-8 length plus one for the newline. */
+  write(line: string, bytes: number): void;
+  /** Resolves once every line written so far has reached the destination (the disk, for files). */
+  flush(): Promise<void>;
+  /** Bytes accepted but not yet written. */
+  readonly pending: number;
+}
+
+/** Problems the output reports instead of throwing from a request's completion. */
+export type OutputErrorHandler = (err: Error, where: string) => void;
+
+const STAMP = /^\d{8}T\d{9}Z$/;
+
+/** Rotated files of `path`, oldest first (their names sort by rotation time). */
+export function rotatedFiles(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(prefix) && STAMP.test(n.slice(prefix.length)))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/** The end of a file: its last complete line, and whether a torn (unterminated) line follows it. */
+export interface FileTail {
+  size: number;
+  /** Bytes of the last newline-terminated line, without the newline; null when there is none. */
+  lastLine: Buffer | null;
+  /** The file does not end with a newline: a write was cut short (crash) or the file was edited. */
+  torn: boolean;
+}
+
+/** Reads the end of `path` backwards until it holds the last complete line (bounded at 16 MiB). */
+export function readTail(path: string): FileTail {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return { size, lastLine: null, torn: false };
+    const limit = Math.min(size, 16 * 1024 * 1024);
+    let tail = Buffer.alloc(0);
+    for (let step = 64 * 1024; ; step *= 2) {
+      const want = Math.min(limit, step);
+      const chunk = Buffer.alloc(want - tail.length);
+      readSync(fd, chunk, 0, chunk.length, size - want);
+      tail = Buffer.concat([chunk, tail]);
+      const torn = tail[tail.length - 1] !== 0x0a;
+      const lastNl = tail.lastIndexOf(0x0a);
+      if (lastNl >= 0) {
+        const prevNl = lastNl === 0 ? -1 : tail.lastIndexOf(0x0a, lastNl - 1);
+        if (prevNl >= 0 || want === size)
+          return { size, lastLine: tail.subarray(prevNl + 1, lastNl), torn };
+      } else if (want === size) return { size, lastLine: null, torn };
+      if (want === limit) return { size, lastLine: null, torn };
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens `path` for appending, synchronously, so a bad path fails at startup, not later. */
+function openAppend(path: string): number {
+  mkdirSync(dirname(path), { recursive: true });
+  return openSync(path, "a");
+}
+
+/**
+ * Waits until `boom` has written everything it was given (`idle`), then asks the OS to persist it.
+ * A destination that failed is idle too: its error was reported, and shutdown must not hang on it.
+ */
+function drainAndSync(
+  boom: SonicBoom,
+  idle: () => boolean,
+  fd: number | null,
+  onError: OutputErrorHandler,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      boom.off("drain", check);
+      boom.off("error", failed);
+      if (fd === null) return resolve();
+      // Reached the OS; fsync so a power cut after shutdown does not lose it either.
+      fsync(fd, () => resolve());
+    };
+    const check = () => {
+      if (idle()) done();
+    };
+    const failed = (err: Error) => {
+      onError(err, "flush");
+      done();
+    };
+    // sonic-boom's own flush(cb) calls back at once when minLength is 0: wait for `drain` instead.
+    boom.on("drain", check);
+    boom.on("error", failed);
+    check();
+  });
+}
+
+/** Standard output (or any descriptor) through sonic-boom. */
+export class FdOutput implements LineOutput {
+  readonly #boom: SonicBoom;
+  readonly #onError: OutputErrorHandler;
+  #pending = 0;
+  #failed = false;
+
+  constructor(fd: number, onError: OutputErrorHandler) {
+    this.#boom = boomOn(fd);
+    this.#boom.on("write", (n: number) => {
+      this.#pending -= n;
+    });
+    this.#boom.on("error", (err: Error) => {
+      this.#failed = true;
+      onError(err, "write");
+    });
+    this.#onError = onError;
+  }
+
+  get pending(): number {
+    return this.#pending;
+  }
+
+  write(line: string, bytes: number): void {
+    this.#pending += bytes;
+    this.#boom.write(`${line}\n`);
+  }
+
+  flush(): Promise<void> {
+    return drainAndSync(this.#boom, () => this.#pending <= 0 || this.#failed, null, this.#onError);
+  }
+}
+
+/** One open audit file. */
+interface OpenFile {
+  fd: number;
+  boom: SonicBoom;
+  pending: number;
+  failed: boolean;
+}
+
+/** The audit file, rotated by size when `rotate` is given. */
+export class RotatingFileOutput implements LineOutput {
+  readonly path: string;
+  readonly #rotate: RotateOptions | null;
+  readonly #onError: OutputErrorHandler;
+  #file: OpenFile;
+  /** Bytes in the live file (what is on disk at open plus what was written since). */
+  #size: number;
+  /** Files rotated away whose last bytes may still be on their way. */
+  readonly #closing = new Set<Promise<void>>();
+  #lastRotated = "";
+
+  constructor(path: string, rotate: RotateOptions | null, onError: OutputErrorHandler) {
+    this.path = path;
+    this.#rotate = rotate;
+    this.#onError = onError;
+    this.#file = this.#open();
+    this.#size = fstatSync(this.#file.fd).size;
+  }
+
+  get pending(): number {
+    return this.#file.pending;
+  }
+
+  write(line: string, bytes: number): void {
+    if (this.#rotate !== null && this.#size > 0 && this.#size + bytes > this.#rotate.maxBytes) {
+      this.#rotateNow();
+    }
+    this.#size += bytes;
+    this.#file.pending += bytes;
+    this.#file.boom.write(`${line}\n`);
+  }
+
+  /** Writes raw text (the newline that ends a torn line found at startup). */
+  writeRaw(text: string): void {
+    const bytes = Buffer.byteLength(text);
+    this.#size += bytes;
+    this.#file.pending += bytes;
+    this.#file.boom.write(text);
+  }
+
+  async flush(): Promise<void> {
+    const file = this.#file;
+    await Promise.all([
+      drainAndSync(file.boom, () => file.pending <= 0 || file.failed, file.fd, this.#onError),
+      ...this.#closing,
+    ]);
+  }
+
+  #open(): OpenFile {
+    const fd = openAppend(this.path);
+    const boom = boomOn(fd);
+    const file: OpenFile = { fd, boom, pending: 0, failed: false };
+    boom.on("write", (n: number) => {
+      file.pending -= n;
+    });
+    boom.on("error", (err: Error) => {
+      file.failed = true;
+      this.#onError(err, `write ${this.path}`);
+    });
+    return file;
+  }
+
+  /** Renames the live file away, opens a new one, lets the old one finish in the background. */
+  #rotateNow(): void {
+    const old = this.#file;
+    let target = `${this.path}.${compactTime(new Date())}`;
+    // Two rotations in one millisecond (a tiny maxBytes): the name must still sort after the last.
+    for (let t = Date.now(); target <= this.#lastRotated || existsSync(target); ) {
+      t += 1;
+      target = `${this.path}.${compactTime(new Date(t))}`;
+    }
+    try {
+      renameSync(this.path, target);
+      this.#file = this.#open();
+    } catch (err) {
+      // Keep appending to the current file rather than lose records; try again at the next line.
+      this.#onError(err as Error, `rotate ${this.path}`);
+      return;
+    }
+    this.#lastRotated = target;
+    this.#size = 0;
+    this.#closing.add(this.#close(old));
+    this.#prune();
+  }
+
+  /** Ends `file` (sonic-boom writes what it holds, fsyncs, closes the descriptor). */
+  #close(file: OpenFile): Promise<void> {
+    const closed = new Promise<void>((resolve) => {
+      file.boom.once("close", () => resolve());
+      file.boom.once("error", () => resolve());
+      file.boom.end();
+    });
+    const tracked = closed.then(() => {
+      this.#closing.delete(tracked);
+    });
+    return tracked;
+  }
+
+  #prune(): void {
+    const max = this.#rotate?.maxFiles ?? null;
+    if (max === null) return;
+    const files = rotatedFiles(this.path);
+    for (const f of files.slice(0, Math.max(0, files.length - max))) {
+      try {
+        unlinkSync(f);
+      } catch (err) {
+        this.#onError(err as Error, `delete ${f}`);
+      }
+    }
+  }
+}
