@@ -62,7 +62,12 @@ export interface RuntimeConfig {
     liveFrameRate: { frames: number; withinMs: number };
     cameraCatalogue: string;
   };
-  audit: { destination: "stdout" | string };
+  audit: {
+    destination: "stdout" | string;
+    /** Null: no rotation (and always null for stdout). */
+    rotate: { maxBytes: number; maxFiles: number | null } | null;
+    anchor: { everyRecords: number; everySeconds: number };
+  };
   log: { level: string };
 }
 
@@ -212,6 +217,9 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       problems.push(`/defaultTenant: no tenant \`${cfg.defaultTenant}\` is declared`);
     }
   }
+  if (cfg.audit.rotate !== undefined && cfg.audit.destination === "stdout") {
+    problems.push("/audit/rotate: rotation needs a file destination, not `stdout`");
+  }
   if (problems.length > 0) throw new ConfigError(file, problems);
 
   return deepFreeze({
@@ -241,6 +249,14 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
     audit: {
       destination:
         cfg.audit.destination === "stdout" ? "stdout" : resolve(baseDir, cfg.audit.destination),
+      rotate:
+        cfg.audit.rotate === undefined
+          ? null
+          : {
+              maxBytes: cfg.audit.rotate.maxBytes ?? 100 * 1024 * 1024,
+              maxFiles: cfg.audit.rotate.maxFiles ?? null,
+            },
+      anchor: { ...cfg.audit.anchor },
     },
     log: { level: cfg.log.level },
   });

@@ -148,6 +148,26 @@ export const GatewayConfigSchema = T.Object(
       {
         /** `stdout`, or a file path (relative to the config file). */
         destination: T.String({ minLength: 1, default: "stdout" }),
+        /** Size rotation of a file destination (docs/audit.md). */
+        rotate: T.Optional(
+          T.Object(
+            {
+              /** Start a new file before the live one would exceed this; 100 MiB by default. */
+              maxBytes: T.Optional(T.Integer({ minimum: 1 })),
+              /** Rotated files kept, oldest deleted first; all kept when omitted. */
+              maxFiles: T.Optional(T.Integer({ minimum: 1 })),
+            },
+            strict,
+          ),
+        ),
+        /** How often the chain's latest hash goes to the operational log. */
+        anchor: T.Object(
+          {
+            everyRecords: T.Integer({ minimum: 1, default: 1000 }),
+            everySeconds: T.Number({ exclusiveMinimum: 0, default: 60 }),
+          },
+          { ...strict, default: {} },
+        ),
       },
       { ...strict, default: {} },
     ),

@@ -92,7 +92,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const generation = buildGeneration(config, upstreams, frames);
   const policy = generation.policy;
 
-  const audit: AuditSink = openAuditSink(options.auditStream ?? config.audit.destination);
+  const audit: AuditSink = openAuditSink(options.auditStream ?? config.audit.destination, {
+    ...config.audit,
+    log,
+  });
   let closing = false;
   const current = () => generation;
   const dataPlane = buildDataPlane({ current, audit, metrics, log });
