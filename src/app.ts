@@ -33,8 +33,12 @@ declare module "fastify" {
 
 /** What the data plane needs from the running gateway. */
 export interface DataPlaneDeps {
-  /** The current config generation; read once per request at arrival. */
+  /** The current config generation (for body limits before a request has pinned one). */
   current(): Generation;
+  /** Pins the current generation to a new request (throws 503 while shutting down). */
+  acquire(): Generation;
+  /** Unpins it when the request's response has closed. */
+  release(generation: Generation): void;
   audit: AuditSink;
   metrics: GatewayMetrics;
   log: Logger;
@@ -67,7 +71,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     logger: false,
     routerOptions: { ignoreDuplicateSlashes: true },
     bodyLimit: 2 ** 31 - 1, // enforced per generation by the parsers below
-    return503OnClosing: true,
+    return503OnClosing: false, // the pipeline answers an Azure-shaped 503 itself
     forceCloseConnections: false,
   });
   app.decorateRequest("gw", null);
@@ -133,6 +137,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     const ctx = request.gw;
     if (ctx === null || ctx.audited) return;
     ctx.audited = true;
+    if (ctx.pinned) deps.release(ctx.generation);
     const now = performance.now();
     const aborted = !res.writableFinished;
     const status = res.headersSent ? res.statusCode : 499;
@@ -159,7 +164,14 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
 
   // Stage 1: identify the tenant (and pin the config generation for the whole request).
   const identify = async (request: FastifyRequest, reply: FastifyReply, whatIf: boolean) => {
-    const generation = deps.current();
+    let generation: Generation;
+    let refused: unknown;
+    try {
+      generation = deps.acquire();
+    } catch (err) {
+      refused = err; // shutting down: answered (and audited) below on the current generation
+      generation = deps.current();
+    }
     const { path } = pathOf(request.url);
     const route = routeOf(whatIf ? path.slice(WHAT_IF_PREFIX.length) : path);
     const ctx: RequestContext = {
@@ -171,9 +183,11 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
       whatIf,
       bytesIn: 0,
       audited: false,
+      pinned: refused === undefined,
     };
     request.gw = ctx;
     reply.raw.once("close", () => finish(request, reply.raw));
+    if (refused !== undefined) throw refused;
     const declaredLength = Number(request.headers["content-length"] ?? 0);
     if (declaredLength > generation.config.limits.maxBodyBytes) {
       throw errors.tooLarge(generation.config.limits.maxBodyBytes);

@@ -21,13 +21,21 @@ export async function serveCommand(opts: { config: string }): Promise<void> {
     throw err;
   }
   process.stderr.write(`policy-gateway listening on ${gateway.url} (admin ${gateway.adminUrl})\n`);
+  // SIGHUP reloads config and policies (an invalid file keeps the running config).
+  process.on("SIGHUP", () => {
+    void gateway.reload("SIGHUP");
+  });
+  // SIGTERM/SIGINT shut down gracefully; a second signal exits at once.
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
     gateway.log.info({ signal }, "shutting down");
     gateway.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
 }

@@ -68,6 +68,8 @@ export interface RuntimeConfig {
     rotate: { maxBytes: number; maxFiles: number | null } | null;
     anchor: { everyRecords: number; everySeconds: number };
   };
+  reload: { watch: boolean; debounceMs: number };
+  shutdown: { deadlineMs: number };
   log: { level: string };
 }
 
@@ -258,6 +260,8 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
             },
       anchor: { ...cfg.audit.anchor },
     },
+    reload: { ...cfg.reload },
+    shutdown: { ...cfg.shutdown },
     log: { level: cfg.log.level },
   });
 }

@@ -171,6 +171,21 @@ export const GatewayConfigSchema = T.Object(
       },
       { ...strict, default: {} },
     ),
+    reload: T.Object(
+      {
+        /** Reload when the config, policy or catalogue files change (SIGHUP always reloads). */
+        watch: T.Boolean({ default: true }),
+        debounceMs: T.Integer({ minimum: 0, maximum: 60_000, default: 250 }),
+      },
+      { ...strict, default: {} },
+    ),
+    shutdown: T.Object(
+      {
+        /** On SIGTERM, how long in-flight calls and streams may run before they are cut. */
+        deadlineMs: T.Integer({ minimum: 0, default: 30_000 }),
+      },
+      { ...strict, default: {} },
+    ),
     log: T.Object(
       {
         level: literals(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const),

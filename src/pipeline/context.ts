@@ -54,4 +54,6 @@ export interface RequestContext {
   error?: GatewayHttpError;
   /** Set once the audit record is written (exactly once per request). */
   audited: boolean;
+  /** Whether `generation` was acquired for this request (and must be released at its end). */
+  pinned: boolean;
 }

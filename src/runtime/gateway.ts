@@ -11,14 +11,10 @@ import { type Logger, pino } from "pino";
 import { buildAdmin } from "../admin/app.js";
 import { createMetrics, type GatewayMetrics } from "../admin/metrics.js";
 import { buildDataPlane } from "../app.js";
-import { loadConfig } from "../config/index.js";
+import { loadConfig, type RuntimeConfig } from "../config/index.js";
+import { GatewayHttpError } from "../errors.js";
 import { type AuditSink, openAuditSink } from "../pipeline/audit/sink.js";
 import { MemoryFrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
-import {
-  compilePolicyEngine,
-  loadPolicySources,
-  type PolicyEngine,
-} from "../pipeline/evaluate-policy/index.js";
 import {
   closeUpstreams,
   openUpstreams,
@@ -27,6 +23,8 @@ import {
 } from "../pipeline/forward/upstreams.js";
 import { type RunningSimulator, startSimulator } from "../simulator/index.js";
 import { buildGeneration, type Generation } from "./generation.js";
+import { Generations } from "./generations.js";
+import { watchConfigFiles, watchedDirectories } from "./watch.js";
 
 /** How to start a gateway. */
 export interface GatewayOptions {
@@ -51,8 +49,23 @@ export interface RunningGateway {
   metrics: GatewayMetrics;
   log: Logger;
   current(): Generation;
-  /** Stops accepting, lets in-flight calls finish, flushes the audit. */
+  /**
+   * Loads the config and policy files again and, when they are valid, swaps them in atomically;
+   * when they are not, keeps the running config, logs why and counts a failed reload.
+   */
+  reload(
+    reason: string,
+  ): Promise<{ ok: true; generation: number } | { ok: false; problems: string[] }>;
+  /**
+   * Graceful shutdown: readiness goes 503, no new connections, in-flight calls and streams finish
+   * up to `shutdown.deadlineMs` (then they are cut), upstream pools close, the audit is flushed.
+   */
   close(): Promise<void>;
+}
+
+function problemsOf(err: unknown): string[] {
+  const p = (err as { problems?: unknown }).problems;
+  return Array.isArray(p) ? p.map(String) : [(err as Error).message ?? String(err)];
 }
 
 function urlOf(app: FastifyInstance): string {
@@ -63,12 +76,14 @@ function urlOf(app: FastifyInstance): string {
 
 /** Starts a gateway from a config file. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const config = loadConfig(options.configFile, options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const config = loadConfig(options.configFile, env);
   const log = pino(
     { base: { component: "policy-gateway" }, level: config.log.level },
     options.logStream ?? pino.destination({ dest: 2, sync: false }),
   );
 
+  // The embedded simulator lives as long as the gateway, across reloads.
   let simulator: RunningSimulator | undefined;
   const metrics = createMetrics();
   // Breakers, cool-downs and Entra ID tokens outlive a reload.
@@ -76,35 +91,53 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...options.upstreams,
     metrics: { attempts: metrics.upstreamAttempts, breakerState: metrics.upstreamBreaker },
   });
-  let simulatorApiKey: string | undefined;
-  if (config.upstreams.some((u) => u.endpoint === "simulator")) {
-    simulatorApiKey = randomBytes(16).toString("hex");
-    simulator = await startSimulator({ host: "127.0.0.1", port: 0, apiKey: simulatorApiKey });
-    log.info({ url: simulator.url }, "embedded Azure OpenAI simulator started");
-  }
-  const upstreamOpts = {
-    ...(simulator ? { simulatorOrigin: simulator.url } : {}),
-    ...(simulatorApiKey ? { simulatorApiKey } : {}),
-    state: upstreamState,
+  const simulatorApiKey = randomBytes(16).toString("hex");
+  const openPools = async (cfg: RuntimeConfig) => {
+    if (simulator === undefined && cfg.upstreams.some((u) => u.endpoint === "simulator")) {
+      simulator = await startSimulator({ host: "127.0.0.1", port: 0, apiKey: simulatorApiKey });
+      log.info({ url: simulator.url }, "embedded Azure OpenAI simulator started");
+    }
+    return openUpstreams(cfg, {
+      ...(simulator ? { simulatorOrigin: simulator.url } : {}),
+      simulatorApiKey,
+      state: upstreamState,
+    });
   };
-  const upstreams = openUpstreams(config, upstreamOpts);
   const frames = new MemoryFrameWindowStore();
-  const generation = buildGeneration(config, upstreams, frames);
-  const policy = generation.policy;
+  const upstreams = await openPools(config);
+  const generations = new Generations(buildGeneration(config, upstreams, frames), (retired) => {
+    closeUpstreams(retired.upstreams).catch((err: unknown) =>
+      log.warn({ err, generation: retired.id }, "closing a retired generation's pools failed"),
+    );
+  });
 
   const audit: AuditSink = openAuditSink(options.auditStream ?? config.audit.destination, {
     ...config.audit,
     log,
   });
   let closing = false;
-  const current = () => generation;
-  const dataPlane = buildDataPlane({ current, audit, metrics, log });
+  const dataPlane = buildDataPlane({
+    current: () => generations.current(),
+    acquire: () => {
+      if (closing) {
+        throw new GatewayHttpError("ServiceUnavailable", "the gateway is shutting down", {
+          headers: { connection: "close" },
+        });
+      }
+      return generations.acquire();
+    },
+    release: (g) => generations.release(g),
+    audit,
+    metrics,
+    log,
+  });
   const admin = buildAdmin({
     metrics,
     notReadyReason: () => (closing ? "shutting down" : null),
     status: () => ({
-      generation: generation.id,
-      policyRevision: generation.policy.revision,
+      generation: generations.current().id,
+      policyRevision: generations.current().policy.revision,
+      inflight: generations.inflight(),
     }),
   });
 
@@ -119,24 +152,96 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const url = urlOf(dataPlane);
   const adminUrl = urlOf(admin);
   log.info(
-    { url, adminUrl, policyRevision: policy.revision, mode: config.mode },
+    { url, adminUrl, policyRevision: generations.current().policy.revision, mode: config.mode },
     "gateway listening",
   );
+
+  // Reloads run one at a time, in order.
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reloadNow = async (reason: string) => {
+    const before = generations.current();
+    let pools: Awaited<ReturnType<typeof openPools>> | undefined;
+    try {
+      const next = loadConfig(options.configFile, env);
+      pools = await openPools(next);
+      const generation = buildGeneration(next, pools, frames);
+      if (
+        next.listen.port !== before.config.listen.port ||
+        next.admin.port !== before.config.admin.port
+      ) {
+        log.warn("listen and admin addresses change only on restart");
+      }
+      generations.swap(generation);
+      metrics.reloads.labels("success").inc();
+      log.info(
+        { reason, generation: generation.id, policyRevision: generation.policy.revision },
+        "config reloaded",
+      );
+      return { ok: true as const, generation: generation.id };
+    } catch (err) {
+      if (pools !== undefined) await closeUpstreams(pools);
+      const problems = problemsOf(err);
+      metrics.reloads.labels("failure").inc();
+      log.error(
+        { reason, problems, generation: before.id },
+        "config reload failed; the running config stays in force",
+      );
+      return { ok: false as const, problems };
+    }
+  };
+  const reload = (reason: string) => {
+    const run = reloading.then(() => reloadNow(reason));
+    reloading = run.catch(() => undefined);
+    return run;
+  };
+  const stopWatching = config.reload.watch
+    ? watchConfigFiles(
+        watchedDirectories(config),
+        config.reload.debounceMs,
+        (what) => void reload(`file changed: ${what}`),
+        (err) => log.warn({ err }, "cannot watch config files; reload with SIGHUP"),
+      )
+    : () => undefined;
+
+  let closed: Promise<void> | undefined;
+  const close = async () => {
+    closing = true;
+    stopWatching();
+    await reloading;
+    const deadlineMs = generations.current().config.shutdown.deadlineMs;
+    const cut = setTimeout(() => {
+      log.warn(
+        { inflight: generations.inflight(), deadlineMs },
+        "shutdown deadline reached: cutting open calls",
+      );
+      dataPlane.server.closeAllConnections();
+    }, deadlineMs);
+    // Keep-alive connections that go idle after their last response are closed as they do, so
+    // clients reconnect elsewhere instead of holding the listener open.
+    const sweep = setInterval(() => dataPlane.server.closeIdleConnections(), 50);
+    await dataPlane.close(); // stops accepting; resolves when in-flight requests are done
+    clearInterval(sweep);
+    clearTimeout(cut);
+    await admin.close();
+    await Promise.all(generations.all().map((g) => closeUpstreams(g.upstreams)));
+    await simulator?.close();
+    await audit.flush();
+    log.info("gateway stopped");
+  };
 
   return {
     url,
     adminUrl,
-    simulator,
+    get simulator() {
+      return simulator;
+    },
     metrics,
     log,
-    current,
-    async close() {
-      closing = true;
-      await dataPlane.close();
-      await admin.close();
-      await closeUpstreams(generation.upstreams);
-      await simulator?.close();
-      await audit.flush();
+    current: () => generations.current(),
+    reload,
+    close() {
+      closed ??= close();
+      return closed;
     },
   };
 }

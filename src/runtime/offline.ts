@@ -62,6 +62,7 @@ export class OfflineEvaluator {
       whatIf: true,
       bytesIn: 0,
       audited: false,
+      pinned: false,
       tenant,
     };
     try {

@@ -6,6 +6,6 @@ import { ERROR_CODES } from "../../src/errors.js";
 describe("docs/errors.md", () => {
   const doc = readFileSync(resolve(import.meta.dirname, "../../docs/errors.md"), "utf8");
   it.each(Object.entries(ERROR_CODES))("documents %s with status %i", (code, status) => {
-    expect(doc).toMatch(new RegExp(`\\| ${status} \\| \`${code}\` \\|`));
+    expect(doc).toMatch(new RegExp(`\\|\\s*${status}\\s*\\|\\s*\`${code}\`\\s*\\|`));
   });
 });

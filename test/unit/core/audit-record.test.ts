@@ -62,6 +62,7 @@ function baseContext(over: Partial<RequestContext> = {}): RequestContext {
     whatIf: false,
     bytesIn: 0,
     audited: false,
+    pinned: false,
     ...over,
   };
 }
