@@ -2,18 +2,18 @@
  * The purpose classifier (PRODUCT.md section 4): which of the `PURPOSES` a request asks for,
  * read from every text it carries, in 14 languages and despite obfuscation.
  *
- * Pipeline per text: decode base64 segments → build the normalisation ladder (fold, NFKC,
- * zero-width, confusables, spacing, leetspeak) → a cheap prefilter per rung → lexicon hits →
- * proximity rules. Evidence names the rule, the `where` and the normalisations needed, never
+ * Pipeline per text: a cheap gate on the raw text (gate.ts; most texts stop there) → decode
+ * base64 segments → build the normalisation ladder (fold, NFKC, zero-width, confusables,
+ * spacing, leetspeak) → lexicon hits per rung → proximity rules. Evidence names the rule, the `where` and the normalisations needed, never
  * the text. See docs/classifier.md.
  */
 import { type Evidence, PURPOSES, type Purpose, type TextSource } from "../facts.js";
 import { decodeBase64Segments } from "./base64.js";
+import { createGate } from "./gate.js";
 import { compileLexicons } from "./lexicon.js";
 import { LEXICONS } from "./lexicons/index.js";
 import { findHits, type Hit } from "./match.js";
 import { type Normalisation, variants } from "./normalise.js";
-import { createPrefilter } from "./prefilter.js";
 import { applyRules } from "./rules.js";
 
 export interface PurposeResult {
@@ -22,7 +22,8 @@ export interface PurposeResult {
 }
 
 const COMPILED = compileLexicons(LEXICONS);
-const passesPrefilter = createPrefilter(COMPILED);
+/** The cheap look at the raw text; see gate.ts. */
+export const mayMatter = createGate(COMPILED);
 /** How deep base64 inside base64 is followed. */
 const MAX_BASE64_DEPTH = 2;
 
@@ -35,12 +36,14 @@ interface Found {
 function classifyText(raw: string, prefix: readonly Normalisation[], depth: number): Found[] {
   const found: Found[] = [];
   for (const v of variants(raw)) {
-    if (!passesPrefilter(v.text)) continue;
     const byLang = findHits(COMPILED, v.text);
     const allowed = languagesOf(byLang);
-    for (const [lang, hits] of byLang) {
+    for (const [lang, all] of byLang) {
       const lex = COMPILED.byLang.get(lang);
       if (lex === undefined || !allowed(lang)) continue;
+      // Markers only choose languages; the rules never read them.
+      const hits = all.filter((h) => h.concept !== "marker");
+      if (hits.length === 0) continue;
       for (const m of applyRules(lex, hits)) {
         found.push({ ...m, normalised: [...prefix, ...v.normalised] });
       }
@@ -84,7 +87,7 @@ export function detectPurposes(texts: readonly TextSource[]): PurposeResult {
   const evidence: Evidence[] = [];
   const seen = new Map<string, number>();
   for (const source of texts) {
-    if (source.text.length === 0) continue;
+    if (source.text.length === 0 || !mayMatter(source.text)) continue;
     for (const f of classifyText(source.text, [], 0)) {
       const key = `${f.purpose}|${f.rule}|${source.where}`;
       const at = seen.get(key);

@@ -5,6 +5,17 @@
  * its spaces removed, and only when the text holds CJK or Hangul characters at all.
  */
 import type { CompiledLexicons, Concept, WordEntry, WordPart } from "./lexicon.js";
+import { buildTrie, type Trie, trieLookup } from "./trie.js";
+
+const TRIES = new WeakMap<CompiledLexicons, Trie>();
+function trieOf(lex: CompiledLexicons): Trie {
+  let t = TRIES.get(lex);
+  if (t === undefined) {
+    t = buildTrie(lex, () => true);
+    TRIES.set(lex, t);
+  }
+  return t;
+}
 
 /** One term found. Positions are token indexes (word languages) or character offsets (CJK). */
 export interface Hit {
@@ -93,15 +104,17 @@ function matchWords(lex: CompiledLexicons, tokens: readonly Token[]): Hit[] {
     });
   };
   let arabic = false;
+  let at = 0;
+  const visit = (list: readonly WordEntry[]): void => {
+    for (const entry of list) tryEntry(entry, at);
+  };
+  const trie = trieOf(lex);
   for (let i = 0; i < tokens.length; i++) {
     const forms = wordForms(tokens[i]!.t);
     arabic = forms.length > 1;
+    at = i;
     for (const word of forms) {
-      for (const entry of lex.exact.get(word) ?? []) tryEntry(entry, i);
-      for (const k of lex.prefixLengths) {
-        if (k > word.length) break;
-        for (const entry of lex.prefix.get(word.slice(0, k)) ?? []) tryEntry(entry, i);
-      }
+      trieLookup(trie, word, 0, word.length, visit);
       for (const entry of lex.infix) {
         if (partMatches(entry.parts[0]!, word)) tryEntry(entry, i);
       }

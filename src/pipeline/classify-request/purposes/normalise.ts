@@ -75,6 +75,15 @@ export function fold(text: string): string {
 }
 
 /**
+ * The fold without camelCase splitting and whitespace collapsing, for the gate: lower case,
+ * diacritics dropped, a few letters folded. Only for non-ASCII text (ASCII just lower-cases).
+ */
+export function foldLite(text: string): string {
+  const out = text.toLowerCase().normalize("NFD").replace(DIACRITICS, "").normalize("NFC");
+  return out.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c);
+}
+
+/**
  * Cyrillic and Greek letters that look like Latin ones (lower-case, after folding). From the
  * Unicode confusables table (UTS #39), restricted to the letters used in attacks in practice.
  */

@@ -139,16 +139,34 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
 
   // Longest match wins: "facial recognition" hides its "facial", "how many" its "how", and a
   // `none` mask (`face value`, 其他) hides everything inside it.
-  const live = hits.filter(
-    (h) =>
-      !hits.some(
-        (o) =>
-          o !== h &&
-          o.s <= h.s &&
-          h.e <= o.e &&
-          (o.e - o.s > h.e - h.s || (o.concept === "none" && h.concept !== "none")),
-      ),
-  );
+  // Sorted by start, then longest first: a hit is hidden by an earlier-starting or longer one
+  // that covers it, found among the few hits that start at or before it and reach its end.
+  const sorted = [...hits].sort((a, b) => a.s - b.s || b.e - b.s - (a.e - a.s));
+  const live: Hit[] = [];
+  let reach = -1;
+  for (let k = 0; k < sorted.length; k++) {
+    const h = sorted[k]!;
+    let hidden = false;
+    if (reach >= h.e) {
+      for (let m = k - 1; m >= 0; m--) {
+        const o = sorted[m]!;
+        if (h.s - o.s > 64) break; // no term is that long
+        if (o.e < h.e) continue;
+        if (o.e - o.s > h.e - h.s || (o.concept === "none" && h.concept !== "none")) {
+          hidden = true;
+          break;
+        }
+      }
+    }
+    // Same span, later in the sort: a `none` mask may come after its word.
+    for (let m = k + 1; !hidden && m < sorted.length; m++) {
+      const o = sorted[m]!;
+      if (o.s !== h.s) break;
+      if (o.e === h.e && o.concept === "none" && h.concept !== "none") hidden = true;
+    }
+    if (!hidden) live.push(h);
+    reach = Math.max(reach, h.e);
+  }
   const bySentence = new Map<number, Hit[]>();
   for (const h of live) {
     const list = bySentence.get(h.sent);
