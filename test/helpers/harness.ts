@@ -32,6 +32,8 @@ export function testConfigYaml(
     defaultTenant?: string;
     /** Extra policy files or patterns, after the default pack. */
     extraPolicies?: string[];
+    /** YAML items of the `upstreams` list, replacing the single `primary` upstream. */
+    upstreams?: string;
   } = {},
 ): string {
   return `
@@ -40,9 +42,12 @@ admin: { host: 127.0.0.1, port: 0 }
 mode: ${opts.mode ?? "enforce"}
 limits: ${opts.limits ?? "{ maxBodyBytes: 1048576, upstreamTimeoutMs: 1500, connectTimeoutMs: 1000 }"}
 upstreams:
-  - name: primary
+${
+  opts.upstreams ??
+  `  - name: primary
     endpoint: ${upstreamUrl}
-    auth: { type: api-key, apiKey: ${UPSTREAM_KEY} }
+    auth: { type: api-key, apiKey: ${UPSTREAM_KEY} }`
+}
 defaultTenant: ${opts.defaultTenant ?? "null"}
 tenants:
   - id: metro-pd

@@ -39,7 +39,8 @@ export function planAttempts(
   if (upstreams.length === 1) {
     const u = upstreams[0]!;
     if (!serves(u, deployment)) return { order: [], unavailable: NONE as Unavailable[] };
-    if (u.health.breaker.isAvailable(now)) return { order: [u], unavailable: NONE as Unavailable[] };
+    if (u.health.breaker.isAvailable(now))
+      return { order: [u], unavailable: NONE as Unavailable[] };
     return { order: [], unavailable: [unavailable(u, key, now)] };
   }
   const fit: LiveUpstream[] = [];
@@ -49,7 +50,8 @@ export function planAttempts(
     fit.push(u);
     if (u.health.breaker.isAvailable(now) && u.health.coolingUntil(key, now) === 0) healthy.push(u);
   }
-  if (healthy.length > 0) return { order: weightedOrder(healthy, random), unavailable: NONE as Unavailable[] };
+  if (healthy.length > 0)
+    return { order: weightedOrder(healthy, random), unavailable: NONE as Unavailable[] };
   let soonest: LiveUpstream | undefined;
   let soonestUntil = Number.POSITIVE_INFINITY;
   for (const u of fit) {

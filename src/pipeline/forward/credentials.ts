@@ -40,7 +40,11 @@ export function entraIdCredentials(
 }
 
 /** The 502 answered when the gateway has no token for `upstream`. */
-export function upstreamAuthFailed(upstream: string, scope: string, err: unknown): GatewayHttpError {
+export function upstreamAuthFailed(
+  upstream: string,
+  scope: string,
+  err: unknown,
+): GatewayHttpError {
   const reason = err instanceof Error ? err.message : "unknown error";
   return new GatewayHttpError(
     "UpstreamAuthenticationFailed",

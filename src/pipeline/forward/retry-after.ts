@@ -23,6 +23,7 @@ export function retryAfterMs(headers: Headers, nowMs: number): number | undefine
   const after = first(headers["retry-after"])?.trim();
   if (after === undefined || after === "") return undefined;
   if (/^\d+$/.test(after)) return clamp(Number(after) * 1000);
+  if (!/^[A-Za-z]{3}, /.test(after)) return undefined; // an IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`
   const date = Date.parse(after);
   return Number.isNaN(date) ? undefined : clamp(date - nowMs);
 }

@@ -114,7 +114,11 @@ export async function forwardRequest(
       health.coolDown(deployment ?? "", outcome.retryAfterMs, upstream.state.clock());
     }
     if (outcome.retry !== undefined) {
-      record(ctx, { upstream: name, status: outcome.retry.status, ms: performance.now() - started });
+      record(ctx, {
+        upstream: name,
+        status: outcome.retry.status,
+        ms: performance.now() - started,
+      });
       if (outcome.clientAborted) return;
       heldBack = { upstream: name, outcome };
       continue;
@@ -155,7 +159,8 @@ export async function forwardRequest(
 
 function record(ctx: RequestContext, attempt: UpstreamAttempt): void {
   attempt.ms = Math.round(attempt.ms * 1000) / 1000;
-  (ctx.attempts ??= []).push(attempt);
+  if (ctx.attempts === undefined) ctx.attempts = [attempt];
+  else ctx.attempts.push(attempt);
 }
 
 /** Whether upstream started reading a streamed body (then it cannot be sent again). */

@@ -55,7 +55,8 @@ export class UpstreamState {
     this.random = options.random ?? Math.random;
     this.#credential =
       options.credential ??
-      ((u) => azureCredential(u.auth.type === "entra-id" ? u.auth.managedIdentityClientId : undefined));
+      ((u) =>
+        azureCredential(u.auth.type === "entra-id" ? u.auth.managedIdentityClientId : undefined));
     this.#metrics = options.metrics;
   }
 
