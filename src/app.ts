@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { GatewayMetrics } from "./admin/metrics.js";
-import { RequestMetrics } from "./admin/request-metrics.js";
 import { errors, GatewayHttpError, toGatewayError } from "./errors.js";
 import { auditRecord } from "./pipeline/audit/record.js";
 import type { AuditSink } from "./pipeline/audit/sink.js";
@@ -76,7 +75,6 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     forceCloseConnections: false,
   });
   app.decorateRequest("gw", null);
-  const metrics = new RequestMetrics(deps.metrics);
   app.decorateRequest("rawJson", null);
   app.decorateRequest("parsedJson", undefined);
 
@@ -147,19 +145,21 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     // The response closed before it was complete and upstream did not cut it: the client left.
     if (aborted && record.upstreamError === undefined) record.clientAborted = true;
     deps.audit.write(record);
-    metrics.request(
-      record.tenant ?? "-",
-      record.operation,
-      status,
-      record.decision,
-      (now - ctx.startedAt) / 1000,
-      ctx.proxy?.upstreamTtfbMs !== undefined && ctx.upstreamName !== undefined
-        ? { name: ctx.upstreamName, ttfbSeconds: ctx.proxy.upstreamTtfbMs / 1000 }
-        : undefined,
-      record.usage === undefined
-        ? undefined
-        : { deployment: record.deployment ?? "-", ...record.usage },
-    );
+    const m = deps.metrics;
+    m.requests
+      .labels(record.tenant ?? "-", record.operation, String(status), record.decision)
+      .inc();
+    m.duration.labels(record.operation).observe((now - ctx.startedAt) / 1000);
+    if (ctx.proxy?.upstreamTtfbMs !== undefined && ctx.upstreamName !== undefined) {
+      m.upstreamTtfb.labels(ctx.upstreamName).observe(ctx.proxy.upstreamTtfbMs / 1000);
+    }
+    if (record.usage !== undefined) {
+      const deployment = record.deployment ?? "-";
+      m.tokens.labels(record.tenant ?? "-", deployment, "prompt").inc(record.usage.promptTokens);
+      m.tokens
+        .labels(record.tenant ?? "-", deployment, "completion")
+        .inc(record.usage.completionTokens);
+    }
   };
 
   // Stage 1: identify the tenant (and pin the config generation for the whole request).
@@ -202,7 +202,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     const ctx = request.gw!;
     const body = request.rawJson === null ? undefined : parseJsonBody(request.rawJson);
     request.parsedJson = body;
-    await decideRequest(ctx, request.headers, body, metrics);
+    await decideRequest(ctx, request.headers, body, deps.metrics);
   };
 
   app.register(async (dataPlane) => {

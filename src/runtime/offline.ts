@@ -4,8 +4,7 @@
  * stages as the data plane, so what the CLI says is what the gateway does.
  */
 import { randomUUID } from "node:crypto";
-import { createMetrics } from "../admin/metrics.js";
-import { RequestMetrics } from "../admin/request-metrics.js";
+import { createMetrics, type GatewayMetrics } from "../admin/metrics.js";
 import type { RuntimeConfig } from "../config/index.js";
 import { GatewayHttpError } from "../errors.js";
 import { parseJsonBody } from "../pipeline/body.js";
@@ -34,7 +33,7 @@ export type OfflineResult =
 /** An evaluator over one compiled config and policy engine. */
 export class OfflineEvaluator {
   readonly #generation: Generation;
-  readonly #metrics = new RequestMetrics(createMetrics());
+  readonly #metrics: GatewayMetrics = createMetrics();
 
   constructor(config: RuntimeConfig) {
     this.#generation = buildGeneration(config, [], new MemoryFrameWindowStore());
