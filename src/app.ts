@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { GatewayMetrics } from "./admin/metrics.js";
+import { RequestMetrics } from "./admin/request-metrics.js";
 import { errors, GatewayHttpError, toGatewayError } from "./errors.js";
 import { auditRecord } from "./pipeline/audit/record.js";
 import type { AuditSink } from "./pipeline/audit/sink.js";
@@ -18,6 +19,7 @@ import { withSecurityContext } from "./pipeline/forward/security-context.js";
 import { forwardRequest } from "./pipeline/forward/stage.js";
 import { effectiveAgency } from "./pipeline/identify-tenant/identify.js";
 import { decisionHeaders } from "./pipeline/respond.js";
+import { endRequestSpan, startRequestSpan } from "./pipeline/tracing.js";
 import { whatIfAnswer } from "./pipeline/what-if.js";
 import type { Generation } from "./runtime/generation.js";
 
@@ -75,6 +77,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     forceCloseConnections: false,
   });
   app.decorateRequest("gw", null);
+  const metrics = new RequestMetrics(deps.metrics);
   app.decorateRequest("rawJson", null);
   app.decorateRequest("parsedJson", undefined);
 
@@ -145,21 +148,34 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     // The response closed before it was complete and upstream did not cut it: the client left.
     if (aborted && record.upstreamError === undefined) record.clientAborted = true;
     deps.audit.write(record);
-    const m = deps.metrics;
-    m.requests
-      .labels(record.tenant ?? "-", record.operation, String(status), record.decision)
-      .inc();
-    m.duration.labels(record.operation).observe((now - ctx.startedAt) / 1000);
-    if (ctx.proxy?.upstreamTtfbMs !== undefined && ctx.upstreamName !== undefined) {
-      m.upstreamTtfb.labels(ctx.upstreamName).observe(ctx.proxy.upstreamTtfbMs / 1000);
+    if (ctx.span !== undefined) {
+      endRequestSpan(
+        ctx.span,
+        {
+          "gateway.decision_id": record.decisionId,
+          "gateway.tenant": record.tenant ?? undefined,
+          "gateway.operation": record.operation,
+          "gateway.deployment": record.deployment ?? undefined,
+          "gateway.decision": record.decision,
+          "gateway.policies": record.policies?.join(","),
+          "gateway.upstream": record.upstream ?? undefined,
+        },
+        status,
+      );
     }
-    if (record.usage !== undefined) {
-      const deployment = record.deployment ?? "-";
-      m.tokens.labels(record.tenant ?? "-", deployment, "prompt").inc(record.usage.promptTokens);
-      m.tokens
-        .labels(record.tenant ?? "-", deployment, "completion")
-        .inc(record.usage.completionTokens);
-    }
+    metrics.request(
+      record.tenant ?? "-",
+      record.operation,
+      status,
+      record.decision,
+      (now - ctx.startedAt) / 1000,
+      ctx.proxy?.upstreamTtfbMs !== undefined && ctx.upstreamName !== undefined
+        ? { name: ctx.upstreamName, ttfbSeconds: ctx.proxy.upstreamTtfbMs / 1000 }
+        : undefined,
+      record.usage === undefined
+        ? undefined
+        : { deployment: record.deployment ?? "-", ...record.usage },
+    );
   };
 
   // Stage 1: identify the tenant (and pin the config generation for the whole request).
@@ -185,6 +201,9 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
       audited: false,
       pinned: refused === undefined,
     };
+    if (generation.config.tracing.enabled) {
+      ctx.span = startRequestSpan(request.method, path, request.headers);
+    }
     request.gw = ctx;
     reply.raw.once("close", () => finish(request, reply.raw));
     if (refused !== undefined) throw refused;
@@ -202,7 +221,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     const ctx = request.gw!;
     const body = request.rawJson === null ? undefined : parseJsonBody(request.rawJson);
     request.parsedJson = body;
-    await decideRequest(ctx, request.headers, body, deps.metrics);
+    await decideRequest(ctx, request.headers, body, metrics);
   };
 
   app.register(async (dataPlane) => {

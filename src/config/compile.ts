@@ -70,6 +70,7 @@ export interface RuntimeConfig {
   };
   reload: { watch: boolean; debounceMs: number };
   shutdown: { deadlineMs: number };
+  tracing: { enabled: boolean };
   log: { level: string };
 }
 
@@ -262,6 +263,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
     },
     reload: { ...cfg.reload },
     shutdown: { ...cfg.shutdown },
+    tracing: { ...cfg.tracing },
     log: { level: cfg.log.level },
   });
 }

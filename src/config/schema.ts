@@ -179,6 +179,13 @@ export const GatewayConfigSchema = T.Object(
       },
       { ...strict, default: {} },
     ),
+    tracing: T.Object(
+      {
+        /** Start an OpenTelemetry span per request and propagate its context upstream. */
+        enabled: T.Boolean({ default: false }),
+      },
+      { ...strict, default: {} },
+    ),
     shutdown: T.Object(
       {
         /** On SIGTERM, how long in-flight calls and streams may run before they are cut. */

@@ -2,6 +2,7 @@
  * The state one request accumulates as it goes through the pipeline stages; the audit record is
  * built from it at the end, whatever the end was.
  */
+import type { Span } from "@opentelemetry/api";
 import type { RuntimeTenant } from "../config/index.js";
 import type { GatewayHttpError } from "../errors.js";
 import type { Generation } from "../runtime/generation.js";
@@ -54,6 +55,8 @@ export interface RequestContext {
   error?: GatewayHttpError;
   /** Set once the audit record is written (exactly once per request). */
   audited: boolean;
+  /** The request's OpenTelemetry span, when tracing is enabled. */
+  span?: Span;
   /** Whether `generation` was acquired for this request (and must be released at its end). */
   pinned: boolean;
 }
