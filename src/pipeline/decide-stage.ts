@@ -3,7 +3,7 @@
  * them. Records the decision and its cost on the request context and in the metrics.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { GatewayMetrics } from "../admin/metrics.js";
+import type { RequestMetrics } from "../admin/request-metrics.js";
 import type { RequestFacts } from "./classify-request/facts.js";
 import { classifyRequest } from "./classify-request/index.js";
 import type { RequestContext } from "./context.js";
@@ -16,7 +16,7 @@ export function decideRequest(
   ctx: RequestContext,
   headers: IncomingHttpHeaders,
   body: unknown,
-  metrics: GatewayMetrics,
+  metrics: RequestMetrics,
 ): void | Promise<void> {
   const started = performance.now();
   const facts = classifyRequest(
@@ -32,7 +32,7 @@ export function decideRequest(
 function decideOnFacts(
   ctx: RequestContext,
   facts: RequestFacts,
-  metrics: GatewayMetrics,
+  metrics: RequestMetrics,
   started: number,
 ): void {
   const { generation } = ctx;
@@ -42,9 +42,12 @@ function decideOnFacts(
     { dryRun: generation.config.mode === "dry-run" },
   );
   ctx.decision = decision;
-  for (const p of decision.policies) {
-    metrics.decisions.labels(ctx.tenant!.id, decision.decision, p.id, p.mode).inc();
-  }
   ctx.policyMs = performance.now() - started;
-  metrics.policyDuration.labels(decision.memoHit ? "hit" : "miss").observe(ctx.policyMs / 1000);
+  metrics.decision(
+    ctx.tenant!.id,
+    decision.decision,
+    decision.policies,
+    decision.memoHit,
+    ctx.policyMs / 1000,
+  );
 }

@@ -4,7 +4,8 @@
  * stages as the data plane, so what the CLI says is what the gateway does.
  */
 import { randomUUID } from "node:crypto";
-import { createMetrics, type GatewayMetrics } from "../admin/metrics.js";
+import { createMetrics } from "../admin/metrics.js";
+import { RequestMetrics } from "../admin/request-metrics.js";
 import type { RuntimeConfig } from "../config/index.js";
 import { GatewayHttpError } from "../errors.js";
 import { parseJsonBody } from "../pipeline/body.js";
@@ -33,7 +34,7 @@ export type OfflineResult =
 /** An evaluator over one compiled config and policy engine. */
 export class OfflineEvaluator {
   readonly #generation: Generation;
-  readonly #metrics: GatewayMetrics = createMetrics();
+  readonly #metrics = new RequestMetrics(createMetrics());
 
   constructor(config: RuntimeConfig) {
     this.#generation = buildGeneration(config, [], new MemoryFrameWindowStore());

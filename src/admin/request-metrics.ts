@@ -1,0 +1,56 @@
+/**
+ * The per-request metric updates, with labelled children cached (see label-cache.ts), so the
+ * request path never asks prom-client to hash label values.
+ */
+import { labelCache } from "./label-cache.js";
+import type { GatewayMetrics } from "./metrics.js";
+
+/** Records what one request did, on the gateway's instruments. */
+export class RequestMetrics {
+  readonly #requests;
+  readonly #duration;
+  readonly #ttfb;
+  readonly #tokens;
+  readonly #decisions;
+  readonly #policyDuration;
+
+  constructor(m: GatewayMetrics) {
+    this.#requests = labelCache(m.requests);
+    this.#duration = labelCache(m.duration);
+    this.#ttfb = labelCache(m.upstreamTtfb);
+    this.#tokens = labelCache(m.tokens);
+    this.#decisions = labelCache(m.decisions);
+    this.#policyDuration = labelCache(m.policyDuration);
+  }
+
+  /** A finished request: count, duration, upstream time to first byte, tokens. */
+  request(
+    tenant: string,
+    operation: string,
+    status: number,
+    decision: string,
+    seconds: number,
+    upstream?: { name: string; ttfbSeconds: number },
+    usage?: { deployment: string; promptTokens: number; completionTokens: number },
+  ): void {
+    this.#requests(tenant, operation, String(status), decision).inc();
+    this.#duration(operation).observe(seconds);
+    if (upstream !== undefined) this.#ttfb(upstream.name).observe(upstream.ttfbSeconds);
+    if (usage !== undefined) {
+      this.#tokens(tenant, usage.deployment, "prompt").inc(usage.promptTokens);
+      this.#tokens(tenant, usage.deployment, "completion").inc(usage.completionTokens);
+    }
+  }
+
+  /** A policy decision: one count per deciding policy, and the time classification + policy took. */
+  decision(
+    tenant: string,
+    decision: string,
+    policies: readonly { id: string; mode: string }[],
+    memoHit: boolean,
+    seconds: number,
+  ): void {
+    for (const p of policies) this.#decisions(tenant, decision, p.id, p.mode).inc();
+    this.#policyDuration(memoHit ? "hit" : "miss").observe(seconds);
+  }
+}
