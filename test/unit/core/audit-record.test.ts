@@ -170,6 +170,7 @@ describe("auditRecord", () => {
       tenant: "evidence-cloud",
       agency: "city-pd",
       agencyType: "law-enforcement",
+      attempts: [{ upstream: "primary", status: 200, ms: 12.346 }],
       jurisdiction: "US-CA",
       onBehalfOf: "city-pd",
       method: "POST",
