@@ -16,6 +16,7 @@ import type { FastifyRequest } from "fastify";
 import { errors, GatewayHttpError } from "../../errors.js";
 import type { RequestContext, UpstreamAttempt } from "../context.js";
 import { decisionHeaders, writeRawError } from "../respond.js";
+import { injectSpanContext } from "../tracing.js";
 import { type AttemptPlan, planAttempts } from "./balancer.js";
 import { clientResponseHeaders, upstreamRequestHeaders } from "./headers.js";
 import { newProxyOutcome, type ProxyOutcome, proxyCall } from "./proxy.js";
@@ -96,12 +97,19 @@ export async function forwardRequest(
     ctx.upstreamName = name;
     const outcome = newProxyOutcome();
     ctx.proxy = outcome;
+    const headers = upstreamRequestHeaders(
+      request.headers,
+      credentials,
+      ctx.decisionId,
+      bodyLength,
+    );
+    if (ctx.span !== undefined) injectSpanContext(ctx.span, headers);
     await proxyCall(
       {
         upstream,
         method: request.method,
         path: upstream.config.basePath + pathAndQuery,
-        headers: upstreamRequestHeaders(request.headers, credentials, ctx.decisionId, bodyLength),
+        headers,
         body: body as Buffer | Readable | null,
         res,
         responseHeaders: extra,
