@@ -46,10 +46,13 @@ export function loadCorpusFile(file: string): CorpusEntry[] {
   return out;
 }
 
-/** Every corpus file except the hold-out set. */
+/** The hold-out sets, oldest first; none of them is part of the tuning corpus. */
+export const HOLDOUT_FILES = ["holdout.jsonl", "holdout-2.jsonl", "holdout-3.jsonl"] as const;
+
+/** Every corpus file except the hold-out sets. */
 export function loadCorpus(): CorpusEntry[] {
   return readdirSync(CORPUS_DIR)
-    .filter((f) => f.endsWith(".jsonl") && f !== "holdout.jsonl")
+    .filter((f) => f.endsWith(".jsonl") && !f.startsWith("holdout"))
     .sort()
     .flatMap(loadCorpusFile);
 }

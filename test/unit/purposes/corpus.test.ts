@@ -4,10 +4,22 @@
  */
 import { describe, expect, it } from "vitest";
 import { detectPurposes } from "../../../src/pipeline/classify-request/purposes/index.js";
-import { type CorpusEntry, loadCorpus, loadCorpusFile } from "./corpus-loader.js";
+import { type CorpusEntry, HOLDOUT_FILES, loadCorpus, loadCorpusFile } from "./corpus-loader.js";
 
 const MIN_RECALL = 0.97;
 const MAX_FPR = 0.03;
+/**
+ * Guards on the hold-out sets (not targets: the sets are never tuned to reach them).
+ * holdout.jsonl and holdout-2.jsonl were each run once, then their classes of error fixed;
+ * holdout-3.jsonl was written after that and has not been tuned against. Its first and only
+ * score (recall 84.8%, FPR 0%) is below the 0.90 goal, so its floor is that measured figure, as
+ * a regression guard; raise it only with a new, unseen set. See docs/classifier.md.
+ */
+const HOLDOUT_GUARDS: Record<(typeof HOLDOUT_FILES)[number], { recall: number; fpr: number }> = {
+  "holdout.jsonl": { recall: 0.9, fpr: 0.06 },
+  "holdout-2.jsonl": { recall: 0.9, fpr: 0.06 },
+  "holdout-3.jsonl": { recall: 0.84, fpr: 0.06 },
+};
 
 interface Figures {
   recognition: number;
@@ -61,7 +73,7 @@ describe("purpose corpus", () => {
   const corpus = loadCorpus();
 
   it("holds enough labelled prompts in every language", () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(300);
+    expect(corpus.length).toBeGreaterThanOrEqual(600);
     const langs = new Set(corpus.map((e) => e.lang));
     for (const lang of [
       "en",
@@ -79,7 +91,7 @@ describe("purpose corpus", () => {
       "ko",
     ]) {
       expect(langs.has(lang)).toBe(true);
-      expect(corpus.filter((e) => e.lang === lang).length).toBeGreaterThanOrEqual(12);
+      expect(corpus.filter((e) => e.lang === lang).length).toBeGreaterThanOrEqual(25);
     }
     expect(langs.has("zh-Hans") && langs.has("zh-Hant")).toBe(true);
     const ids = corpus.map((e) => e.id);
@@ -101,13 +113,18 @@ describe("purpose corpus", () => {
     expect(fpr(overall)).toBeLessThanOrEqual(MAX_FPR);
   });
 
-  it("reports the hold-out set, written after tuning and never tuned against", () => {
-    const holdout = score(loadCorpusFile("holdout.jsonl"));
-    const lines = [report("holdout", holdout)];
-    if (holdout.misses.length > 0) lines.push(`holdout misses: ${holdout.misses.join(", ")}`);
-    if (holdout.falseAlarms.length > 0)
-      lines.push(`holdout false alarms: ${holdout.falseAlarms.join(", ")}`);
-    console.log(lines.join("\n"));
-    expect(holdout.recognition + holdout.benign).toBeGreaterThanOrEqual(40);
-  });
+  for (const file of HOLDOUT_FILES) {
+    const guard = HOLDOUT_GUARDS[file];
+    it(`reports ${file} (recall >= ${guard.recall}, fpr <= ${guard.fpr})`, () => {
+      const entries = loadCorpusFile(file);
+      const f = score(entries);
+      const lines = [report(file, f)];
+      if (f.misses.length > 0) lines.push(`${file} misses: ${f.misses.join(", ")}`);
+      if (f.falseAlarms.length > 0) lines.push(`${file} false alarms: ${f.falseAlarms.join(", ")}`);
+      console.log(lines.join("\n"));
+      expect(entries.length).toBeGreaterThanOrEqual(40);
+      expect(recall(f)).toBeGreaterThanOrEqual(guard.recall);
+      expect(fpr(f)).toBeLessThanOrEqual(guard.fpr);
+    });
+  }
 });

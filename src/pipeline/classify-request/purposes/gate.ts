@@ -40,6 +40,8 @@ const ANCHOR_CONCEPTS: ReadonlySet<Concept> = new Set([
   "personDesc",
   "text",
   "scene",
+  "appear",
+  "whichQ",
 ]);
 const COMPANION_CONCEPTS: ReadonlySet<Concept> = new Set([
   "person",

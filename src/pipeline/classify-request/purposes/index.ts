@@ -75,7 +75,8 @@ function languagesOf(byLang: ReadonlyMap<string, readonly Hit[]>): (lang: string
     scores.set(lang, n);
     best = Math.max(best, n);
   }
-  if (best === 0) return () => true;
+  // One marker word ("et" is French and Turkish) says too little to shut a language out.
+  if (best <= 1) return () => true;
   return (lang) => {
     if (COMPILED.byLang.get(lang)?.terms.marker === undefined) return true;
     return (scores.get(lang) ?? 0) >= Math.max(1, best * MARKER_SHARE);

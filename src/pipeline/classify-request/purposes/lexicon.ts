@@ -21,7 +21,11 @@ import { fold, nfkc } from "./normalise.js";
  * - `analysis`, `personDesc`, `text`, `scene`: the other purposes;
  * - `poss` possessive markers (`'s`, 的, の) that make "the suspect's car" about the car;
  * - `none` masks: phrases whose words must not count (`face value`, 其他 which holds 他 "he");
- * - `marker` frequent function words, used only to tell Latin-script languages apart.
+ * - `marker` frequent function words, used only to tell Latin-script languages apart;
+ * - `appear` appears / shows up / aparece (re-identification: "where this man appears");
+ * - `reid` again, elsewhere, across, other cameras, every frame: a person sought beyond the image;
+ * - `whichQ` which / cuál / welche: "which of our employees is this", "identify which visitor";
+ * - `data` tables, spreadsheets, CSV: "identify the customers likely to churn" is about records.
  */
 export const CONCEPTS = [
   "face",
@@ -52,6 +56,10 @@ export const CONCEPTS = [
   "poss",
   "none",
   "marker",
+  "appear",
+  "reid",
+  "whichQ",
+  "data",
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 

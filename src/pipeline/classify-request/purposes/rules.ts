@@ -266,6 +266,10 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       const t = objectOf(h, TARGET);
       if (t === undefined) continue;
       if (t.concept === "face" && sent.has("benign")) continue; // "identify faces to blur them"
+      // "Identify the customers likely to churn from this table": people as rows of data.
+      if (sent.has("data") && !sent.has("face") && !sent.has("image")) continue;
+      // "Read the name on the employee badge": a name read off the image is text extraction.
+      if (sent.get("text").some((x) => x.e <= h.s && h.s - x.e <= w.verb)) continue;
       emit(
         "facial-identification",
         "fid",
@@ -324,6 +328,50 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       }
       if (found) {
         emit("facial-identification", "fid", "search-reference");
+        break;
+      }
+    }
+
+    // Re-identification: "find every frame where this man appears", "where this teenager shows
+    // up again", "trace this shoplifter across the other store cameras", "appears anywhere in
+    // the arrest photo set": a person or face with appear/seek/track and a beyond-this-image cue.
+    if (!sent.has("benign") && (sent.has("reid") || hasRef)) {
+      for (const h of [...sent.get("appear"), ...sent.get("seek"), ...sent.get("identify")]) {
+        if (negated(h)) continue;
+        const p =
+          nearest(sent, h, "fwd", w.verb, TARGET, BLOCK) ??
+          nearest(sent, h, "back", w.verb, TARGET, BLOCK);
+        if (p === undefined || !TARGET.has(p.concept)) continue;
+        const cue = [...sent.get("reid"), ...sent.get("ref"), ...sent.get("refStrong")].some(
+          (r) => Math.abs(r.s - h.s) <= w.ref,
+        );
+        if (cue && (h.concept === "appear" || sent.has("reid"))) {
+          emit("facial-identification", "fid", "reidentify");
+          break;
+        }
+      }
+    }
+
+    // "Which of our tenants is the person at the door?", "identify which employee is at the
+    // door", "¿cuál de los detenidos es este?": which + person, asked of a person or this, or
+    // after an identity verb; not when the sentence asks about clothing, mood or counts.
+    const otherAsked = ["scene", "personDesc", "text", "analysis", "benign", "object"].some((c) =>
+      sent.has(c as Concept),
+    );
+    for (const q of sent.get("whichQ")) {
+      if (negated(q) || otherAsked) continue;
+      const p = nearest(sent, q, headFinal ? "back" : "fwd", 3, PERSON, BLOCK);
+      if (p === undefined || p.concept !== "person") continue;
+      const verb = sent.get("identify").some((i) => i.e <= q.s && q.s - i.e <= 2);
+      const asked = sent.hits.some(
+        (x) =>
+          x !== p &&
+          (x.concept === "person" || x.concept === "deictic") &&
+          x.s >= p.e &&
+          x.s - p.e <= 3,
+      );
+      if (verb || asked) {
+        emit("facial-identification", "fid", "which-person");
         break;
       }
     }
