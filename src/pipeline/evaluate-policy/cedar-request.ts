@@ -70,7 +70,12 @@ export function actionFor(facts: RequestFacts): string {
 }
 
 function sortedDistinct(values: readonly string[]): string[] {
-  return [...new Set(values)].sort();
+  return Array.from(new Set(values)).sort();
+}
+
+function hasRecognition(purposes: readonly string[]): boolean {
+  for (const p of purposes) if (RECOGNITION_PURPOSES.has(p)) return true;
+  return false;
 }
 
 export function toCedarRequest(agency: Agency, facts: RequestFacts): CedarRequest {
@@ -88,7 +93,7 @@ export function toCedarRequest(agency: Agency, facts: RequestFacts): CedarReques
     capture: facts.capture,
     captureOrigin: facts.captureOrigin,
     purposes,
-    recognition: purposes.some((p) => RECOGNITION_PURPOSES.has(p)),
+    recognition: hasRecognition(purposes),
   };
   // Jurisdiction codes are compared as upper case so that `us` in a config can never slip past
   // a policy testing `principal.country == "US"`.

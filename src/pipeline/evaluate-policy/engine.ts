@@ -7,7 +7,6 @@
  */
 import { createHash } from "node:crypto";
 import {
-  type AuthorizationAnswer,
   preparsePolicySet,
   preparseSchema,
   statefulIsAuthorized,
@@ -104,11 +103,6 @@ function probeRequest(): CedarRequest {
   return toCedarRequest(agency, facts);
 }
 
-function answerErrors(answer: AuthorizationAnswer): string[] {
-  if (answer.type === "failure") return answer.errors.map((e) => e.message);
-  return answer.response.diagnostics.errors.map((e) => `policy ${e.policyId}: ${e.error.message}`);
-}
-
 export function compilePolicyEngine(
   sources: PolicySources,
   opts: CompileOptions = {},
@@ -183,6 +177,7 @@ export function compilePolicyEngine(
   let hits = 0;
   let misses = 0;
 
+  // The hot path: one wasm call per policy set, then plain loops over its answer.
   const run = (setId: string, req: CedarRequest) => {
     const answer = statefulIsAuthorized({
       principal: req.principal,
@@ -192,31 +187,39 @@ export function compilePolicyEngine(
       entities: req.entities,
       preparsedPolicySetId: setId,
     });
-    const reasons =
-      answer.type === "success"
-        ? answer.response.diagnostics.reason.flatMap((id) => byId.get(id) ?? [])
-        : [];
-    const decision = answer.type === "success" ? answer.response.decision : "deny";
-    return { decision, reasons, errors: answerErrors(answer) };
+    const permits: DecidingPolicy[] = [];
+    const forbids: DecidingPolicy[] = [];
+    const errors: string[] = [];
+    if (answer.type === "failure") {
+      for (const e of answer.errors) errors.push(e.message);
+      return { decision: "deny", permits, forbids, errors };
+    }
+    const { decision, diagnostics } = answer.response;
+    for (const id of diagnostics.reason) {
+      const policy = byId.get(id);
+      if (policy === undefined) errors.push(`policy \`${id}\`: unknown policy id in answer`);
+      else (policy.effect === "permit" ? permits : forbids).push(policy);
+    }
+    for (const e of diagnostics.errors) errors.push(`policy ${e.policyId}: ${e.error.message}`);
+    return { decision, permits, forbids, errors };
   };
 
   const decide = (req: CedarRequest): BaseDecision => {
     const enf = run(enforcedId, req);
-    const forbids = enf.reasons.filter((p) => p.effect === "forbid");
     const sh = hasShadow ? run(shadowId, req) : undefined;
-    const shadowPolicies = sh ? sh.reasons.filter((p) => p.effect === "forbid") : [];
+    const shadowPolicies = sh ? sh.forbids : [];
     const shadowErrors = sh ? sh.errors : [];
     let decision: DecisionValue;
     let policies: DecidingPolicy[];
     if (enf.errors.length > 0) {
       decision = "deny";
-      policies = [EVALUATION_ERROR, ...forbids];
+      policies = [EVALUATION_ERROR, ...enf.forbids];
     } else if (enf.decision === "allow") {
       decision = shadowPolicies.length > 0 ? "shadow-deny" : "allow";
-      policies = shadowPolicies.length > 0 ? shadowPolicies : enf.reasons;
+      policies = shadowPolicies.length > 0 ? shadowPolicies : enf.permits;
     } else {
       decision = "deny";
-      policies = forbids.length > 0 ? forbids : [DEFAULT_DENY];
+      policies = enf.forbids.length > 0 ? enf.forbids : [DEFAULT_DENY];
     }
     return { decision, policies, errors: enf.errors, shadowPolicies, shadowErrors };
   };
