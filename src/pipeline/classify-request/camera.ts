@@ -75,6 +75,41 @@ function stricter<T extends string>(
   return rank[b.value] > rank[a.value] ? b : a;
 }
 
+/**
+ * One fact under the trust rule. An inference (EXIF) stands unless a declaration is more
+ * restrictive. Without one, a permitted declaration replaces the tenant default; a forbidden one
+ * can only restrict the default (or `unknown` when the tenant has none).
+ */
+function resolveOne<T extends string>(
+  rank: Record<T, number>,
+  what: string,
+  conflicts: string[],
+  input: {
+    inferred: Candidate<T> | undefined;
+    declared: T | undefined;
+    tenantDefault: T | undefined;
+    declaredAllowed: boolean;
+  },
+): Candidate<T | "unknown"> {
+  const declared: Candidate<T> | undefined =
+    input.declared === undefined ? undefined : { value: input.declared, origin: "declared" };
+  if (input.inferred !== undefined) {
+    return declared === undefined
+      ? input.inferred
+      : stricter(rank, input.inferred, declared, what, conflicts);
+  }
+  const base: Candidate<T> | undefined =
+    input.tenantDefault !== undefined
+      ? { value: input.tenantDefault, origin: "tenant-default" }
+      : input.declaredAllowed
+        ? undefined
+        : { value: "unknown" as T, origin: "none" };
+  if (declared !== undefined && base !== undefined && !input.declaredAllowed) {
+    return stricter(rank, base, declared, what, conflicts);
+  }
+  return declared ?? base ?? { value: "unknown", origin: "none" };
+}
+
 /** Resolves the camera facts of a request. */
 export function resolveCamera(input: CameraInputs): CameraFacts {
   const conflicts: string[] = [];
@@ -94,44 +129,18 @@ export function resolveCamera(input: CameraInputs): CameraFacts {
       inferred === undefined ? c : stricter(SOURCE_RANK, inferred, c, "camera source", conflicts);
   }
 
-  // A tenant that may not declare has its default, or `unknown`, as the value to restrict from.
-  const tenantSource: Candidate<CameraSource> | undefined =
-    input.tenantSource !== undefined
-      ? { value: input.tenantSource, origin: "tenant-default" }
-      : input.declaredAllowed
-        ? undefined
-        : { value: "unknown", origin: "none" };
-  const declaredSource: Candidate<CameraSource> | undefined =
-    input.declaredSource === undefined
-      ? undefined
-      : { value: input.declaredSource, origin: "declared" };
-
-  // Without EXIF, a permitted declaration replaces the tenant default; a forbidden one can only restrict.
-  let source: Candidate<CameraSource> | undefined = inferred;
-  if (source === undefined) {
-    if (declaredSource !== undefined && tenantSource !== undefined && !input.declaredAllowed) {
-      source = stricter(SOURCE_RANK, tenantSource, declaredSource, "camera source", conflicts);
-    } else source = declaredSource ?? tenantSource;
-  } else if (declaredSource !== undefined) {
-    source = stricter(SOURCE_RANK, source, declaredSource, "camera source", conflicts);
-  }
-  source ??= { value: "unknown", origin: "none" };
-
-  const tenantEnv: Candidate<Environment> | undefined =
-    input.tenantEnvironment !== undefined
-      ? { value: input.tenantEnvironment, origin: "tenant-default" }
-      : input.declaredAllowed
-        ? undefined
-        : { value: "unknown", origin: "none" };
-  const declaredEnv: Candidate<Environment> | undefined =
-    input.declaredEnvironment === undefined
-      ? undefined
-      : { value: input.declaredEnvironment, origin: "declared" };
-  let environment: Candidate<Environment> | undefined;
-  if (declaredEnv !== undefined && tenantEnv !== undefined && !input.declaredAllowed) {
-    environment = stricter(ENVIRONMENT_RANK, tenantEnv, declaredEnv, "environment", conflicts);
-  } else environment = declaredEnv ?? tenantEnv;
-  environment ??= { value: "unknown", origin: "none" };
+  const source = resolveOne(SOURCE_RANK, "camera source", conflicts, {
+    inferred,
+    declared: input.declaredSource,
+    tenantDefault: input.tenantSource,
+    declaredAllowed: input.declaredAllowed,
+  });
+  const environment = resolveOne(ENVIRONMENT_RANK, "environment", conflicts, {
+    inferred: undefined,
+    declared: input.declaredEnvironment,
+    tenantDefault: input.tenantEnvironment,
+    declaredAllowed: input.declaredAllowed,
+  });
 
   const facts: CameraFacts = {
     source: source.value,

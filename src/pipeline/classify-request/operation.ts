@@ -28,17 +28,12 @@ const DEPLOYMENT_OPS: Record<string, Operation> = {
   realtime: "realtime",
 };
 
-const TOP_LEVEL_OPS: Record<string, Operation> = {
-  "chat/completions": "chat.completions",
-  completions: "completions",
-  embeddings: "embeddings",
-  "images/generations": "images.generations",
-  "images/edits": "images.edits",
-  "images/variations": "images.variations",
-  "audio/transcriptions": "audio.transcriptions",
-  "audio/translations": "audio.translations",
-  "audio/speech": "audio.speech",
-};
+/** The same sub-paths without a deployment (v1 and top-level), except the deployment-only ones. */
+const TOP_LEVEL_OPS: Record<string, Operation> = Object.fromEntries(
+  Object.entries(DEPLOYMENT_OPS).filter(
+    ([sub]) => sub !== "extensions/chat/completions" && sub !== "realtime",
+  ),
+);
 
 const FIRST_SEGMENT_OPS: Record<string, Operation> = {
   responses: "responses",
