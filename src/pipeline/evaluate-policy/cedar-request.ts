@@ -78,6 +78,26 @@ function hasRecognition(purposes: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * The memo key: exactly what the policies can see (principal attributes, action, resource,
+ * context), as one string, built without the Cedar request so that a memo hit costs a few string
+ * concatenations. Sets are sorted and deduplicated, so their order never splits the memo.
+ */
+export function decisionKey(agency: Agency, facts: RequestFacts): string {
+  const origins = facts.images.origins;
+  const purposes = facts.purposes;
+  return (
+    `${agency.id}\u0001${agency.agencyType}\u0001${agency.jurisdiction.country.toUpperCase()}` +
+    `\u0001${(agency.jurisdiction.subdivision ?? "").toUpperCase()}\u0001${agency.consentAttested}` +
+    `\u0001${agency.onBehalfOf !== undefined}\u0001${agency.tenantId}\u0001${agency.tenantAgencyType}` +
+    `\u0001${actionFor(facts)}\u0001${facts.deployment ?? ""}\u0001${facts.operation}\u0001${facts.stream}` +
+    `\u0001${facts.images.count}\u0001${origins.length < 2 ? origins.join(",") : sortedDistinct(origins).join(",")}` +
+    `\u0001${facts.camera.source}\u0001${facts.camera.mobility}\u0001${facts.camera.environment}` +
+    `\u0001${facts.camera.origin.source}\u0001${facts.camera.origin.environment}\u0001${facts.capture}` +
+    `\u0001${facts.captureOrigin}\u0001${purposes.length < 2 ? purposes.join(",") : sortedDistinct(purposes).join(",")}`
+  );
+}
+
 export function toCedarRequest(agency: Agency, facts: RequestFacts): CedarRequest {
   const purposes = sortedDistinct(facts.purposes);
   const context: CedarContext = {
@@ -108,30 +128,7 @@ export function toCedarRequest(agency: Agency, facts: RequestFacts): CedarReques
   };
   const action = actionFor(facts);
   const deployment = facts.deployment ?? "";
-  const key = JSON.stringify([
-    agency.id,
-    attrs.agencyType,
-    attrs.country,
-    attrs.subdivision,
-    attrs.consentAttested,
-    attrs.actingForCustomer,
-    attrs.tenantId,
-    attrs.tenantAgencyType,
-    action,
-    deployment,
-    context.operation,
-    context.stream,
-    context.imageCount,
-    context.imageOrigins,
-    context.cameraSource,
-    context.cameraMobility,
-    context.environment,
-    context.cameraSourceOrigin,
-    context.environmentOrigin,
-    context.capture,
-    context.captureOrigin,
-    context.purposes,
-  ]);
+  const key = decisionKey(agency, facts);
   return {
     principal: { type: "Agency", id: agency.id },
     action: { type: "Action", id: action },

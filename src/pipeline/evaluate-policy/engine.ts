@@ -13,7 +13,7 @@ import {
 } from "@cedar-policy/cedar-wasm/nodejs";
 import type { RequestFacts } from "../classify-request/facts.js";
 import type { Agency } from "../identify-tenant/agency.js";
-import { ALL_ACTIONS, type CedarRequest, toCedarRequest } from "./cedar-request.js";
+import { ALL_ACTIONS, type CedarRequest, decisionKey, toCedarRequest } from "./cedar-request.js";
 import { compilePolicies, formatDetailed } from "./compile.js";
 import { PolicyLoadError } from "./errors.js";
 import { Lru } from "./lru.js";
@@ -101,6 +101,14 @@ function probeRequest(): CedarRequest {
     evidence: [],
   };
   return toCedarRequest(agency, facts);
+}
+
+/** Freezes a decision's lists so the memo can hand the same object to every request. */
+function deepFreezeDecision(base: BaseDecision): BaseDecision {
+  for (const list of [base.policies, base.errors, base.shadowPolicies, base.shadowErrors]) {
+    Object.freeze(list);
+  }
+  return Object.freeze(base);
 }
 
 export function compilePolicyEngine(
@@ -230,17 +238,20 @@ export function compilePolicyEngine(
     let base: BaseDecision;
     let memoHit = false;
     try {
-      const req = toCedarRequest(input.agency, input.facts);
-      const cached = memo.get(req.key);
+      const key = decisionKey(input.agency, input.facts);
+      const cached = memo.get(key);
       if (cached) {
         base = cached;
         memoHit = true;
         hits++;
       } else {
         misses++;
-        base = decide(req);
+        base = decide(toCedarRequest(input.agency, input.facts));
         // Errors are not memoised: a decision that failed closed is recomputed next time.
-        if (base.errors.length === 0 && base.shadowErrors.length === 0) memo.set(req.key, base);
+        // Memoised decisions are frozen and shared by every request that hits them.
+        if (base.errors.length === 0 && base.shadowErrors.length === 0) {
+          memo.set(key, deepFreezeDecision(base));
+        }
       }
     } catch (error) {
       // Anything thrown (a malformed input, a wasm trap) is an evaluation error: fail closed.
@@ -259,10 +270,10 @@ export function compilePolicyEngine(
         : base.decision;
     return {
       decision,
-      policies: [...base.policies],
-      errors: [...base.errors],
-      shadowPolicies: [...base.shadowPolicies],
-      shadowErrors: [...base.shadowErrors],
+      policies: base.policies,
+      errors: base.errors,
+      shadowPolicies: base.shadowPolicies,
+      shadowErrors: base.shadowErrors,
       dryRun,
       revision,
       memoHit,

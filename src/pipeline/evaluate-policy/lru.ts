@@ -1,6 +1,7 @@
 /**
- * A bounded least-recently-used map over a `Map`, whose iteration order is insertion order: a hit
- * re-inserts the entry, and the first key is the least recently used.
+ * A bounded memo over a `Map`, evicting in insertion order (first in, first out). A hit is a
+ * single `Map#get`: re-inserting the entry on every hit (true LRU) cost more than the whole rest
+ * of a memoised decision, and the working set of distinct fact tuples is small next to the bound.
  */
 export class Lru<V> {
   private readonly map = new Map<string, V>();
@@ -12,17 +13,15 @@ export class Lru<V> {
   }
 
   get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
+    return this.map.get(key);
   }
 
   set(key: string, value: V): void {
     if (this.capacity <= 0) return;
-    this.map.delete(key);
+    if (this.map.has(key)) {
+      this.map.set(key, value);
+      return;
+    }
     this.map.set(key, value);
     if (this.map.size > this.capacity) {
       const oldest = this.map.keys().next();

@@ -29,13 +29,13 @@ export interface Decision {
    * `default-deny` when no permit matched); allow: the permits that matched; shadow-deny: the
    * shadow forbids that matched, or under dry-run the enforced deny's policies.
    */
-  policies: DecidingPolicy[];
+  policies: readonly DecidingPolicy[];
   /** Evaluation errors of enforced policies; non-empty means deny (fail closed), even in dry-run. */
-  errors: string[];
+  errors: readonly string[];
   /** Shadow forbids that matched, whatever the decision (recorded in the audit). */
-  shadowPolicies: DecidingPolicy[];
+  shadowPolicies: readonly DecidingPolicy[];
   /** Evaluation errors of shadow policies; they never change the decision. */
-  shadowErrors: string[];
+  shadowErrors: readonly string[];
   /** True when `evaluate` was called with `dryRun: true`. */
   dryRun: boolean;
   /** The policy-set revision: first 16 hex digits of a SHA-256 over the schema and policy files. */

@@ -247,18 +247,19 @@ describe("memo", () => {
     for (const input of variants) expect(e.evaluate(input).memoHit).toBe(false);
   });
 
-  it("is bounded, evicting the least recently used", () => {
+  it("is bounded, evicting the oldest entry first", () => {
     const e = engine({ "a.cedar": PERMIT_ALL }, 2);
     const a = { agency: agency({ id: "a" }), facts: facts() };
     const b = { agency: agency({ id: "b" }), facts: facts() };
     const c = { agency: agency({ id: "c" }), facts: facts() };
     e.evaluate(a);
     e.evaluate(b);
-    expect(e.evaluate(a).memoHit).toBe(true); // a is now the most recent
-    e.evaluate(c); // evicts b
+    expect(e.evaluate(a).memoHit).toBe(true); // a hit does not reorder (no LRU bookkeeping)
+    e.evaluate(c); // evicts a, the oldest
     expect(e.memoStats().size).toBe(2);
-    expect(e.evaluate(a).memoHit).toBe(true);
-    expect(e.evaluate(b).memoHit).toBe(false);
+    expect(e.evaluate(b).memoHit).toBe(true);
+    expect(e.evaluate(c).memoHit).toBe(true);
+    expect(e.evaluate(a).memoHit).toBe(false);
   });
 
   it("can be disabled", () => {
@@ -276,9 +277,13 @@ describe("memo", () => {
     expect(after.evaluate(describeScene).memoHit).toBe(false);
   });
 
-  it("hands out copies: mutating a decision does not change the next one", () => {
+  it("shares frozen memoised lists: mutating a decision throws and cannot change the next one", () => {
     const e = engine({ "a.cedar": PERMIT_ALL });
-    e.evaluate(describeScene).policies.length = 0;
+    e.evaluate(describeScene);
+    const hit = e.evaluate(describeScene);
+    expect(() => {
+      (hit.policies as unknown[]).length = 0;
+    }).toThrow(TypeError);
     expect(e.evaluate(describeScene).policies).toHaveLength(1);
   });
 });
