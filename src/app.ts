@@ -11,7 +11,7 @@ import { RequestMetrics } from "./admin/request-metrics.js";
 import { errors, GatewayHttpError, toGatewayError } from "./errors.js";
 import { auditRecord } from "./pipeline/audit/record.js";
 import type { AuditSink } from "./pipeline/audit/sink.js";
-import { BodyLimitStream, collectBody, parseJsonBody } from "./pipeline/body.js";
+import { BodyLimitStream, collectBody, parseJsonBody, restoreBlobs } from "./pipeline/body.js";
 import { routeOf } from "./pipeline/classify-request/operation.js";
 import type { RequestContext } from "./pipeline/context.js";
 import { decideRequest } from "./pipeline/decide-stage.js";
@@ -236,13 +236,17 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
         let body = request.rawJson ?? (request.body as NodeJS.ReadableStream | undefined) ?? null;
         const tenant = ctx.tenant!;
         if (tenant.userSecurityContext && request.rawJson !== null) {
+          // A large body's base64 strings are placeholders until `restoreBlobs` puts them back.
           body =
-            withSecurityContext(request.parsedJson, {
-              operation: ctx.route.operation,
-              tenantId: tenant.id,
-              agencyId: ctx.agency!.id,
-              sourceIp: request.ip,
-            }) ?? body;
+            restoreBlobs(
+              request.parsedJson,
+              withSecurityContext(request.parsedJson, {
+                operation: ctx.route.operation,
+                tenantId: tenant.id,
+                agencyId: ctx.agency!.id,
+                sourceIp: request.ip,
+              }),
+            ) ?? body;
         }
         reply.hijack();
         await forwardRequest(ctx, request, reply.raw, body);

@@ -1,12 +1,16 @@
 /**
  * Request body intake. JSON bodies (small chat calls, and base64 images up to the limit) are
- * buffered once as raw bytes: the classifier parses them, and the original bytes are forwarded
- * unchanged, never re-serialised. Other bodies (multipart uploads, audio) stream through without
+ * buffered once as raw bytes: the classifier parses them (large ones without materialising their
+ * base64 strings: `large-body.ts`), and the original bytes are forwarded unchanged, never
+ * re-serialised. Other bodies (multipart uploads, audio) stream through without
  * being buffered, counted against the same limit.
  */
 import type { IncomingMessage } from "node:http";
 import { Transform, type TransformCallback } from "node:stream";
 import { errors, type GatewayHttpError } from "../errors.js";
+import { LARGE_BODY_BYTES, parseLargeJson } from "./large-body.js";
+
+export { restoreBlobs } from "./large-body.js";
 
 /** Collects a body up to `limit` bytes; calls back with the raw bytes or a 413. */
 export function collectBody(
@@ -57,9 +61,22 @@ export class BodyLimitStream extends Transform {
   }
 }
 
-/** Parses a buffered JSON body once; an empty body is `undefined`, malformed JSON a 400. */
+/**
+ * Parses a buffered JSON body once; an empty body is `undefined`, malformed JSON a 400. Bodies of
+ * `LARGE_BODY_BYTES` or more are parsed with their long base64 strings left in the raw bytes
+ * (`parseLargeJson`: placeholders resolved through `blobsOf`), so a 20 MB image never becomes a
+ * JS string; the result reads the same to the body walker.
+ */
 export function parseJsonBody(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
+  if (raw.length >= LARGE_BODY_BYTES) {
+    try {
+      const body = parseLargeJson(raw);
+      if (body !== undefined) return body;
+    } catch {
+      // Malformed: parsed whole below, so the error is the one of the small-body path.
+    }
+  }
   try {
     return JSON.parse(raw.toString("utf8"));
   } catch (err) {

@@ -60,6 +60,51 @@ describe("Base64Data", () => {
   });
 });
 
+describe("Base64Data over bytes", () => {
+  /** The same payload as a string and as a byte range inside a larger buffer. */
+  const both = (payload: string) => {
+    const host = Buffer.from(`{"url":"data:x;base64,${payload}"}`, "latin1");
+    const start = host.indexOf(",") + 1;
+    return [new Base64Data(payload), new Base64Data(host, start, start + payload.length)] as const;
+  };
+
+  it("reads, sizes and validates exactly as over the string", () => {
+    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7) % 256));
+    const payloads = [
+      bytes.toString("base64"),
+      bytes.toString("base64").replace(/=+$/, ""),
+      bytes.toString("base64url"),
+      bytes.subarray(0, 998).toString("base64"),
+      bytes.toString("base64").replace(/(.{76})/g, "$1 "),
+      "",
+      "QUJD=",
+      "QUJD!!!!",
+      `${"QUJD".repeat(50)}${"%".repeat(8)}${"QUJD".repeat(50)}`,
+    ];
+    for (const payload of payloads) {
+      const [text, raw] = both(payload);
+      expect([raw.byteLength, raw.invalid], payload.slice(0, 20)).toEqual([
+        text.byteLength,
+        text.invalid,
+      ]);
+      for (const [offset, length] of [
+        [0, 12],
+        [1, 5],
+        [149, 9],
+        [500, 100],
+        [997, 10],
+      ] as const) {
+        const a = text.read(offset, length);
+        const b = raw.read(offset, length);
+        expect(b === undefined ? undefined : Buffer.from(b)).toEqual(
+          a === undefined ? undefined : Buffer.from(a),
+        );
+      }
+      expect(raw.invalid).toBe(text.invalid);
+    }
+  });
+});
+
 describe("parseDataUrl", () => {
   it("reads the header only", () => {
     expect(parseDataUrl("data:image/PNG;base64,AAAA")).toEqual({

@@ -2,12 +2,21 @@
  * What a body walk accumulates: image inputs, texts and unreadable images. Every `add*` takes
  * `unknown` and ignores what is not of the expected type, so a malformed body is walked, not
  * thrown on.
+ *
+ * A large body's long base64 strings are placeholders (`large-body.ts`): with the body's blob
+ * table, an image is read from the raw bytes, and a placeholder where a text belongs is read as
+ * the original string, never as the placeholder, so the result is that of a full parse.
  */
+
+import type { BlobTable, RawBlob } from "../../large-body.js";
 import type { ImageFormat, ImageInput, TextSource } from "../facts.js";
 import { Base64Data } from "../images/byte-source.js";
 import { isDataUrl, parseDataUrl } from "../images/data-url.js";
 import type { ExifReader } from "../images/exif.js";
 import { formatFromMediaType, sniffSource } from "../images/sniff.js";
+
+/** A data URL header is read from this many characters (see `parseDataUrl`). */
+const DATA_URL_HEAD = 512;
 
 /** An image the gateway cannot read: the request is answered 400 `InvalidRequest`. */
 export interface InvalidImage {
@@ -22,16 +31,31 @@ export class Collector {
   readonly invalidImages: InvalidImage[] = [];
   readonly pending: Promise<void>[] = [];
 
-  constructor(private readonly exif: ExifReader | undefined) {}
+  constructor(
+    private readonly exif: ExifReader | undefined,
+    private readonly blobs?: BlobTable,
+  ) {}
+
+  /** A string of the body: a placeholder stands for its original text. */
+  string(value: string): string {
+    return this.blobs?.get(value)?.text() ?? value;
+  }
 
   text(value: unknown, where: string): void {
-    if (typeof value === "string" && value.trim() !== "") this.texts.push({ where, text: value });
+    if (typeof value !== "string") return;
+    const text = this.blobs === undefined ? value : this.string(value);
+    if (text.trim() !== "") this.texts.push({ where, text });
   }
 
   /** An `image_url`: a remote URL (counted, never fetched) or a `data:` URL. */
   imageUrl(value: unknown, where: string): void {
     if (typeof value !== "string" || value === "") return;
-    if (isDataUrl(value)) this.dataUrl(value, where, true);
+    const blob = this.blobs?.get(value);
+    if (blob !== undefined) {
+      const head = blob.head(DATA_URL_HEAD);
+      if (isDataUrl(head)) this.dataUrl(head, where, true, blob);
+      else this.images.push({ origin: "url", format: "unknown", bytes: 0, where });
+    } else if (isDataUrl(value)) this.dataUrl(value, where, true);
     else this.images.push({ origin: "url", format: "unknown", bytes: 0, where });
   }
 
@@ -47,11 +71,17 @@ export class Collector {
    */
   fileData(value: unknown, where: string): void {
     if (typeof value !== "string" || value === "") return;
-    if (isDataUrl(value)) this.dataUrl(value, where, false);
+    const blob = this.blobs?.get(value);
+    if (blob !== undefined) {
+      const head = blob.head(DATA_URL_HEAD);
+      if (isDataUrl(head)) this.dataUrl(head, where, false, blob);
+      else this.inline(blobData(blob, 0), "unknown", where);
+    } else if (isDataUrl(value)) this.dataUrl(value, where, false);
     else this.inline(new Base64Data(value), "unknown", where);
   }
 
-  private dataUrl(url: string, where: string, mustBeImage: boolean): void {
+  /** `url` is the whole data URL, or, with `blob`, its head (the rest is in the raw bytes). */
+  private dataUrl(url: string, where: string, mustBeImage: boolean, blob?: RawBlob): void {
     const parsed = parseDataUrl(url);
     if ("invalid" in parsed) {
       this.invalidImages.push({ where, reason: parsed.invalid });
@@ -66,7 +96,9 @@ export class Collector {
       return;
     }
     this.inline(
-      new Base64Data(url, parsed.payloadStart),
+      blob === undefined
+        ? new Base64Data(url, parsed.payloadStart)
+        : blobData(blob, parsed.payloadStart),
       formatFromMediaType(parsed.mediaType),
       where,
     );
@@ -91,4 +123,10 @@ export class Collector {
       );
     }
   }
+}
+
+/** The base64 of a blob from its `start`th character, read from the raw bytes. */
+function blobData(blob: RawBlob, start: number): Base64Data {
+  const bytes = blob.bytes();
+  return new Base64Data(bytes, start, bytes.length);
 }

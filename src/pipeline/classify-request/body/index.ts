@@ -4,6 +4,8 @@
  * asynchronous work, parsing the EXIF block of inline images with exifr, is handed back as
  * `pendingExif`, present only when some inline image carries EXIF.
  */
+
+import { blobsOf } from "../../large-body.js";
 import type { ImageInput, Operation, TextSource } from "../facts.js";
 import type { ExifReader } from "../images/exif.js";
 import { Collector, type InvalidImage } from "./collector.js";
@@ -48,17 +50,19 @@ const INPUT_IS_NOT_A_PROMPT: ReadonlySet<Operation> = new Set([
 /**
  * Walks a parsed JSON body. Never throws: a value of the wrong type is skipped. `exif` reads
  * camera metadata of inline images; without it, images are still found, sized and sniffed.
+ * A large body parsed by `parseJsonBody` (placeholders for its base64 strings) reads the same as
+ * its full parse: images come from the raw bytes through the body's blob table.
  */
 export function inspectJsonBody(
   operation: Operation,
   body: unknown,
   exif?: ExifReader,
 ): BodyInspection {
-  const c = new Collector(exif);
+  const c = new Collector(exif, blobsOf(body));
   let model: string | undefined;
   let stream = false;
   if (isObject(body)) {
-    if (typeof body["model"] === "string") model = body["model"];
+    if (typeof body["model"] === "string") model = c.string(body["model"]);
     stream = body["stream"] === true;
     walkRoot(c, body, operation);
   }
