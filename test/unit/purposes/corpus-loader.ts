@@ -47,7 +47,12 @@ export function loadCorpusFile(file: string): CorpusEntry[] {
 }
 
 /** The hold-out sets, oldest first; none of them is part of the tuning corpus. */
-export const HOLDOUT_FILES = ["holdout.jsonl", "holdout-2.jsonl", "holdout-3.jsonl"] as const;
+export const HOLDOUT_FILES = [
+  "holdout.jsonl",
+  "holdout-2.jsonl",
+  "holdout-3.jsonl",
+  "holdout-4.jsonl",
+] as const;
 
 /** Every corpus file except the hold-out sets. */
 export function loadCorpus(): CorpusEntry[] {

@@ -10,15 +10,18 @@ const MIN_RECALL = 0.97;
 const MAX_FPR = 0.03;
 /**
  * Guards on the hold-out sets (not targets: the sets are never tuned to reach them).
- * holdout.jsonl and holdout-2.jsonl were each run once, then their classes of error fixed;
- * holdout-3.jsonl was written after that and has not been tuned against. Its first and only
- * score (recall 84.8%, FPR 0%) is below the 0.90 goal, so its floor is that measured figure, as
- * a regression guard; raise it only with a new, unseen set. See docs/classifier.md.
+ * holdout.jsonl and holdout-2.jsonl were each run once, then their classes of error fixed.
+ * holdout-3.jsonl first scored 84.8%; the sentence-level scoring stage of the next round lifted
+ * it to 97.0% (its classes of error were named in the docs, so it is no longer unseen).
+ * holdout-4.jsonl was written before that round and first scored recall 81.6% / FPR 11.8%; the
+ * round fixed its classes of error (now 100% / 0%), so it is guarded near that, as a regression
+ * test. See docs/classifier.md for the figures of the set written after the round.
  */
 const HOLDOUT_GUARDS: Record<(typeof HOLDOUT_FILES)[number], { recall: number; fpr: number }> = {
   "holdout.jsonl": { recall: 0.9, fpr: 0.06 },
   "holdout-2.jsonl": { recall: 0.9, fpr: 0.06 },
-  "holdout-3.jsonl": { recall: 0.84, fpr: 0.06 },
+  "holdout-3.jsonl": { recall: 0.93, fpr: 0.06 },
+  "holdout-4.jsonl": { recall: 0.95, fpr: 0.03 },
 };
 
 interface Figures {

@@ -42,6 +42,7 @@ const ANCHOR_CONCEPTS: ReadonlySet<Concept> = new Set([
   "scene",
   "appear",
   "whichQ",
+  "whoWord",
 ]);
 const COMPANION_CONCEPTS: ReadonlySet<Concept> = new Set([
   "person",
@@ -125,6 +126,8 @@ export type Gate = (raw: string) => boolean;
 interface Tables {
   trie: Trie;
   infix: { text: string; bits: number }[];
+  /** `*end` terms by their last character code (ASCII, lower case): checked once per word. */
+  suffix: ({ text: string; bits: number }[] | undefined)[];
   chars: Map<string, CharEntry[]>;
 }
 
@@ -132,8 +135,24 @@ function build(lex: CompiledLexicons): Tables {
   const t: Tables = {
     trie: buildTrie(lex, (c) => bitsOf(c) !== 0),
     infix: [],
+    suffix: [],
     chars: new Map(),
   };
+  for (const list of lex.suffix.values()) {
+    for (const e of list) {
+      const bits = bitsOf(e.concept);
+      const text = e.parts[0]!.text;
+      const last = text.charCodeAt(text.length - 1);
+      if (bits === 0) continue;
+      // Non-ASCII endings are looked for as infixes: the gate may pass more, never less.
+      if (last >= 128) t.infix.push({ text, bits });
+      else {
+        const list = t.suffix[last] ?? [];
+        list.push({ text, bits });
+        t.suffix[last] = list;
+      }
+    }
+  }
   for (const e of lex.infix) {
     const bits = bitsOf(e.concept);
     if (bits !== 0) t.infix.push({ text: e.parts[0]!.text, bits });
@@ -152,6 +171,7 @@ function build(lex: CompiledLexicons): Tables {
 function partMatches(part: WordPart, word: string): boolean {
   if (part.how === "exact") return word === part.text;
   if (part.how === "prefix") return word.startsWith(part.text);
+  if (part.how === "suffix") return word.length > part.text.length && word.endsWith(part.text);
   return word.length > part.text.length && word.includes(part.text);
 }
 
@@ -340,6 +360,13 @@ function scanWords(t: Tables, s: string, raw: boolean): number {
     if (infixAt !== undefined) {
       for (const x of infixAt) if (x.pos >= i && x.pos < j) bits |= x.bits;
     }
+    if (j - i > 3) {
+      const last = s.charCodeAt(j - 1);
+      const ends = t.suffix[last < 128 ? last | 32 : 0];
+      if (ends !== undefined) {
+        for (const x of ends) if (endsWith(s, i, j, x.text)) bits |= x.bits;
+      }
+    }
     if (bits !== 0) {
       if ((bits & STRONG) !== 0) return YES;
       if ((bits & ANCHOR) !== 0) anchor = true;
@@ -349,6 +376,17 @@ function scanWords(t: Tables, s: string, raw: boolean): number {
     i = j;
   }
   return found;
+}
+
+/** Whether the word `s[i..j)` is longer than `end` and ends with it (ASCII letters in any case). */
+function endsWith(s: string, i: number, j: number, end: string): boolean {
+  const m = end.length;
+  if (j - i <= m) return false;
+  for (let k = 1; k <= m; k++) {
+    const c = s.charCodeAt(j - k);
+    if ((c < 128 ? c | 32 : c) !== end.charCodeAt(m - k)) return false;
+  }
+  return true;
 }
 
 export function createGate(lex: CompiledLexicons): Gate {

@@ -25,7 +25,11 @@ import { fold, nfkc } from "./normalise.js";
  * - `appear` appears / shows up / aparece (re-identification: "where this man appears");
  * - `reid` again, elsewhere, across, other cameras, every frame: a person sought beyond the image;
  * - `whichQ` which / cuál / welche: "which of our employees is this", "identify which visitor";
- * - `data` tables, spreadsheets, CSV: "identify the customers likely to churn" is about records.
+ * - `data` tables, spreadsheets, CSV: "identify the customers likely to churn" is about records;
+ * - `whoWord` bare interrogative who-words (who, wer, qui, кто), read only by the sentence-level
+ *   scoring stage, which wants a person near them ("who exactly is the woman waving…");
+ * - `forWhom` recipient phrases ("for whom", "para quién", "für wen", 给谁): "who is this gift
+ *   for?" asks about a recipient, not an identity.
  */
 export const CONCEPTS = [
   "face",
@@ -60,12 +64,14 @@ export const CONCEPTS = [
   "reid",
   "whichQ",
   "data",
+  "whoWord",
+  "forWhom",
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 
 /**
  * One language. In `words` mode a term is one or more words; a word ending in `*` is a stem
- * (prefix), a word written `*stem*` matches inside a longer word (German compounds). In `chars`
+ * (prefix), a word written `*stem*` matches inside a longer word and `*end` at the end of one (German compounds). In `chars`
  * mode (Chinese, Japanese, Korean) terms are substrings of the text with all spaces removed.
  */
 export interface Lexicon {
@@ -80,7 +86,7 @@ export interface Lexicon {
 
 export interface WordPart {
   text: string;
-  how: "exact" | "prefix" | "infix";
+  how: "exact" | "prefix" | "infix" | "suffix";
 }
 export interface WordEntry {
   lang: string;
@@ -99,6 +105,8 @@ export interface CompiledLexicons {
   exact: ReadonlyMap<string, WordEntry[]>;
   prefix: ReadonlyMap<string, WordEntry[]>;
   infix: readonly WordEntry[];
+  /** `*end` terms, keyed by their last three characters (every suffix has at least three). */
+  suffix: ReadonlyMap<string, WordEntry[]>;
   /** The distinct lengths of stems, so a word is only sliced where a stem can start. */
   prefixLengths: readonly number[];
   chars: ReadonlyMap<string, CharEntry[]>;
@@ -118,6 +126,8 @@ function wordPart(word: string): WordPart {
   if (word.length > 2 && word.startsWith("*") && word.endsWith("*")) {
     return { text: word.slice(1, -1), how: "infix" };
   }
+  // "*mann": the end of a compound (Polizeimann, Wachmann), never the whole word.
+  if (word.length > 3 && word.startsWith("*")) return { text: word.slice(1), how: "suffix" };
   if (word.length > 1 && word.endsWith("*")) return { text: word.slice(0, -1), how: "prefix" };
   return { text: word, how: "exact" };
 }
@@ -132,6 +142,7 @@ export function compileLexicons(lexicons: readonly Lexicon[]): CompiledLexicons 
   const exact = new Map<string, WordEntry[]>();
   const prefix = new Map<string, WordEntry[]>();
   const infix: WordEntry[] = [];
+  const suffix = new Map<string, WordEntry[]>();
   const chars = new Map<string, CharEntry[]>();
   const lengths = new Set<number>();
   for (const lex of lexicons) {
@@ -156,7 +167,8 @@ export function compileLexicons(lexicons: readonly Lexicon[]): CompiledLexicons 
         else if (head.how === "prefix") {
           push(prefix, head.text, entry);
           lengths.add(head.text.length);
-        } else infix.push(entry);
+        } else if (head.how === "suffix") push(suffix, head.text.slice(-3), entry);
+        else infix.push(entry);
       }
     }
   }
@@ -165,6 +177,7 @@ export function compileLexicons(lexicons: readonly Lexicon[]): CompiledLexicons 
     exact,
     prefix,
     infix,
+    suffix,
     prefixLengths: [...lengths].sort((a, b) => a - b),
     chars,
   };

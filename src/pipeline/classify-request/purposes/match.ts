@@ -61,6 +61,7 @@ export function tokenize(text: string): Token[] {
 function partMatches(part: WordPart, word: string): boolean {
   if (part.how === "exact") return word === part.text;
   if (part.how === "prefix") return word.startsWith(part.text);
+  if (part.how === "suffix") return word.length > part.text.length && word.endsWith(part.text);
   return word.length > part.text.length && word.includes(part.text);
 }
 
@@ -117,6 +118,10 @@ function matchWords(lex: CompiledLexicons, tokens: readonly Token[]): Hit[] {
       trieLookup(trie, word, 0, word.length, visit);
       for (const entry of lex.infix) {
         if (partMatches(entry.parts[0]!, word)) tryEntry(entry, i);
+      }
+      const ends = lex.suffix.get(word.slice(-3));
+      if (ends !== undefined) {
+        for (const entry of ends) if (partMatches(entry.parts[0]!, word)) tryEntry(entry, i);
       }
     }
   }

@@ -72,6 +72,22 @@ const IDENTITY: ReadonlySet<Concept> = new Set(["identify"]);
 const STRONG_REF: ReadonlySet<Concept> = new Set(["refStrong"]);
 const GALLERY: ReadonlySet<Concept> = new Set(["ref", "refStrong", "person", "face"]);
 const ACTIONS: ReadonlySet<Concept> = new Set(["seek", "match", "identify", "verify"]);
+/** Identity cues of the sentence-level scoring stage. */
+const CUES: ReadonlySet<Concept> = new Set([
+  "who",
+  "whoWord",
+  "identify",
+  "match",
+  "verify",
+  "same",
+  "samePerson",
+]);
+const WHO_CUES: ReadonlySet<Concept> = new Set(["who", "whoWord"]);
+/** What makes a sentence about an image or a reference rather than about nothing in particular. */
+const ANCHORS: ReadonlySet<Concept> = new Set(["image", "deictic", "ref", "refStrong", "face"]);
+/** Sentences about these are not asking who someone is, whatever words they share. */
+const SCORE_GUARDS: readonly Concept[] = ["topic", "data", "benign", "forWhom"];
+const SCORE_WINDOWS = { words: 5, chars: 12 } as const;
 
 type Dir = "fwd" | "back";
 
@@ -174,8 +190,10 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
     else bySentence.set(h.sent, [h]);
   }
 
+  const textAnchored = live.some((h) => ANCHORS.has(h.concept));
   for (const sentHits of bySentence.values()) {
     const sent = new Sentence(sentHits);
+    const before = out.length;
 
     const negated = (a: Hit): boolean =>
       sent
@@ -224,7 +242,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
 
     // "Who is this / who is the man / who is in the photo", "bu adam kim", "这个人是谁".
     for (const h of sent.get("who")) {
-      if (negated(h)) continue;
+      if (negated(h) || recipient(sent, h)) continue;
       const relative =
         !headFinal &&
         lex.mode === "words" &&
@@ -355,7 +373,9 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
     // "Which of our tenants is the person at the door?", "identify which employee is at the
     // door", "¿cuál de los detenidos es este?": which + person, asked of a person or this, or
     // after an identity verb; not when the sentence asks about clothing, mood or counts.
-    const otherAsked = ["scene", "personDesc", "text", "analysis", "benign", "object"].some((c) =>
+    // A thing elsewhere in the sentence ("standing next to the van") does not stop it: a thing
+    // right after which is found by `nearest` below ("which car…").
+    const otherAsked = ["scene", "personDesc", "text", "analysis", "benign"].some((c) =>
       sent.has(c as Concept),
     );
     for (const q of sent.get("whichQ")) {
@@ -415,6 +435,111 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       if (t?.concept === "person") emit("person-description", "pdesc", "describe-person");
       else emit("scene-description", "scene", "describe");
     }
+
+    // Sentence-level scoring, for sentences no recognition rule above claimed: an identity cue
+    // (who, identify, name, match, verify, same) near a human referent, with words in between
+    // ("who exactly is the woman waving", "ist die Person auf Foto 2 dieselbe"), in a text that
+    // points at an image or a reference. Guards keep it precise: a thing between the cue and
+    // the person, a question word, negation, talk about the technology, data, face actions.
+    const claimed = out
+      .slice(before)
+      .some((m) => m.purpose === "facial-identification" || m.purpose === "facial-verification");
+    if (!claimed && textAnchored) {
+      const m = scoreSentence(sent, lex, negated);
+      if (m) emit(m.purpose, m.family, "scored");
+    }
   }
   return out;
+}
+
+/**
+ * "Who is this gift for?", "¿para quién es?", "für wen ist das Paket", "لمن هذه": a recipient
+ * phrase around the who-word (or after it, with no person, face or image following it).
+ */
+function recipient(sent: Sentence, who: Hit): boolean {
+  for (const r of sent.get("forWhom")) {
+    if (r.s <= who.s) return true;
+    if (r.clause !== who.clause) continue;
+    const later = sent.hits.some(
+      (x) =>
+        x.s >= r.e && (x.concept === "person" || x.concept === "face" || x.concept === "image"),
+    );
+    if (!later) return true;
+  }
+  return false;
+}
+
+/** A person (or face) hit; a word that is both a person and a thing (`rowerzysta`) counts as a person. */
+function isHuman(h: Hit): boolean {
+  return h.concept === "person" || h.concept === "face";
+}
+
+function scoreSentence(
+  sent: Sentence,
+  lex: Lexicon,
+  negated: (a: Hit) => boolean,
+): { purpose: Purpose; family: string } | undefined {
+  if (SCORE_GUARDS.some((c) => c !== "benign" && sent.has(c))) return undefined;
+  // Face actions (count, blur, detect) guard the sentence, unless the action word is the verb of
+  // an identity noun right next to it ("kimliğini tespit et", "determine the identity").
+  const isCue = (x: Hit): boolean => CUES.has(x.concept);
+  const benignGuard = sent
+    .get("benign")
+    .some(
+      (b) =>
+        !sent.hits.some((x) => isCue(x) && (Math.abs(x.s - b.e) <= 1 || Math.abs(b.s - x.e) <= 1)),
+    );
+  if (benignGuard) return undefined;
+  const chars = lex.mode === "chars";
+  const win = chars ? SCORE_WINDOWS.chars : SCORE_WINDOWS.words;
+  const headFinal = lex.headFinal === true;
+  const humanSpans = sent.hits.filter((x) => isHuman(x));
+  if (humanSpans.length === 0) return undefined;
+  const personAt = (x: Hit): boolean => humanSpans.some((p) => p.s === x.s && p.e === x.e);
+  for (const c of sent.hits) {
+    if (!CUES.has(c.concept) || negated(c)) continue;
+    // "Read the name printed on the badge": a name read off the image is text extraction.
+    if (sent.get("text").some((x) => x.e <= c.s && c.s - x.e <= win)) continue;
+    const isWho = WHO_CUES.has(c.concept);
+    if (isWho && !chars && !headFinal) {
+      // Relative clause: "the man who is…", "l'homme qui porte…".
+      const rel = sent.hits.some(
+        (x) =>
+          x.e <= c.s &&
+          c.s - x.e <= 1 &&
+          x.clause === c.clause &&
+          (x.concept === "person" || x.concept === "object" || x.concept === "image"),
+      );
+      if (rel) continue;
+    }
+    for (const p of humanSpans) {
+      const fwd = p.s >= c.e;
+      const d = fwd ? p.s - c.e : c.s - p.e;
+      if (d < 0 || d > win) continue;
+      // Who-words look forward in verb-second languages ("who exactly is the woman").
+      if (isWho && !fwd && !chars && !headFinal) continue;
+      const lo = fwd ? c.e : p.e;
+      const hi = fwd ? p.s : c.s;
+      // A thing or a question word between cue and person: "identify the car the man drives",
+      // "identify what the woman is holding".
+      const between = sent.hits.some(
+        (x) =>
+          x.s >= lo &&
+          x.e <= hi &&
+          (x.concept === "query" || (x.concept === "object" && !personAt(x))) &&
+          !(isWho && x.concept === "query"),
+      );
+      if (between) continue;
+      // "the suspect's car": an owner right before a thing.
+      const owned = sent
+        .get("poss")
+        .some((q) => q.s === p.e && sent.hits.some((b) => b.concept === "object" && b.s === q.e));
+      if (owned) continue;
+      const verify = c.concept === "same" || c.concept === "samePerson" || c.concept === "verify";
+      return verify
+        ? { purpose: "facial-verification", family: "fver" }
+        : { purpose: "facial-identification", family: "fid" };
+    }
+  }
+  return undefined;
 }

@@ -65,7 +65,7 @@ export function buildTrie(lex: CompiledLexicons, keep: (c: Concept) => boolean):
   };
   const add = (e: WordEntry): void => {
     const head = e.parts[0]!;
-    if (!keep(e.concept) || head.how === "infix") return;
+    if (!keep(e.concept) || head.how === "infix" || head.how === "suffix") return;
     let n = 0;
     for (let i = 0; i < head.text.length; i++) n = step(n, head.text.charCodeAt(i));
     const lists = head.how === "exact" ? t.exact : t.prefix;
