@@ -52,6 +52,7 @@ export const HOLDOUT_FILES = [
   "holdout-2.jsonl",
   "holdout-3.jsonl",
   "holdout-4.jsonl",
+  "holdout-5.jsonl",
 ] as const;
 
 /** Every corpus file except the hold-out sets. */

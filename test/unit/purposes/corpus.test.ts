@@ -15,13 +15,15 @@ const MAX_FPR = 0.03;
  * it to 97.0% (its classes of error were named in the docs, so it is no longer unseen).
  * holdout-4.jsonl was written before that round and first scored recall 81.6% / FPR 11.8%; the
  * round fixed its classes of error (now 100% / 0%), so it is guarded near that, as a regression
- * test. See docs/classifier.md for the figures of the set written after the round.
+ * test. holdout-5.jsonl was written after that round and run once, never tuned against: its
+ * first score (recall 98.4%, FPR 3.2%) is its guard. Raise guards only with a new, unseen set.
  */
 const HOLDOUT_GUARDS: Record<(typeof HOLDOUT_FILES)[number], { recall: number; fpr: number }> = {
   "holdout.jsonl": { recall: 0.9, fpr: 0.06 },
   "holdout-2.jsonl": { recall: 0.9, fpr: 0.06 },
   "holdout-3.jsonl": { recall: 0.93, fpr: 0.06 },
   "holdout-4.jsonl": { recall: 0.95, fpr: 0.03 },
+  "holdout-5.jsonl": { recall: 0.98, fpr: 0.033 },
 };
 
 interface Figures {

@@ -483,16 +483,20 @@ function scoreSentence(
   // Face actions (count, blur, detect) guard the sentence, unless the action word is the verb of
   // an identity noun right next to it ("kimliğini tespit et", "determine the identity").
   const isCue = (x: Hit): boolean => CUES.has(x.concept);
+  // The identity noun is the object: before the verb in object-verb languages, after it elsewhere.
+  const headFinal = lex.headFinal === true;
   const benignGuard = sent
     .get("benign")
     .some(
       (b) =>
-        !sent.hits.some((x) => isCue(x) && (Math.abs(x.s - b.e) <= 1 || Math.abs(b.s - x.e) <= 1)),
+        !sent.hits.some(
+          (x) =>
+            isCue(x) && (headFinal ? b.s >= x.e && b.s - x.e <= 1 : x.s >= b.e && x.s - b.e <= 1),
+        ),
     );
   if (benignGuard) return undefined;
   const chars = lex.mode === "chars";
   const win = chars ? SCORE_WINDOWS.chars : SCORE_WINDOWS.words;
-  const headFinal = lex.headFinal === true;
   const humanSpans = sent.hits.filter((x) => isHuman(x));
   if (humanSpans.length === 0) return undefined;
   const personAt = (x: Hit): boolean => humanSpans.some((p) => p.s === x.s && p.e === x.e);

@@ -10,6 +10,17 @@ export const TR: Lexicon = {
   headFinal: true,
   negAfter: 2,
   terms: {
+    none: [
+      "kim çekti",
+      "kim çekmiş",
+      "kim yazdı",
+      "kim yazmış",
+      "kim yaptı",
+      "kim yapmış",
+      "kim çizdi",
+      "kim gönderdi",
+      "kim tasarladı",
+    ],
     forWhom: ["kimin için", "kim için", "kime gönder*"],
     whoWord: ["kim", "kimdir", "kimin", "kime"],
     whichQ: ["hangi", "hangisi"],
