@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    setupFiles: ["test/setup/v8-workarounds.ts"],
     // The JSON report is what .ci/run reads to print its `N passed, N failed` line.
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-report.json" },

@@ -3,6 +3,7 @@
  * `policy-gateway`: the command line (PRODUCT.md section 8). One file per command; this one only
  * wires them to commander.
  */
+import "../runtime/v8-workarounds.js";
 import { Command } from "commander";
 import { auditVerifyCommand } from "./audit-verify.js";
 import { checkCommand } from "./check.js";
