@@ -36,7 +36,8 @@ const NOT_FORWARDED = new Set([
 ]);
 
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  // The common values name no extra header: skip the split (this runs on every response).
+  if (value === undefined || value === "keep-alive" || value === "close") return undefined;
   const joined = Array.isArray(value) ? value.join(",") : value;
   const tokens = joined
     .split(",")
