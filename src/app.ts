@@ -47,6 +47,7 @@ export interface DataPlaneDeps {
 }
 
 const WHAT_IF_PREFIX = "/_gateway/evaluate";
+type HookDone = (err?: Error) => void;
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /** The path without query, leading slashes collapsed (`//openai/...` from older SDKs). */
@@ -179,7 +180,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
   };
 
   // Stage 1: identify the tenant (and pin the config generation for the whole request).
-  const identify = async (request: FastifyRequest, reply: FastifyReply, whatIf: boolean) => {
+  const identify = (request: FastifyRequest, reply: FastifyReply, whatIf: boolean): void => {
     let generation: Generation;
     let refused: unknown;
     try {
@@ -217,18 +218,36 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
   };
 
   // Stage 2: classify and decide.
-  const decide = async (request: FastifyRequest) => {
-    const ctx = request.gw!;
-    const body = request.rawJson === null ? undefined : parseJsonBody(request.rawJson);
-    request.parsedJson = body;
-    await decideRequest(ctx, request.headers, body, metrics);
+  /** Stage 2 as a callback hook: no promise unless classification has to wait for EXIF. */
+  const decide = (request: FastifyRequest, _reply: FastifyReply, done: HookDone): void => {
+    try {
+      const ctx = request.gw!;
+      const body = request.rawJson === null ? undefined : parseJsonBody(request.rawJson);
+      request.parsedJson = body;
+      const pending = decideRequest(ctx, request.headers, body, metrics);
+      if (pending === undefined) done();
+      else pending.then(() => done(), done);
+    } catch (err) {
+      done(err as Error);
+    }
   };
+  /** Stage 1 as a callback hook (an async hook would cost a promise per request). */
+  const identifyHook =
+    (whatIf: boolean) =>
+    (request: FastifyRequest, reply: FastifyReply, done: HookDone): void => {
+      try {
+        identify(request, reply, whatIf);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    };
 
   app.register(async (dataPlane) => {
     dataPlane.route({
       method: METHODS,
       url: "/openai/*",
-      onRequest: (request, reply) => identify(request, reply, false),
+      onRequest: identifyHook(false),
       preHandler: decide,
       handler: async (request, reply) => {
         const ctx = request.gw!;
@@ -255,7 +274,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     dataPlane.route({
       method: ["POST", "PUT", "GET", "DELETE", "PATCH"],
       url: `${WHAT_IF_PREFIX}/*`,
-      onRequest: (request, reply) => identify(request, reply, true),
+      onRequest: identifyHook(true),
       preHandler: decide,
       handler: async (request, reply) => {
         const ctx = request.gw!;
