@@ -1,9 +1,8 @@
 /** `policy-gateway check`: validates config, schema and policies without serving. */
-import { ConfigError, loadConfig } from "../config/index.js";
+import { loadConfig } from "../config/index.js";
 import { MemoryFrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
-import { CameraCatalogueError } from "../pipeline/classify-request/images/index.js";
-import { PolicyLoadError } from "../pipeline/evaluate-policy/index.js";
 import { buildGeneration } from "../runtime/generation.js";
+import { isConfigProblem } from "./config-problem.js";
 
 /** Exits 0 when config and policies are valid, 1 with every problem listed otherwise. */
 export function checkCommand(opts: { config: string }): void {
@@ -15,11 +14,7 @@ export function checkCommand(opts: { config: string }): void {
         `${engine.policyCount} policies (revision ${engine.revision}), mode ${config.mode}\n`,
     );
   } catch (err) {
-    if (
-      err instanceof ConfigError ||
-      err instanceof PolicyLoadError ||
-      err instanceof CameraCatalogueError
-    ) {
+    if (isConfigProblem(err)) {
       process.stderr.write(`${err.message}\n`);
       process.exitCode = 1;
       return;

@@ -7,6 +7,7 @@ import "../runtime/v8-workarounds.js";
 import { Command } from "commander";
 import { auditVerifyCommand } from "./audit-verify.js";
 import { checkCommand } from "./check.js";
+import { isConfigProblem } from "./config-problem.js";
 import { explainCommand } from "./explain.js";
 import { hashKeyCommand } from "./hash-key.js";
 import { serveCommand } from "./serve.js";
@@ -84,4 +85,11 @@ program
     process.exitCode = await auditVerifyCommand(files, opts);
   });
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // An invalid config, policy or catalogue: its message already names every problem.
+  if (!isConfigProblem(err)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exitCode = 1;
+}

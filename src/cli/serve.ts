@@ -1,8 +1,7 @@
 /** `policy-gateway serve`: runs the gateway until SIGINT/SIGTERM. */
-import { ConfigError } from "../config/index.js";
-import { CameraCatalogueError } from "../pipeline/classify-request/images/index.js";
-import { PolicyLoadError } from "../pipeline/evaluate-policy/index.js";
+
 import { startGateway } from "../runtime/gateway.js";
+import { isConfigProblem } from "./config-problem.js";
 
 /** Starts the gateway; a config or policy problem exits 1 with precise messages. */
 export async function serveCommand(opts: { config: string }): Promise<void> {
@@ -10,11 +9,7 @@ export async function serveCommand(opts: { config: string }): Promise<void> {
   try {
     gateway = await startGateway({ configFile: opts.config });
   } catch (err) {
-    if (
-      err instanceof ConfigError ||
-      err instanceof PolicyLoadError ||
-      err instanceof CameraCatalogueError
-    ) {
+    if (isConfigProblem(err)) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }
