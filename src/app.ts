@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { GatewayMetrics } from "./admin/metrics.js";
@@ -282,6 +283,35 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
         return whatIfAnswer(ctx);
       },
     });
+  });
+  // WebSocket upgrades (the Realtime API) are not proxied yet: answer a clear, audited 501 rather
+  // than letting Node drop the socket without a word.
+  app.server.on("upgrade", (req: IncomingMessage, socket: Duplex) => {
+    const generation = deps.current();
+    const { path } = pathOf(req.url ?? "/");
+    const err = new GatewayHttpError(
+      "NotImplemented",
+      "the gateway does not proxy WebSocket connections (Realtime API) yet: use the HTTP APIs",
+    );
+    const ctx: RequestContext = {
+      decisionId: randomUUID(),
+      time: new Date().toISOString(),
+      startedAt: performance.now(),
+      generation,
+      route: routeOf(path),
+      whatIf: false,
+      bytesIn: 0,
+      audited: true,
+      pinned: false,
+      error: err,
+    };
+    const body = JSON.stringify(err.toBody());
+    socket.end(
+      `HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-gateway-decision: deny\r\n` +
+        `x-gateway-decision-id: ${ctx.decisionId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    deps.audit.write(auditRecord(ctx, req.method ?? "GET", path, 501, performance.now()));
   });
   return app;
 }

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   GatewayAuthenticationFailed: 401,
   PolicyViolation: 403,
   NotFound: 404,
+  NotImplemented: 501,
   RequestTooLarge: 413,
   UpstreamAuthenticationFailed: 502,
   UpstreamUnavailable: 502,

@@ -221,4 +221,22 @@ describe("data plane table", () => {
     });
     expect(seen.messages).toEqual(chatBody.messages);
   });
+
+  it("answers a WebSocket upgrade (Realtime) with an audited 501 instead of dropping it", async () => {
+    const res = await send(
+      "GET",
+      `${h.gw.url}/openai/realtime?api-version=2024-10-01-preview&deployment=rt`,
+      {
+        "api-key": KEYS.newsroom,
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    );
+    expect(res.status).toBe(501);
+    const id = res.headers["x-gateway-decision-id"];
+    const record = await h.audit.waitFor((r) => r.decisionId === id);
+    expect(record).toMatchObject({ status: 501, error: "NotImplemented", operation: "realtime" });
+  });
 });
