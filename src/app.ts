@@ -2,7 +2,6 @@
  * The data plane: registers the pipeline stages in order (identify, classify + decide, forward,
  * audit) on a Fastify instance. Never listens; `runtime/gateway.ts` does.
  */
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
@@ -14,7 +13,7 @@ import { auditRecord } from "./pipeline/audit/record.js";
 import type { AuditSink } from "./pipeline/audit/sink.js";
 import { BodyLimitStream, collectBody, parseJsonBody, restoreBlobs } from "./pipeline/body.js";
 import { routeOf } from "./pipeline/classify-request/operation.js";
-import type { RequestContext } from "./pipeline/context.js";
+import { newRequestContext, type RequestContext } from "./pipeline/context.js";
 import { decideRequest } from "./pipeline/decide-stage.js";
 import { withSecurityContext } from "./pipeline/forward/security-context.js";
 import { forwardRequest } from "./pipeline/forward/stage.js";
@@ -51,14 +50,6 @@ const WHAT_IF_PREFIX = "/_gateway/evaluate";
 type HookDone = (err?: Error) => void;
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-/** The path without query, leading slashes collapsed (`//openai/...` from older SDKs). */
-function pathOf(url: string): { path: string; search: string } {
-  const q = url.indexOf("?");
-  let path = q < 0 ? url : url.slice(0, q);
-  if (path.startsWith("//")) path = `/${path.replace(/^\/+/, "")}`;
-  return { path, search: q < 0 ? "" : url.slice(q) };
-}
-
 function mapFastifyError(err: unknown, maxBodyBytes: number): GatewayHttpError {
   if (err instanceof GatewayHttpError) return err;
   const code = (err as { code?: string }).code;
@@ -83,6 +74,10 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
   app.decorateRequest("rawJson", null);
   app.decorateRequest("parsedJson", undefined);
 
+  /** The body limit of the generation the request pinned. */
+  const bodyLimitOf = (request: FastifyRequest) =>
+    (request.gw?.generation ?? deps.current()).config.limits.maxBodyBytes;
+
   // JSON: buffer the raw bytes once; classification parses them, forwarding sends them unchanged.
   app.removeAllContentTypeParsers();
   const jsonParser = (
@@ -90,10 +85,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     payload: IncomingMessage,
     done: (err: Error | null, body?: unknown) => void,
   ) => {
-    const limit =
-      request.gw?.generation.config.limits.maxBodyBytes ??
-      deps.current().config.limits.maxBodyBytes;
-    collectBody(payload, limit, (err, body) => {
+    collectBody(payload, bodyLimitOf(request), (err, body) => {
       if (err !== null) {
         done(err, undefined);
         return;
@@ -107,10 +99,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
   app.addContentTypeParser(/^application\/[\w.+-]*\+json/, jsonParser);
   // Anything else (multipart uploads, audio, octet-stream) streams through, counted against the limit.
   app.addContentTypeParser("*", (request, payload, done) => {
-    const limit =
-      request.gw?.generation.config.limits.maxBodyBytes ??
-      deps.current().config.limits.maxBodyBytes;
-    const counter = new BodyLimitStream(limit);
+    const counter = new BodyLimitStream(bodyLimitOf(request));
     counter.on("end", () => {
       if (request.gw !== null) request.gw.bytesIn = counter.bytes;
     });
@@ -146,7 +135,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     const now = performance.now();
     const aborted = !res.writableFinished;
     const status = res.headersSent ? res.statusCode : 499;
-    const record = auditRecord(ctx, request.method, pathOf(request.url).path, status, now);
+    const record = auditRecord(ctx, request.method, ctx.path, status, now);
     // The response closed before it was complete and upstream did not cut it: the client left.
     if (aborted && record.upstreamError === undefined) record.clientAborted = true;
     deps.audit.write(record);
@@ -190,21 +179,15 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
       refused = err; // shutting down: answered (and audited) below on the current generation
       generation = deps.current();
     }
-    const { path } = pathOf(request.url);
-    const route = routeOf(whatIf ? path.slice(WHAT_IF_PREFIX.length) : path);
-    const ctx: RequestContext = {
-      decisionId: randomUUID(),
-      time: new Date().toISOString(),
-      startedAt: performance.now(),
+    const ctx = newRequestContext({
       generation,
-      route,
+      url: request.url,
+      route: (path) => routeOf(whatIf ? path.slice(WHAT_IF_PREFIX.length) : path),
       whatIf,
-      bytesIn: 0,
-      audited: false,
       pinned: refused === undefined,
-    };
+    });
     if (generation.config.tracing.enabled) {
-      ctx.span = startRequestSpan(request.method, path, request.headers);
+      ctx.span = startRequestSpan(request.method, ctx.path, request.headers);
     }
     request.gw = ctx;
     reply.raw.once("close", () => finish(request, reply.raw));
@@ -218,7 +201,6 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     ctx.agency = effectiveAgency(tenant, request.headers["x-gateway-on-behalf-of"]);
   };
 
-  // Stage 2: classify and decide.
   /** Stage 2 as a callback hook: no promise unless classification has to wait for EXIF. */
   const decide = (request: FastifyRequest, _reply: FastifyReply, done: HookDone): void => {
     try {
@@ -287,31 +269,26 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
   // WebSocket upgrades (the Realtime API) are not proxied yet: answer a clear, audited 501 rather
   // than letting Node drop the socket without a word.
   app.server.on("upgrade", (req: IncomingMessage, socket: Duplex) => {
-    const generation = deps.current();
-    const { path } = pathOf(req.url ?? "/");
     const err = new GatewayHttpError(
       "NotImplemented",
       "the gateway does not proxy WebSocket connections (Realtime API) yet: use the HTTP APIs",
     );
-    const ctx: RequestContext = {
-      decisionId: randomUUID(),
-      time: new Date().toISOString(),
-      startedAt: performance.now(),
-      generation,
-      route: routeOf(path),
+    const ctx = newRequestContext({
+      generation: deps.current(),
+      url: req.url ?? "/",
+      route: routeOf,
       whatIf: false,
-      bytesIn: 0,
-      audited: true,
       pinned: false,
-      error: err,
-    };
+    });
+    ctx.audited = true;
+    ctx.error = err;
     const body = JSON.stringify(err.toBody());
     socket.end(
       `HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\nx-gateway-decision: deny\r\n` +
         `x-gateway-decision-id: ${ctx.decisionId}\r\nconnection: close\r\n\r\n${body}`,
     );
-    deps.audit.write(auditRecord(ctx, req.method ?? "GET", path, 501, performance.now()));
+    deps.audit.write(auditRecord(ctx, req.method ?? "GET", ctx.path, 501, performance.now()));
   });
   return app;
 }

@@ -2,6 +2,7 @@
  * The state one request accumulates as it goes through the pipeline stages; the audit record is
  * built from it at the end, whatever the end was.
  */
+import { randomUUID } from "node:crypto";
 import type { Span } from "@opentelemetry/api";
 import type { RuntimeTenant } from "../config/index.js";
 import type { GatewayHttpError } from "../errors.js";
@@ -33,6 +34,10 @@ export interface RequestContext {
   startedAt: number;
   /** The config generation this request runs on from start to end, even across a reload. */
   generation: Generation;
+  /** Path as the client sent it, a doubled leading slash collapsed; no query. */
+  path: string;
+  /** The query string with its `?`, or empty. */
+  query: string;
   route: RouteInfo;
   /** Set for `/_gateway/evaluate/...` calls, which forward nothing. */
   whatIf: boolean;
@@ -59,4 +64,39 @@ export interface RequestContext {
   span?: Span;
   /** Whether `generation` was acquired for this request (and must be released at its end). */
   pinned: boolean;
+}
+
+/**
+ * Splits a request URL into its path and query, collapsing a doubled leading slash
+ * (`//openai/...`, sent by older SDKs).
+ */
+export function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf("?");
+  let path = q < 0 ? url : url.slice(0, q);
+  if (path.startsWith("//")) path = `/${path.replace(/^\/+/, "")}`;
+  return { path, query: q < 0 ? "" : url.slice(q) };
+}
+
+/** A fresh context for a request that arrived now on `generation`. */
+export function newRequestContext(init: {
+  generation: Generation;
+  url: string;
+  route: (path: string) => RouteInfo;
+  whatIf: boolean;
+  pinned: boolean;
+}): RequestContext {
+  const { path, query } = splitUrl(init.url);
+  return {
+    decisionId: randomUUID(),
+    time: new Date().toISOString(),
+    startedAt: performance.now(),
+    generation: init.generation,
+    path,
+    query,
+    route: init.route(path),
+    whatIf: init.whatIf,
+    bytesIn: 0,
+    audited: false,
+    pinned: init.pinned,
+  };
 }

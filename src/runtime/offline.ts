@@ -3,7 +3,6 @@
  * `policy-gateway explain` and `policy-gateway test`. Runs the same classification and policy
  * stages as the data plane, so what the CLI says is what the gateway does.
  */
-import { randomUUID } from "node:crypto";
 import { createMetrics } from "../admin/metrics.js";
 import { RequestMetrics } from "../admin/request-metrics.js";
 import type { RuntimeConfig } from "../config/index.js";
@@ -11,7 +10,7 @@ import { GatewayHttpError } from "../errors.js";
 import { parseJsonBody } from "../pipeline/body.js";
 import { MemoryFrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
 import { routeOf } from "../pipeline/classify-request/operation.js";
-import type { RequestContext } from "../pipeline/context.js";
+import { newRequestContext } from "../pipeline/context.js";
 import { decideRequest } from "../pipeline/decide-stage.js";
 import { effectiveAgency } from "../pipeline/identify-tenant/identify.js";
 import { type WhatIfAnswer, whatIfAnswer } from "../pipeline/what-if.js";
@@ -54,18 +53,14 @@ export class OfflineEvaluator {
         message: `unknown tenant \`${req.tenant}\``,
       };
     }
-    const ctx: RequestContext = {
-      decisionId: randomUUID(),
-      time: new Date().toISOString(),
-      startedAt: performance.now(),
+    const ctx = newRequestContext({
       generation,
-      route: routeOf(req.path),
+      url: req.path,
+      route: routeOf,
       whatIf: true,
-      bytesIn: 0,
-      audited: false,
       pinned: false,
-      tenant,
-    };
+    });
+    ctx.tenant = tenant;
     try {
       ctx.agency = effectiveAgency(tenant, headers["x-gateway-on-behalf-of"]);
       const body = typeof req.body === "string" ? parseJsonBody(Buffer.from(req.body)) : req.body;

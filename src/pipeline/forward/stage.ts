@@ -52,10 +52,7 @@ export async function forwardRequest(
     return;
   }
 
-  const url = request.url;
-  const q = url.indexOf("?");
-  const rawPath = q < 0 ? url : url.slice(0, q);
-  const pathAndQuery = rawPath.replace(/^\/{2,}/, "/") + (q < 0 ? "" : url.slice(q));
+  const pathAndQuery = ctx.path + ctx.query;
   let bodyLength: number | undefined;
   if (Buffer.isBuffer(body)) bodyLength = body.length;
   else if (body !== null) {

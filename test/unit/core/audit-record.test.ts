@@ -58,6 +58,8 @@ function baseContext(over: Partial<RequestContext> = {}): RequestContext {
     time: "2025-01-01T00:00:00.000Z",
     startedAt: 1000,
     generation: generation(),
+    path: "/openai/deployments/gpt-4o/chat/completions",
+    query: "?api-version=2024-10-21",
     route: { operation: "chat.completions", deployment: "gpt-4o", family: "classic" },
     whatIf: false,
     bytesIn: 0,
