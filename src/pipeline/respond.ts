@@ -1,10 +1,17 @@
 /**
- * How the gateway answers on a raw response: the decision headers every data-plane response
- * carries, and coded errors once Fastify no longer owns the reply (after `reply.hijack()`).
+ * How the gateway answers on its own: the decision headers every data-plane response carries, the
+ * Azure-shaped error answers (through Fastify's error and not-found handlers, on a raw response
+ * once Fastify no longer owns the reply, and on a raw socket for WebSocket upgrades) and the 403
+ * of a denied call. Every error answer goes through here, so all of them have one shape.
  */
-import type { ServerResponse } from "node:http";
-import type { GatewayHttpError } from "../errors.js";
-import type { RequestContext } from "./context.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { errors, GatewayHttpError, toGatewayError } from "../errors.js";
+import { auditRecord } from "./audit/record.js";
+import { routeOf } from "./classify-request/operation.js";
+import { newRequestContext, type RequestContext } from "./context.js";
+import type { DataPlaneDeps } from "./data-plane.js";
 
 /** Headers that tell the client which decision applied to its call. */
 export function decisionHeaders(ctx: RequestContext): Record<string, string> {
@@ -32,4 +39,79 @@ export function writeRawError(
     "content-length": Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/** The coded error for anything a stage or Fastify threw. */
+function mapFastifyError(err: unknown, maxBodyBytes: number): GatewayHttpError {
+  if (err instanceof GatewayHttpError) return err;
+  const code = (err as { code?: string }).code;
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return errors.tooLarge(maxBodyBytes);
+  if (code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH" || code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return new GatewayHttpError("InvalidRequest", (err as Error).message, { cause: err });
+  }
+  return toGatewayError(err);
+}
+
+/** Fastify's error handler: an Azure-shaped answer, recorded on the context for the audit. */
+export function errorHandler(deps: DataPlaneDeps) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    const ctx = request.gw;
+    const gwErr = mapFastifyError(err, ctx?.generation.config.limits.maxBodyBytes ?? 0);
+    if (gwErr.code === "GatewayError")
+      deps.log.error({ err, decisionId: ctx?.decisionId }, "unexpected error");
+    if (ctx !== null) ctx.error = gwErr;
+    if (gwErr.statusCode === 413) reply.header("connection", "close");
+    reply
+      .code(gwErr.statusCode)
+      .headers(ctx === null ? {} : decisionHeaders(ctx))
+      .headers(gwErr.headers)
+      .type("application/json")
+      .send(gwErr.toBody());
+  };
+}
+
+/** Fastify's not-found handler: an Azure-shaped 404 for paths outside the data plane. */
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  const e = errors.notFound(request.url);
+  reply.code(e.statusCode).type("application/json").send(e.toBody());
+}
+
+/**
+ * WebSocket upgrades (the Realtime API) are not proxied yet: answer a clear, audited 501 rather
+ * than letting Node drop the socket without a word.
+ */
+export function refuseUpgrade(deps: DataPlaneDeps, req: IncomingMessage, socket: Duplex): void {
+  const err = new GatewayHttpError(
+    "NotImplemented",
+    "the gateway does not proxy WebSocket connections (Realtime API) yet: use the HTTP APIs",
+  );
+  const ctx = newRequestContext({
+    generation: deps.current(),
+    url: req.url ?? "/",
+    route: routeOf,
+    whatIf: false,
+    pinned: false,
+  });
+  ctx.audited = true;
+  ctx.error = err;
+  const body = JSON.stringify(err.toBody());
+  socket.end(
+    `HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-gateway-decision: deny\r\n` +
+      `x-gateway-decision-id: ${ctx.decisionId}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  deps.audit.write(auditRecord(ctx, req.method ?? "GET", ctx.path, 501, performance.now()));
+}
+
+/** The 403 of a denied call (docs/errors.md). */
+export function policyViolation(ctx: RequestContext): GatewayHttpError {
+  const policies = (ctx.decision?.policies ?? []).map((p) => ({ id: p.id, reason: p.reason }));
+  const first = policies[0];
+  return new GatewayHttpError(
+    "PolicyViolation",
+    first === undefined
+      ? "the gateway's policy denies this request"
+      : `the gateway's policy denies this request: ${first.reason}`,
+    { innererror: { code: "GatewayPolicyViolation", decision_id: ctx.decisionId, policies } },
+  );
 }

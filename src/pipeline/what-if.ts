@@ -2,7 +2,9 @@
  * The what-if answer (`POST /_gateway/evaluate/<path>`, PRODUCT.md section 2): the decision and the
  * facts it was made on, with nothing forwarded.
  */
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { RequestContext } from "./context.js";
+import { decisionHeaders } from "./respond.js";
 
 /** The body of a what-if answer. */
 export interface WhatIfAnswer {
@@ -61,4 +63,11 @@ export function whatIfAnswer(ctx: RequestContext): WhatIfAnswer {
   };
   if (agency.onBehalfOf !== undefined) answer.agency.onBehalfOf = agency.onBehalfOf;
   return answer;
+}
+
+/** The what-if route's handler: the answer, with the decision headers, and nothing forwarded. */
+export async function whatIfHandler(request: FastifyRequest, reply: FastifyReply) {
+  const ctx = request.gw!;
+  reply.headers(decisionHeaders(ctx)).type("application/json");
+  return whatIfAnswer(ctx);
 }

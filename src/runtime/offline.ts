@@ -7,12 +7,12 @@ import { createMetrics } from "../admin/metrics.js";
 import { RequestMetrics } from "../admin/request-metrics.js";
 import type { RuntimeConfig } from "../config/index.js";
 import { GatewayHttpError } from "../errors.js";
-import { parseJsonBody } from "../pipeline/body.js";
 import { MemoryFrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
 import { routeOf } from "../pipeline/classify-request/operation.js";
 import { newRequestContext } from "../pipeline/context.js";
-import { decideRequest } from "../pipeline/decide-stage.js";
+import { decideRequest } from "../pipeline/evaluate-policy/decide.js";
 import { effectiveAgency } from "../pipeline/identify-tenant/identify.js";
+import { parseJsonBody } from "../pipeline/read-body/intake.js";
 import { type WhatIfAnswer, whatIfAnswer } from "../pipeline/what-if.js";
 import { buildGeneration, type Generation } from "./generation.js";
 

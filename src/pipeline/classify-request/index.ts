@@ -5,7 +5,7 @@
  */
 import type { RuntimeTenant } from "../../config/index.js";
 import { GatewayHttpError } from "../../errors.js";
-import { type BodyInspection, inspectJsonBody } from "./body/index.js";
+import { type BodyInspection, inspectJsonBody } from "../read-body/inspect.js";
 import { resolveCamera } from "./camera.js";
 import { resolveCapture } from "./capture.js";
 import { readDeclarations } from "./declarations.js";

@@ -160,9 +160,7 @@ describe("exifDateToIso", () => {
 
 describe("cost", () => {
   it("classifies a 100 KB inline JPEG with EXIF cheaply (printed, not asserted)", async () => {
-    const { inspectJsonBody } = await import(
-      "../../../src/pipeline/classify-request/body/index.js"
-    );
+    const { inspectJsonBody } = await import("../../../src/pipeline/read-body/inspect.js");
     const url = `data:image/jpeg;base64,${jpeg({ tags: AXON, scanBytes: 100_000 }).toString("base64")}`;
     const body = {
       model: "gpt-4o",

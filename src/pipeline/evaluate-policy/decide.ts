@@ -3,10 +3,10 @@
  * them. Records the decision and its cost on the request context and in the metrics.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { RequestMetrics } from "../admin/request-metrics.js";
-import type { RequestFacts } from "./classify-request/facts.js";
-import { classifyRequest } from "./classify-request/index.js";
-import type { RequestContext } from "./context.js";
+import type { RequestMetrics } from "../../admin/request-metrics.js";
+import type { RequestFacts } from "../classify-request/facts.js";
+import { classifyRequest } from "../classify-request/index.js";
+import type { RequestContext } from "../context.js";
 
 /**
  * Classifies the request and decides; throws coded 400s on invalid declarations or bodies.

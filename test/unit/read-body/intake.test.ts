@@ -3,7 +3,11 @@ import { PassThrough, Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
 import { GatewayHttpError } from "../../../src/errors.js";
-import { BodyLimitStream, collectBody, parseJsonBody } from "../../../src/pipeline/body.js";
+import {
+  BodyLimitStream,
+  collectBody,
+  parseJsonBody,
+} from "../../../src/pipeline/read-body/intake.js";
 
 interface Collected {
   calls: { err: GatewayHttpError | null; body: Buffer | undefined }[];

@@ -3,17 +3,17 @@
  * `unknown` and ignores what is not of the expected type, so a malformed body is walked, not
  * thrown on.
  *
- * A large body's long base64 strings are placeholders (`large-body.ts`): with the body's blob
+ * A large body's long base64 strings are placeholders (`large-json.ts`): with the body's blob
  * table, an image is read from the raw bytes, and a placeholder where a text belongs is read as
  * the original string, never as the placeholder, so the result is that of a full parse.
  */
 
-import type { BlobTable, RawBlob } from "../../large-body.js";
-import type { ImageFormat, ImageInput, TextSource } from "../facts.js";
-import { Base64Data } from "../images/byte-source.js";
-import { isDataUrl, parseDataUrl } from "../images/data-url.js";
-import type { ExifReader } from "../images/exif.js";
-import { formatFromMediaType, sniffSource } from "../images/sniff.js";
+import type { ImageFormat, ImageInput, TextSource } from "../classify-request/facts.js";
+import { Base64Data } from "../classify-request/images/byte-source.js";
+import { isDataUrl, parseDataUrl } from "../classify-request/images/data-url.js";
+import type { ExifReader } from "../classify-request/images/exif.js";
+import { formatFromMediaType, sniffSource } from "../classify-request/images/sniff.js";
+import type { BlobTable, RawBlob } from "./large-json.js";
 
 /** A data URL header is read from this many characters (see `parseDataUrl`). */
 const DATA_URL_HEAD = 512;

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { inspectJsonBody } from "../../../src/pipeline/classify-request/body/index.js";
 import type { ImageInput, Operation } from "../../../src/pipeline/classify-request/facts.js";
 import { loadCameraCatalogue } from "../../../src/pipeline/classify-request/images/camera-catalogue.js";
 import { createExifReader } from "../../../src/pipeline/classify-request/images/exif.js";
+import { inspectJsonBody } from "../../../src/pipeline/read-body/inspect.js";
 import { dataUrl, gif, jpeg, png, webp } from "../../fixtures/images/make-fixtures.js";
 
 const reader = createExifReader({ catalogue: loadCameraCatalogue("config/cameras.yaml") });

@@ -5,10 +5,10 @@
  * `pendingExif`, present only when some inline image carries EXIF.
  */
 
-import { blobsOf } from "../../large-body.js";
-import type { ImageInput, Operation, TextSource } from "../facts.js";
-import type { ExifReader } from "../images/exif.js";
+import type { ImageInput, Operation, TextSource } from "../classify-request/facts.js";
+import type { ExifReader } from "../classify-request/images/exif.js";
 import { Collector, type InvalidImage } from "./collector.js";
+import { blobsOf } from "./large-json.js";
 import {
   content,
   functions,

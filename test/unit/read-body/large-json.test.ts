@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GatewayHttpError } from "../../../src/errors.js";
-import { parseJsonBody } from "../../../src/pipeline/body.js";
+import { parseJsonBody } from "../../../src/pipeline/read-body/intake.js";
 import {
   blobsOf,
   LARGE_BODY_BYTES,
@@ -9,7 +9,7 @@ import {
   parseLargeJson,
   restoreBlobs,
   scanBlobs,
-} from "../../../src/pipeline/large-body.js";
+} from "../../../src/pipeline/read-body/large-json.js";
 
 /** Deterministic pseudo-random numbers (LCG), so failures reproduce. */
 function rng(seed: number): () => number {

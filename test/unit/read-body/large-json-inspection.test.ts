@@ -5,11 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RuntimeTenant } from "../../../src/config/index.js";
-import { parseJsonBody } from "../../../src/pipeline/body.js";
-import {
-  type BodyInspection,
-  inspectJsonBody,
-} from "../../../src/pipeline/classify-request/body/index.js";
 import type { Operation } from "../../../src/pipeline/classify-request/facts.js";
 import { MemoryFrameWindowStore } from "../../../src/pipeline/classify-request/frame-rate.js";
 import { loadCameraCatalogue } from "../../../src/pipeline/classify-request/images/camera-catalogue.js";
@@ -17,7 +12,9 @@ import { createExifReader } from "../../../src/pipeline/classify-request/images/
 import { classifyRequest } from "../../../src/pipeline/classify-request/index.js";
 import { routeOf } from "../../../src/pipeline/classify-request/operation.js";
 import type { Agency } from "../../../src/pipeline/identify-tenant/agency.js";
-import { blobsOf, LARGE_BODY_BYTES } from "../../../src/pipeline/large-body.js";
+import { type BodyInspection, inspectJsonBody } from "../../../src/pipeline/read-body/inspect.js";
+import { parseJsonBody } from "../../../src/pipeline/read-body/intake.js";
+import { blobsOf, LARGE_BODY_BYTES } from "../../../src/pipeline/read-body/large-json.js";
 import { dataUrl, gif, jpeg, png, webp } from "../../fixtures/images/make-fixtures.js";
 
 const reader = createExifReader({ catalogue: loadCameraCatalogue("config/cameras.yaml") });

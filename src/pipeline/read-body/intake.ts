@@ -1,16 +1,16 @@
 /**
  * Request body intake. JSON bodies (small chat calls, and base64 images up to the limit) are
  * buffered once as raw bytes: the classifier parses them (large ones without materialising their
- * base64 strings: `large-body.ts`), and the original bytes are forwarded unchanged, never
+ * base64 strings: `large-json.ts`), and the original bytes are forwarded unchanged, never
  * re-serialised. Other bodies (multipart uploads, audio) stream through without
  * being buffered, counted against the same limit.
  */
 import type { IncomingMessage } from "node:http";
 import { Transform, type TransformCallback } from "node:stream";
-import { errors, type GatewayHttpError } from "../errors.js";
-import { LARGE_BODY_BYTES, parseLargeJson } from "./large-body.js";
+import { errors, type GatewayHttpError } from "../../errors.js";
+import { LARGE_BODY_BYTES, parseLargeJson } from "./large-json.js";
 
-export { restoreBlobs } from "./large-body.js";
+export { restoreBlobs } from "./large-json.js";
 
 /** Collects a body up to `limit` bytes; calls back with the raw bytes or a 413. */
 export function collectBody(

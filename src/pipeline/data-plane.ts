@@ -1,0 +1,45 @@
+/**
+ * What the data-plane stages share: the dependencies the running gateway hands them, the fields
+ * they add to Fastify's request, and the hook signature they are registered with. See
+ * docs/architecture.md.
+ */
+import type { Logger } from "pino";
+import type { GatewayMetrics } from "../admin/metrics.js";
+import type { RequestMetrics } from "../admin/request-metrics.js";
+import type { Generation } from "../runtime/generation.js";
+import type { AuditSink } from "./audit/sink.js";
+import type { RequestContext } from "./context.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    gw: RequestContext | null;
+    /** The raw JSON body, kept to forward the original bytes unchanged. */
+    rawJson: Buffer | null;
+    /** The parsed JSON body (parsed once, by the classification stage). */
+    parsedJson: unknown;
+  }
+}
+
+/** What the data plane needs from the running gateway. */
+export interface DataPlaneDeps {
+  /** The current config generation (for body limits before a request has pinned one). */
+  current(): Generation;
+  /** Pins the current generation to a new request (throws 503 while shutting down). */
+  acquire(): Generation;
+  /** Unpins it when the request's response has closed. */
+  release(generation: Generation): void;
+  audit: AuditSink;
+  metrics: GatewayMetrics;
+  log: Logger;
+}
+
+/** The dependencies plus the per-process metric children every stage records on. */
+export interface StageDeps extends DataPlaneDeps {
+  requestMetrics: RequestMetrics;
+}
+
+/** A Fastify callback hook's `done`: callback hooks cost no promise per request. */
+export type HookDone = (err?: Error) => void;
+
+/** Path prefix of what-if calls (`/_gateway/evaluate/<data-plane path>`). */
+export const WHAT_IF_PREFIX = "/_gateway/evaluate";

@@ -1,0 +1,33 @@
+/**
+ * Stage 4's route handler: refuse a denied call with its 403, otherwise take the reply over from
+ * Fastify (`reply.hijack()`) and forward the body (the original bytes, or with Azure's
+ * `user_security_context` set for tenants that enable it).
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { restoreBlobs } from "../read-body/large-json.js";
+import { policyViolation } from "../respond.js";
+import { withSecurityContext } from "./security-context.js";
+import { forwardRequest } from "./stage.js";
+
+/** Forwards an allowed call; throws the 403 of a denied one. */
+export async function forwardHandler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const ctx = request.gw!;
+  if (ctx.decision?.decision === "deny") throw policyViolation(ctx);
+  let body = request.rawJson ?? (request.body as NodeJS.ReadableStream | undefined) ?? null;
+  const tenant = ctx.tenant!;
+  if (tenant.userSecurityContext && request.rawJson !== null) {
+    // A large body's base64 strings are placeholders until `restoreBlobs` puts them back.
+    body =
+      restoreBlobs(
+        request.parsedJson,
+        withSecurityContext(request.parsedJson, {
+          operation: ctx.route.operation,
+          tenantId: tenant.id,
+          agencyId: ctx.agency!.id,
+          sourceIp: request.ip,
+        }),
+      ) ?? body;
+  }
+  reply.hijack();
+  await forwardRequest(ctx, request, reply.raw, body);
+}

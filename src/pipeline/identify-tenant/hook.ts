@@ -1,0 +1,62 @@
+/**
+ * Stage 1: pin the config generation for the whole request, build its context, and identify the
+ * tenant and the agency it acts for. Registered as Fastify's `onRequest` callback hook, so it runs
+ * before any body byte is read: an unknown key never costs a body.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { errors } from "../../errors.js";
+import type { Generation } from "../../runtime/generation.js";
+import { auditOnClose } from "../audit/hook.js";
+import { routeOf } from "../classify-request/operation.js";
+import { newRequestContext } from "../context.js";
+import { type HookDone, type StageDeps, WHAT_IF_PREFIX } from "../data-plane.js";
+import { startRequestSpan } from "../tracing.js";
+import { effectiveAgency } from "./identify.js";
+
+function identify(
+  deps: StageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  whatIf: boolean,
+): void {
+  let generation: Generation;
+  let refused: unknown;
+  try {
+    generation = deps.acquire();
+  } catch (err) {
+    refused = err; // shutting down: answered (and audited) below on the current generation
+    generation = deps.current();
+  }
+  const ctx = newRequestContext({
+    generation,
+    url: request.url,
+    route: (path) => routeOf(whatIf ? path.slice(WHAT_IF_PREFIX.length) : path),
+    whatIf,
+    pinned: refused === undefined,
+  });
+  if (generation.config.tracing.enabled) {
+    ctx.span = startRequestSpan(request.method, ctx.path, request.headers);
+  }
+  request.gw = ctx;
+  reply.raw.once("close", () => auditOnClose(deps, request, reply.raw));
+  if (refused !== undefined) throw refused;
+  const declaredLength = Number(request.headers["content-length"] ?? 0);
+  if (declaredLength > generation.config.limits.maxBodyBytes) {
+    throw errors.tooLarge(generation.config.limits.maxBodyBytes);
+  }
+  const tenant = generation.identifier.identify(request.headers);
+  ctx.tenant = tenant;
+  ctx.agency = effectiveAgency(tenant, request.headers["x-gateway-on-behalf-of"]);
+}
+
+/** The identify stage as an `onRequest` callback hook (an async hook costs a promise per request). */
+export function identifyHook(deps: StageDeps, whatIf: boolean) {
+  return (request: FastifyRequest, reply: FastifyReply, done: HookDone): void => {
+    try {
+      identify(deps, request, reply, whatIf);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  };
+}
