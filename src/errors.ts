@@ -1,5 +1,5 @@
 /**
- * Every error the gateway itself answers, in one registry with stable codes (PRODUCT.md section 6).
+ * Every error the gateway itself answers, in one registry with stable codes (docs/errors.md).
  *
  * Bodies have Azure's shape (`{"error": {code, message, type, param, innererror}}`) so that the
  * openai SDKs surface them like any Azure error. Anything not in this registry becomes a 500

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `policy-gateway`: the command line (PRODUCT.md section 8). One file per command; this one only
+ * `policy-gateway`: the command line (the README). One file per command; this one only
  * wires them to commander.
  */
 import "../runtime/v8-workarounds.js";

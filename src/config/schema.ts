@@ -1,5 +1,5 @@
 /**
- * The JSON Schema of the gateway config file (PRODUCT.md section 10), written with TypeBox so the
+ * The JSON Schema of the gateway config file (docs/configuration.md), written with TypeBox so the
  * TypeScript type of a validated config is derived from the schema and the two cannot drift.
  * Unknown keys are errors everywhere (`additionalProperties: false`).
  */

@@ -1,5 +1,5 @@
 /**
- * The what-if answer (`POST /_gateway/evaluate/<path>`, PRODUCT.md section 2): the decision and the
+ * The what-if answer (`POST /_gateway/evaluate/<path>`, docs/api.md): the decision and the
  * facts it was made on, with nothing forwarded.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";

@@ -8,7 +8,7 @@ export const SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8";
 
 /**
  * The headers every Azure OpenAI answer carries. `x-ms-client-request-id` is echoed because the
- * gateway sets it to its decision id to tie Azure's logs to its own (PRODUCT.md section 3). The rate
+ * gateway sets it to its decision id to tie Azure's logs to its own (docs/api.md). The rate
  * limit counters are plausible constants: the simulator has no quota.
  */
 export function azureHeaders(

@@ -1,5 +1,5 @@
 /**
- * Each row of the default policy table (PRODUCT.md section 5) driven through the gateway with the
+ * Each row of the default policy table (docs/policy.md) driven through the gateway with the
  * real openai SDK: classic, v1 and Responses paths; inline, URL and file images; streamed and not.
  * Denied calls must get the 403 and never reach upstream; allowed calls must be forwarded.
  */

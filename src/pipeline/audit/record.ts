@@ -1,5 +1,5 @@
 /**
- * The audit record (PRODUCT.md section 7): who, what, which decision, why, what it cost. Built from
+ * The audit record (docs/audit.md): who, what, which decision, why, what it cost. Built from
  * the request context, never from the request body: no key, prompt text or image byte can reach it.
  */
 import type { RequestContext } from "../context.js";

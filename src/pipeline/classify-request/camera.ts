@@ -1,5 +1,5 @@
 /**
- * Camera source, mobility and environment under the trust rule of PRODUCT.md section 3:
+ * Camera source, mobility and environment under the trust rule of docs/api.md:
  * declarations can add restrictions, never remove what the gateway inferred. Where a declaration
  * and an inference (EXIF, or the tenant default when the tenant may not declare) disagree, the
  * more restrictive value wins and the conflict is recorded. Pure.

@@ -1,5 +1,5 @@
 /**
- * Live or recorded capture (PRODUCT.md section 4): `live` when declared, when the call is a
+ * Live or recorded capture (docs/request-reading.md): `live` when declared, when the call is a
  * realtime session, or when the camera id sends frames faster than the configured rate; `recorded`
  * when declared; otherwise `unknown`. A `recorded` declaration cannot hide an inferred `live`.
  */

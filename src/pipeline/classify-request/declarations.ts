@@ -1,5 +1,5 @@
 /**
- * The `x-gateway-*` declarations a request may carry (PRODUCT.md section 3), validated: an invalid
+ * The `x-gateway-*` declarations a request may carry (docs/api.md), validated: an invalid
  * value is a 400, never silently ignored.
  */
 import { errors } from "../../errors.js";

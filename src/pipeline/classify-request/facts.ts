@@ -1,5 +1,5 @@
 /**
- * The vocabulary of request facts (PRODUCT.md section 4).
+ * The vocabulary of request facts (docs/request-reading.md).
  *
  * One `RequestFacts` value is computed once per request and shared by the policy engine, the
  * audit record and the what-if answer, so all three always agree on what the gateway saw.

@@ -1,5 +1,5 @@
 /**
- * Which Azure OpenAI operation a path is, and which deployment it names (PRODUCT.md section 2).
+ * Which Azure OpenAI operation a path is, and which deployment it names (docs/api.md).
  * Pure: the path is the request path without the query string, a doubled leading slash already
  * collapsed.
  */

@@ -1,7 +1,7 @@
 /**
  * The compiled policy engine: two preparsed Cedar policy sets (enforced and shadow) evaluated
  * with `statefulIsAuthorized`, a bounded memo of decisions, and the decision rules of
- * PRODUCT.md section 5: any matching forbid denies, no matching permit denies, any evaluation
+ * docs/policy.md: any matching forbid denies, no matching permit denies, any evaluation
  * error denies (fail closed). Shadow policies live in their own set, so neither a shadow forbid
  * nor anything else in it can change the enforced decision.
  */

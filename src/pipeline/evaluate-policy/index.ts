@@ -1,5 +1,5 @@
 /**
- * The policy engine (PRODUCT.md section 5; docs/policy.md): request facts -> a Cedar decision.
+ * The policy engine (docs/policy.md): request facts -> a Cedar decision.
  * Pure: no Fastify, no undici. Reload = compile a new engine; its memo starts empty.
  */
 export { ACTION_OF_OPERATION, ANALYZE_IMAGE_ACTION, actionFor } from "./cedar-request.js";

@@ -1,5 +1,5 @@
 /**
- * The policy engine's public types (PRODUCT.md section 5; docs/policy.md).
+ * The policy engine's public types (docs/policy.md).
  *
  * A decision is a value, never an exception: the engine answers every request with a `Decision`,
  * and an evaluation error is a deny carrying its messages (fail closed).

@@ -1,6 +1,6 @@
 /**
  * The effective agency: who a request acts for, after tenant identification and
- * `x-gateway-on-behalf-of` (PRODUCT.md section 3). It is the Cedar principal.
+ * `x-gateway-on-behalf-of` (docs/api.md). It is the Cedar principal.
  */
 
 export const AGENCY_TYPES = [

@@ -1,5 +1,5 @@
 /**
- * Tenant identification (PRODUCT.md section 3): the gateway key from `api-key` or
+ * Tenant identification (docs/api.md): the gateway key from `api-key` or
  * `Authorization: Bearer`, hashed with SHA-256 and compared in constant time with every configured
  * hash. Pure: no Fastify.
  */

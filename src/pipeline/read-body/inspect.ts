@@ -1,6 +1,6 @@
 /**
  * Body inspection: one pass over a parsed JSON request body that finds every image input and every
- * prompt text, on every API shape of PRODUCT.md section 4. Pure and synchronous; the only
+ * prompt text, on every API shape of docs/request-reading.md. Pure and synchronous; the only
  * asynchronous work, parsing the EXIF block of inline images with exifr, is handed back as
  * `pendingExif`, present only when some inline image carries EXIF.
  */

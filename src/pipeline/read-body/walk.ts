@@ -1,6 +1,6 @@
 /**
  * Walkers for each place of an Azure OpenAI request body that can carry an image or a prompt
- * text (PRODUCT.md section 4). Each takes `unknown` and skips what has the wrong type.
+ * text (docs/request-reading.md). Each takes `unknown` and skips what has the wrong type.
  *
  * Shapes, from the Azure OpenAI REST reference (2025-04-01-preview and v1) and OpenAI's API
  * reference: chat content parts (`text`, `image_url`, `file`, `input_audio`), Responses input

@@ -147,7 +147,7 @@ const proxy: ProxyOutcome = {
 };
 
 describe("auditRecord", () => {
-  it("records every field of PRODUCT.md section 7 for a full request", () => {
+  it("records every field of docs/audit.md for a full request", () => {
     const ctx = baseContext({
       tenant,
       agency: cityPd,

@@ -250,7 +250,7 @@ describe("parseConfig: schema", () => {
 
   // BUG: an unknown key inside `auth` (a union of two object schemas) is reported as
   // "/upstreams/0/auth: expected union value": neither the key's path nor "unknown key" is named,
-  // contrary to PRODUCT.md section 10.
+  // contrary to docs/configuration.md.
   it("names an unknown key inside auth by its own path", () => {
     const problems = problemsOf(
       yaml({

@@ -18,7 +18,7 @@ describe("ERROR_CODES", () => {
     ["UpstreamUnavailable", 502],
     ["UpstreamTimeout", 504],
     ["GatewayError", 500],
-  ])("maps %s to %i as PRODUCT.md section 6 says", (code, status) => {
+  ])("maps %s to %i as docs/errors.md says", (code, status) => {
     expect(ERROR_CODES[code]).toBe(status);
   });
 

@@ -19,7 +19,7 @@ const other = (operation: RouteInfo["operation"]): RouteInfo => ({
 
 describe("routeOf", () => {
   it.each<[string, RouteInfo]>([
-    // Classic deployments paths (PRODUCT.md section 2).
+    // Classic deployments paths (docs/api.md).
     ["/openai/deployments/gpt-4o/chat/completions", classic("chat.completions", "gpt-4o")],
     ["/openai/deployments/gpt-4o/chat/completions/", classic("chat.completions", "gpt-4o")],
     [

@@ -1,5 +1,5 @@
 /**
- * The default policy pack against PRODUCT.md section 5's table: named scenarios first, then the
+ * The default policy pack against docs/policy.md's table: named scenarios first, then the
  * whole cross product of the facts the rules read, checked against an oracle written from the
  * table, with the invariant that no combination falls to the anonymous default deny.
  */
@@ -269,7 +269,7 @@ const scenarios: Scenario[] = [
   },
 ];
 
-describe("default pack: PRODUCT.md section 5 scenarios", () => {
+describe("default pack: docs/policy.md scenarios", () => {
   const engine = defaultPack();
   it.each(scenarios)("$name", ({ who, what, decision, policies }) => {
     const d = engine.evaluate({ agency: agency(who), facts: facts(what) });

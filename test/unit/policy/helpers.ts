@@ -33,7 +33,7 @@ export function defaultPack(): PolicyEngine {
   return defaultEngine;
 }
 
-/** Mobility as the classifier derives it from the camera source (PRODUCT.md section 4). */
+/** Mobility as the classifier derives it from the camera source (docs/request-reading.md). */
 export function mobilityOf(source: CameraSource): Mobility {
   if (source === "fixed") return "static";
   if (source === "upload" || source === "unknown") return "unknown";

@@ -1,5 +1,5 @@
 /**
- * The purpose classifier (PRODUCT.md section 4): which of the `PURPOSES` a request asks for,
+ * The purpose classifier (docs/request-reading.md): which of the `PURPOSES` a request asks for,
  * read from every text it carries, in 14 languages and despite obfuscation.
  *
  * Pipeline per text: a cheap gate on the raw text (gate.ts; most texts stop there) → decode
