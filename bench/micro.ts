@@ -103,7 +103,11 @@ function facts(
   const input = {
     route: routeOf(CHAT_PATH.split("?")[0]!),
     headers,
-    body: JSON.parse(body.toString("utf8")) as unknown,
+    body: {
+      kind: "json" as const,
+      raw: body,
+      parsed: JSON.parse(body.toString("utf8")) as unknown,
+    },
     tenant,
     now: Date.now(),
   };
@@ -192,7 +196,13 @@ export async function runMicro(configFile: string, quick: boolean): Promise<Micr
     const parsed = JSON.parse(body.toString("utf8")) as unknown;
     return () =>
       classifyRequest(
-        { route, headers: {}, body: parsed, tenant: commercial, now: Date.now() },
+        {
+          route,
+          headers: {},
+          body: { kind: "json", raw: body, parsed },
+          tenant: commercial,
+          now: Date.now(),
+        },
         deps,
       );
   };

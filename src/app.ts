@@ -3,7 +3,7 @@
  * (docs/architecture.md). Never listens; `runtime/gateway.ts` does.
  *
  *   onRequest      identify-tenant/hook.ts     tenant, agency, config generation, audit on close
- *   body parsers   read-body/hook.ts           buffer JSON, stream the rest against the limit
+ *   body parser    read-body/hook.ts           read the whole body under the limit and timeouts
  *   preHandler     evaluate-policy/hook.ts     classify the request, decide
  *   handler        forward/hook.ts             403, or forward and stream back
  *   (on close)     audit/hook.ts               one audit record, metrics, span
@@ -33,8 +33,9 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
   });
   const stage: StageDeps = { ...deps, requestMetrics: new RequestMetrics(deps.metrics) };
   app.decorateRequest("gw", null);
-  app.decorateRequest("rawJson", null);
-  app.decorateRequest("parsedJson", undefined);
+  app.decorateRequest("rawBody", null);
+  app.decorateRequest("bodyFormat", null);
+  app.decorateRequest("readBody", null);
   registerBodyReaders(app, deps);
   app.setErrorHandler(errorHandler(deps));
   app.setNotFoundHandler(notFoundHandler);

@@ -51,7 +51,13 @@ export interface RuntimeConfig {
   listen: { host: string; port: number };
   admin: { host: string; port: number };
   mode: "enforce" | "dry-run";
-  limits: { maxBodyBytes: number; upstreamTimeoutMs: number; connectTimeoutMs: number };
+  limits: {
+    maxBodyBytes: number;
+    upstreamTimeoutMs: number;
+    connectTimeoutMs: number;
+    bodyIdleTimeoutMs: number;
+    bodyTimeoutMs: number;
+  };
   upstreams: readonly RuntimeUpstream[];
   tenants: ReadonlyMap<string, RuntimeTenant>;
   /** Every configured key hash with its tenant, for the constant-time scan. */

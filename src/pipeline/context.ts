@@ -48,6 +48,8 @@ export interface RequestContext {
   /** Milliseconds spent classifying and deciding. */
   policyMs?: number;
   bytesIn: number;
+  /** The body came with a content coding and was decoded: the decoded bytes are forwarded. */
+  bodyDecoded?: boolean;
   upstreamName?: string;
   proxy?: ProxyOutcome;
   /**

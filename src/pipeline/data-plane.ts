@@ -9,14 +9,18 @@ import type { RequestMetrics } from "../admin/request-metrics.js";
 import type { Generation } from "../runtime/generation.js";
 import type { AuditSink } from "./audit/sink.js";
 import type { RequestContext } from "./context.js";
+import type { BodyFormat } from "./read-body/body-format.js";
+import type { RequestBody } from "./read-body/request-body.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     gw: RequestContext | null;
-    /** The raw JSON body, kept to forward the original bytes unchanged. */
-    rawJson: Buffer | null;
-    /** The parsed JSON body (parsed once, by the classification stage). */
-    parsedJson: unknown;
+    /** The body's bytes as read (decoded when it came with a content coding): what is forwarded. */
+    rawBody: Buffer | null;
+    /** How the body is read, decided by the body reader from the operation and content type. */
+    bodyFormat: BodyFormat | null;
+    /** The body as read by the classification stage (parsed once). */
+    readBody: RequestBody | null;
   }
 }
 

@@ -46,11 +46,20 @@ function mapFastifyError(err: unknown, maxBodyBytes: number): GatewayHttpError {
   if (err instanceof GatewayHttpError) return err;
   const code = (err as { code?: string }).code;
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return errors.tooLarge(maxBodyBytes);
-  if (code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH" || code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+  if (code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH") {
     return new GatewayHttpError("InvalidRequest", (err as Error).message, { cause: err });
+  }
+  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return new GatewayHttpError("UnsupportedMediaType", "the content-type header is not valid", {
+      param: "content-type",
+      cause: err,
+    });
   }
   return toGatewayError(err);
 }
+
+/** Answers given before the body was read whole. */
+const UNREAD_BODY: ReadonlySet<number> = new Set([408, 413, 415]);
 
 /** Fastify's error handler: an Azure-shaped answer, recorded on the context for the audit. */
 export function errorHandler(deps: DataPlaneDeps) {
@@ -60,7 +69,8 @@ export function errorHandler(deps: DataPlaneDeps) {
     if (gwErr.code === "GatewayError")
       deps.log.error({ err, decisionId: ctx?.decisionId }, "unexpected error");
     if (ctx !== null) ctx.error = gwErr;
-    if (gwErr.statusCode === 413) reply.header("connection", "close");
+    // The rest of the body was not read: close rather than read it to reuse the connection.
+    if (UNREAD_BODY.has(gwErr.statusCode)) reply.header("connection", "close");
     reply
       .code(gwErr.statusCode)
       .headers(ctx === null ? {} : decisionHeaders(ctx))

@@ -12,7 +12,8 @@ import { routeOf } from "../pipeline/classify-request/operation.js";
 import { newRequestContext } from "../pipeline/context.js";
 import { decideRequest } from "../pipeline/evaluate-policy/decide.js";
 import { effectiveAgency } from "../pipeline/identify-tenant/identify.js";
-import { parseJsonBody } from "../pipeline/read-body/intake.js";
+import { bodyFormatOf } from "../pipeline/read-body/body-format.js";
+import { readRequestBody } from "../pipeline/read-body/request-body.js";
 import { type WhatIfAnswer, whatIfAnswer } from "../pipeline/what-if.js";
 import { buildGeneration, type Generation } from "./generation.js";
 
@@ -21,7 +22,7 @@ export interface OfflineRequest {
   tenant: string;
   path: string;
   headers: Record<string, string>;
-  /** The request body: raw JSON text, or an already parsed value. */
+  /** The request body: raw JSON text, or an already parsed value (serialised to be read). */
   body: string | unknown;
 }
 
@@ -63,7 +64,13 @@ export class OfflineEvaluator {
     ctx.tenant = tenant;
     try {
       ctx.agency = effectiveAgency(tenant, headers["x-gateway-on-behalf-of"]);
-      const body = typeof req.body === "string" ? parseJsonBody(Buffer.from(req.body)) : req.body;
+      const raw = Buffer.from(
+        typeof req.body === "string" ? req.body : (JSON.stringify(req.body) ?? ""),
+        "utf8",
+      );
+      const format = bodyFormatOf(ctx.route.operation, headers["content-type"]);
+      if (format instanceof GatewayHttpError) throw format;
+      const body = await readRequestBody(ctx.route.operation, format, raw, headers["content-type"]);
       await decideRequest(ctx, headers, body, this.#metrics);
       return { ok: true, answer: whatIfAnswer(ctx) };
     } catch (err) {

@@ -58,8 +58,12 @@ export const PURPOSES = [
 ] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
-/** Where an image came from: inline base64, a remote URL (never fetched) or an uploaded file id. */
-export type ImageOrigin = "inline" | "url" | "file-id";
+/**
+ * Where an image came from: inline bytes, a remote URL (never fetched), an uploaded file id, or
+ * content the gateway cannot see that may carry images (a remote tool, a stored prompt or
+ * conversation: docs/request-reading.md).
+ */
+export type ImageOrigin = "inline" | "url" | "file-id" | "unseen";
 export type ImageFormat = "jpeg" | "png" | "webp" | "gif" | "unknown";
 
 /** How a fact became known; `declared` is a request header, `tenant-default` the tenant config. */
@@ -100,6 +104,11 @@ export interface TextSource {
   /** Where in the request, e.g. `messages[0].content` or `tools[1].function.description`. */
   where: string;
   text: string;
+  /**
+   * The conversation the text belongs to when a body holds several (the lines of an uploaded
+   * JSONL file); absent for the request's own texts, which are read as one conversation.
+   */
+  group?: number;
 }
 
 /** Why a purpose was detected: which rule matched and where; never the text itself. */
@@ -144,4 +153,22 @@ export interface RequestFacts {
   captureOrigin: FactOrigin;
   purposes: Purpose[];
   evidence: Evidence[];
+  /**
+   * Content the model will read that the gateway cannot see (speech, remote tools, vector stores,
+   * code-interpreter files, stored prompts and conversations, unparseable files): the purpose may
+   * hide there (docs/request-reading.md).
+   */
+  unseen: UnseenKind[];
 }
+
+/** Kinds of content the gateway cannot see (docs/request-reading.md). */
+export const UNSEEN_KINDS = [
+  "speech",
+  "remote-tool",
+  "vector-store",
+  "code-interpreter-files",
+  "stored-prompt",
+  "stored-context",
+  "file-content",
+] as const;
+export type UnseenKind = (typeof UNSEEN_KINDS)[number];

@@ -5,15 +5,26 @@
  */
 import type { RuntimeTenant } from "../../config/index.js";
 import { GatewayHttpError } from "../../errors.js";
-import { type BodyInspection, inspectJsonBody } from "../read-body/inspect.js";
+import { countJsonKeys } from "../read-body/duplicate-keys.js";
+import { type BodyInspection, inspectJsonBody, inspectMultipart } from "../read-body/inspect.js";
+import type { RequestBody } from "../read-body/request-body.js";
+import { MAX_BODY_DEPTH } from "../read-body/walk.js";
 import { resolveCamera } from "./camera.js";
 import { resolveCapture } from "./capture.js";
 import { readDeclarations } from "./declarations.js";
-import type { Evidence, ExifCamera, ImageFacts, ImageOrigin, RequestFacts } from "./facts.js";
+import type {
+  Evidence,
+  ExifCamera,
+  ImageFacts,
+  ImageOrigin,
+  RequestFacts,
+  UnseenKind,
+} from "./facts.js";
 import type { FrameWindowStore } from "./frame-rate.js";
 import type { ExifReader } from "./images/index.js";
 import type { RouteInfo } from "./operation.js";
-import { detectPurposes, type PurposeResult } from "./purposes/index.js";
+import { detectConversationPurposes } from "./purposes/conversation.js";
+import type { PurposeResult } from "./purposes/index.js";
 
 const NO_PURPOSES: PurposeResult = Object.freeze({
   purposes: [],
@@ -32,8 +43,8 @@ export interface ClassifierDeps {
 export interface ClassifyInput {
   route: RouteInfo;
   headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body, or undefined (no body, or a non-JSON body). */
-  body: unknown;
+  /** The body as the gateway read it. */
+  body: RequestBody;
   tenant: RuntimeTenant;
   now: number;
 }
@@ -53,7 +64,27 @@ export function inspectBody(
   input: ClassifyInput,
   deps: ClassifierDeps,
 ): BodyInspection | Promise<BodyInspection> {
-  const inspection = inspectJsonBody(input.route.operation, input.body, deps.exif);
+  const { body } = input;
+  const inspection =
+    body.kind === "multipart"
+      ? inspectMultipart(input.route.operation, body.parts, deps.exif)
+      : inspectJsonBody(
+          input.route.operation,
+          body.kind === "json" ? body.parsed : undefined,
+          deps.exif,
+        );
+  if (inspection.tooDeep) {
+    throw new GatewayHttpError(
+      "InvalidRequest",
+      `the request body nests deeper than ${MAX_BODY_DEPTH} levels`,
+    );
+  }
+  if (body.kind === "json" && countJsonKeys(body.raw) !== inspection.keyCount) {
+    throw new GatewayHttpError(
+      "InvalidRequest",
+      "the request body repeats an object key: readers disagree on which copy counts, so the gateway refuses it",
+    );
+  }
   const first = inspection.invalidImages[0];
   if (first !== undefined) {
     throw new GatewayHttpError(
@@ -108,7 +139,8 @@ export function factsOf(
     camera.conflicts,
   );
   // Detected purposes first; declarations can add purposes, never remove detected ones.
-  const detected = inspection.texts.length === 0 ? NO_PURPOSES : detectPurposes(inspection.texts);
+  const detected =
+    inspection.texts.length === 0 ? NO_PURPOSES : detectConversationPurposes(inspection.texts);
   const purposes = [...detected.purposes];
   const evidence: Evidence[] = [...detected.evidence];
   for (const p of declared.purposes) {
@@ -125,8 +157,19 @@ export function factsOf(
     captureOrigin: capture.origin,
     purposes,
     evidence,
+    unseen: distinctUnseen(inspection),
   };
 }
+
+/** The kinds of content the gateway could not see, each once, in first-seen order. */
+function distinctUnseen(inspection: BodyInspection): UnseenKind[] {
+  if (inspection.unseen.length === 0) return NO_UNSEEN;
+  const out: UnseenKind[] = [];
+  for (const u of inspection.unseen) if (!out.includes(u.kind)) out.push(u.kind);
+  return out;
+}
+
+const NO_UNSEEN: UnseenKind[] = Object.freeze([]) as unknown as UnseenKind[];
 
 /** Classifies a request: synchronous unless EXIF has to be parsed. */
 export function classifyRequest(

@@ -7,6 +7,7 @@ import type { RequestMetrics } from "../../admin/request-metrics.js";
 import type { RequestFacts } from "../classify-request/facts.js";
 import { classifyRequest } from "../classify-request/index.js";
 import type { RequestContext } from "../context.js";
+import type { RequestBody } from "../read-body/request-body.js";
 
 /**
  * Classifies the request and decides; throws coded 400s on invalid declarations or bodies.
@@ -15,7 +16,7 @@ import type { RequestContext } from "../context.js";
 export function decideRequest(
   ctx: RequestContext,
   headers: IncomingHttpHeaders,
-  body: unknown,
+  body: RequestBody,
   metrics: RequestMetrics,
 ): void | Promise<void> {
   const started = performance.now();

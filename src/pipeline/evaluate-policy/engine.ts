@@ -99,6 +99,7 @@ function probeRequest(): CedarRequest {
     captureOrigin: "none",
     purposes: [],
     evidence: [],
+    unseen: [],
   };
   return toCedarRequest(agency, facts);
 }

@@ -1,7 +1,8 @@
 /**
  * Stage 4's route handler: refuse a denied call with its 403, otherwise take the reply over from
- * Fastify (`reply.hijack()`) and forward the body (the original bytes, or with Azure's
- * `user_security_context` set for tenants that enable it).
+ * Fastify (`reply.hijack()`) and forward the body as read (the original bytes, decoded when it
+ * came with a content coding, or with Azure's `user_security_context` set for tenants that enable
+ * it).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { restoreBlobs } from "../read-body/large-json.js";
@@ -13,14 +14,15 @@ import { forwardRequest } from "./stage.js";
 export async function forwardHandler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const ctx = request.gw!;
   if (ctx.decision?.decision === "deny") throw policyViolation(ctx);
-  let body = request.rawJson ?? (request.body as NodeJS.ReadableStream | undefined) ?? null;
+  let body = request.rawBody;
+  const read = request.readBody;
   const tenant = ctx.tenant!;
-  if (tenant.userSecurityContext && request.rawJson !== null) {
+  if (tenant.userSecurityContext && read?.kind === "json") {
     // A large body's base64 strings are placeholders until `restoreBlobs` puts them back.
     body =
       restoreBlobs(
-        request.parsedJson,
-        withSecurityContext(request.parsedJson, {
+        read.parsed,
+        withSecurityContext(read.parsed, {
           operation: ctx.route.operation,
           tenantId: tenant.id,
           agencyId: ctx.agency!.id,

@@ -8,15 +8,38 @@
  * the original string, never as the placeholder, so the result is that of a full parse.
  */
 
-import type { ImageFormat, ImageInput, TextSource } from "../classify-request/facts.js";
-import { Base64Data } from "../classify-request/images/byte-source.js";
+import type { ImageFormat, ImageInput, TextSource, UnseenKind } from "../classify-request/facts.js";
+import { Base64Data, type BufferSource } from "../classify-request/images/byte-source.js";
 import { isDataUrl, parseDataUrl } from "../classify-request/images/data-url.js";
 import type { ExifReader } from "../classify-request/images/exif.js";
 import { formatFromMediaType, sniffSource } from "../classify-request/images/sniff.js";
 import type { BlobTable, RawBlob } from "./large-json.js";
+import { isStructuralValue } from "./vocabulary.js";
 
 /** A data URL header is read from this many characters (see `parseDataUrl`). */
 const DATA_URL_HEAD = 512;
+
+/**
+ * Content the model will read that the gateway cannot see (docs/request-reading.md): speech, a
+ * remote tool's or connector's results, vector-store chunks, code-interpreter files, a stored
+ * prompt template, earlier turns kept server-side, an uploaded file the gateway cannot parse.
+ */
+export type { UnseenKind } from "../classify-request/facts.js";
+
+/** Unseen content that may itself carry images: counted as an image of origin `unseen`. */
+const MAY_HIDE_IMAGES: ReadonlySet<UnseenKind> = new Set([
+  "remote-tool",
+  "code-interpreter-files",
+  "stored-prompt",
+  "stored-context",
+  "file-content",
+]);
+
+/** One place of the request whose content the gateway cannot see. */
+export interface Unseen {
+  kind: UnseenKind;
+  where: string;
+}
 
 /** An image the gateway cannot read: the request is answered 400 `InvalidRequest`. */
 export interface InvalidImage {
@@ -30,6 +53,18 @@ export class Collector {
   readonly texts: TextSource[] = [];
   readonly invalidImages: InvalidImage[] = [];
   readonly pending: Promise<void>[] = [];
+  readonly unseenContent: Unseen[] = [];
+  /** Object keys walked: compared with the raw body's to find duplicate keys. */
+  keyCount = 0;
+  /** Set when the body nests deeper than the walk reads: the request is refused. */
+  tooDeep = false;
+  /**
+   * The conversation texts belong to: 0 for the request itself, n for the nth line of an uploaded
+   * JSONL file (each line is a request of its own, read apart from the others).
+   */
+  group = 0;
+  /** While set, nothing is read as text (a part no model acts on); keys are still counted. */
+  silent = false;
 
   constructor(
     private readonly exif: ExifReader | undefined,
@@ -41,10 +76,53 @@ export class Collector {
     return this.blobs?.get(value)?.text() ?? value;
   }
 
+  /**
+   * A string value the API gives no meaning to: an inline `data:` URL is file data (an image when
+   * it says so), an enum word of the API is structure, anything else (bare base64 too: the
+   * classifier decodes it) is text.
+   */
+  stringValue(value: string, where: string): void {
+    const blob = this.blobs?.get(value);
+    if (blob !== undefined ? isDataUrl(blob.head(8)) : isDataUrl(value)) {
+      this.fileData(value, where);
+      return;
+    }
+    if (isStructuralValue(value)) return;
+    this.text(value, where);
+  }
+
+  /** Audio data: what is spoken cannot be read. */
+  audio(where: string): void {
+    this.unseen("speech", where);
+  }
+
+  /** Content the gateway cannot see; when it may carry images, it counts as one (origin `unseen`). */
+  unseen(kind: UnseenKind, where: string): void {
+    this.unseenContent.push({ kind, where });
+    if (MAY_HIDE_IMAGES.has(kind)) {
+      this.images.push({ origin: "unseen", format: "unknown", bytes: 0, where });
+    }
+  }
+
   text(value: unknown, where: string): void {
-    if (typeof value !== "string") return;
+    if (typeof value !== "string" || this.silent) return;
     const text = this.blobs === undefined ? value : this.string(value);
-    if (text.trim() !== "") this.texts.push({ where, text });
+    if (text.trim() === "") return;
+    this.texts.push(this.group === 0 ? { where, text } : { where, text, group: this.group });
+  }
+
+  /** An image whose bytes are all there (a multipart part): sized, and its EXIF read. */
+  bufferImage(source: BufferSource, format: ImageFormat, where: string): void {
+    const image: ImageInput = { origin: "inline", format, bytes: source.byteLength, where };
+    this.images.push(image);
+    const read = this.exif?.read(source, format);
+    if (read) {
+      this.pending.push(
+        read.then((camera) => {
+          if (camera) image.exif = camera;
+        }),
+      );
+    }
   }
 
   /** An `image_url`: a remote URL (counted, never fetched) or a `data:` URL. */

@@ -1,45 +1,53 @@
 /**
- * Stage 2a: read the body. Fastify's content-type parsers are this stage's hook: JSON is buffered
- * once as raw bytes (classification parses them, forwarding sends them unchanged); anything else
- * streams through counted against the body limit of the generation the request pinned.
+ * Stage 2a: read the body. Fastify's content-type parsers are this stage's hook, and there is one
+ * for every content type: the format comes from the operation (body-format.ts), the bytes are
+ * collected whole under the limit and the body timeouts (intake.ts), and nothing is forwarded
+ * before classification has read them. Refusals (413, 415, 408) close the connection, since the
+ * rest of the body is not read.
  */
-import type { IncomingMessage } from "node:http";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { GatewayHttpError } from "../../errors.js";
 import type { DataPlaneDeps } from "../data-plane.js";
-import { BodyLimitStream, collectBody } from "./intake.js";
+import { bodyFormatOf, contentCodingOf } from "./body-format.js";
+import { collectBody } from "./intake.js";
 
-/** Registers the body readers on the data plane (replacing Fastify's own parsers). */
+/** Registers the body reader on the data plane (replacing Fastify's own parsers). */
 export function registerBodyReaders(app: FastifyInstance, deps: DataPlaneDeps): void {
-  /** The body limit of the generation the request pinned. */
-  const bodyLimitOf = (request: FastifyRequest) =>
-    (request.gw?.generation ?? deps.current()).config.limits.maxBodyBytes;
-
   app.removeAllContentTypeParsers();
-  const jsonParser = (
-    request: FastifyRequest,
-    payload: IncomingMessage,
-    done: (err: Error | null, body?: unknown) => void,
-  ) => {
-    collectBody(payload, bodyLimitOf(request), (err, body) => {
-      if (err !== null) {
-        done(err, undefined);
-        return;
-      }
-      request.rawJson = body ?? Buffer.alloc(0);
-      if (request.gw !== null) request.gw.bytesIn = request.rawJson.length;
-      done(null, request.rawJson);
-    });
-  };
-  app.addContentTypeParser("application/json", jsonParser);
-  app.addContentTypeParser(/^application\/[\w.+-]*\+json/, jsonParser);
-  // Anything else (multipart uploads, audio, octet-stream) streams through, counted against the limit.
   app.addContentTypeParser("*", (request, payload, done) => {
-    const counter = new BodyLimitStream(bodyLimitOf(request));
-    counter.on("end", () => {
-      if (request.gw !== null) request.gw.bytesIn = counter.bytes;
-    });
-    payload.on("error", (err) => counter.destroy(err));
-    payload.pipe(counter);
-    done(null, counter);
+    const ctx = request.gw;
+    const limits = (ctx?.generation ?? deps.current()).config.limits;
+    const format = bodyFormatOf(ctx?.route.operation ?? "other", request.headers["content-type"]);
+    if (format instanceof GatewayHttpError) {
+      done(format, undefined);
+      return;
+    }
+    const coding = contentCodingOf(request.headers["content-encoding"]);
+    if (coding instanceof GatewayHttpError) {
+      done(coding, undefined);
+      return;
+    }
+    collectBody(
+      payload,
+      {
+        limit: limits.maxBodyBytes,
+        idleTimeoutMs: limits.bodyIdleTimeoutMs,
+        totalTimeoutMs: limits.bodyTimeoutMs,
+        coding,
+      },
+      (err, collected) => {
+        if (err !== null) {
+          done(err, undefined);
+          return;
+        }
+        request.rawBody = collected!.body;
+        request.bodyFormat = format;
+        if (ctx !== null) {
+          ctx.bytesIn = collected!.wireBytes;
+          ctx.bodyDecoded = coding !== null;
+        }
+        done(null, collected!.body);
+      },
+    );
   });
 }

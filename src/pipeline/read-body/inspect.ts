@@ -1,28 +1,21 @@
 /**
- * Body inspection: one pass over a parsed JSON request body that finds every image input and every
- * prompt text, on every API shape of docs/request-reading.md. Pure and synchronous; the only
- * asynchronous work, parsing the EXIF block of inline images with exifr, is handed back as
- * `pendingExif`, present only when some inline image carries EXIF.
+ * Body inspection: one pass over a request body that finds every image input, every text the
+ * model will read and every place whose content the gateway cannot see (docs/request-reading.md).
+ * JSON bodies are walked whole (walk.ts); multipart bodies part by part, with uploaded JSONL files
+ * walked line by line like the requests they hold. Pure but for EXIF parsing, which is handed back
+ * as `pendingExif`, present only when some inline image carries EXIF.
  */
-
 import type { ImageInput, Operation, TextSource } from "../classify-request/facts.js";
+import { BufferSource } from "../classify-request/images/byte-source.js";
 import type { ExifReader } from "../classify-request/images/exif.js";
-import { Collector, type InvalidImage } from "./collector.js";
+import { formatFromMediaType, sniffFormat } from "../classify-request/images/sniff.js";
+import { Collector, type InvalidImage, type Unseen } from "./collector.js";
 import { blobsOf } from "./large-json.js";
-import {
-  content,
-  functions,
-  isObject,
-  item,
-  items,
-  type Json,
-  messages,
-  part,
-  schema,
-  tools,
-} from "./walk.js";
+import type { MultipartPart } from "./multipart.js";
+import { keyWords, STRUCTURAL_KEYS } from "./vocabulary.js";
+import { isObject, walk } from "./walk.js";
 
-export type { InvalidImage } from "./collector.js";
+export type { InvalidImage, Unseen, UnseenKind } from "./collector.js";
 
 export interface BodyInspection {
   images: ImageInput[];
@@ -32,6 +25,12 @@ export interface BodyInspection {
   stream: boolean;
   /** Images whose data cannot be read; non-empty means 400 `InvalidRequest` (unparseable image data). */
   invalidImages: InvalidImage[];
+  /** Places whose content the model reads but the gateway cannot see. */
+  unseen: Unseen[];
+  /** Object keys walked (JSON bodies): fewer than the raw body holds means a duplicate key. */
+  keyCount: number;
+  /** The body nests deeper than the gateway reads: the request is refused. */
+  tooDeep: boolean;
   /**
    * Present only when an inline image carries an EXIF block: settles (never rejects) once every
    * such `images[i].exif` is filled. Await it before reading EXIF; text-only requests have none.
@@ -39,19 +38,26 @@ export interface BodyInspection {
   pendingExif?: Promise<void>;
 }
 
-/** Operations whose `input` is not a prompt: embeddings vectorise it, speech reads it aloud. */
-const INPUT_IS_NOT_A_PROMPT: ReadonlySet<Operation> = new Set([
-  "embeddings",
-  "audio.speech",
-  "audio.transcriptions",
-  "audio.translations",
-]);
+function result(c: Collector, stream: boolean, model: string | undefined): BodyInspection {
+  const r: BodyInspection = {
+    images: c.images,
+    texts: c.texts,
+    stream,
+    invalidImages: c.invalidImages,
+    unseen: c.unseenContent,
+    keyCount: c.keyCount,
+    tooDeep: c.tooDeep,
+  };
+  if (model !== undefined) r.model = model;
+  if (c.pending.length > 0) r.pendingExif = Promise.all(c.pending).then(() => undefined);
+  return r;
+}
 
 /**
- * Walks a parsed JSON body. Never throws: a value of the wrong type is skipped. `exif` reads
- * camera metadata of inline images; without it, images are still found, sized and sniffed.
- * A large body parsed by `parseJsonBody` (placeholders for its base64 strings) reads the same as
- * its full parse: images come from the raw bytes through the body's blob table.
+ * Walks a parsed JSON body whole. Never throws. `exif` reads camera metadata of inline images;
+ * without it, images are still found, sized and sniffed. A large body parsed by `parseJsonBody`
+ * (placeholders for its base64 strings) reads the same as its full parse: images come from the
+ * raw bytes through the body's blob table.
  */
 export function inspectJsonBody(
   operation: Operation,
@@ -64,92 +70,119 @@ export function inspectJsonBody(
   if (isObject(body)) {
     if (typeof body["model"] === "string") model = c.string(body["model"]);
     stream = body["stream"] === true;
-    walkRoot(c, body, operation);
   }
-  const result: BodyInspection = {
-    images: c.images,
-    texts: c.texts,
-    stream,
-    invalidImages: c.invalidImages,
-  };
-  if (model !== undefined) result.model = model;
-  if (c.pending.length > 0) result.pendingExif = Promise.all(c.pending).then(() => undefined);
-  return result;
+  if (isObject(body) && INPUT_IS_NOT_A_PROMPT.has(operation) && "input" in body) {
+    // Embeddings vectorise `input` and speech reads it aloud: no model acts on what it asks.
+    // Its keys are still counted (duplicate keys), its text not read.
+    const { input, ...rest } = body;
+    c.keyCount += 1;
+    c.silent = true;
+    walk(c, input, "input", 1);
+    c.silent = false;
+    walk(c, rest, "", 0);
+  } else if (body !== undefined) {
+    walk(c, body, "", 0);
+  }
+  return result(c, stream, model);
 }
 
-function walkRoot(c: Collector, b: Json, operation: Operation): void {
-  // Chat completions (classic and v1), assistants threads.
-  messages(c, b["messages"], "messages");
-  functions(c, b["functions"], "functions");
-  tools(c, b["tools"], "tools");
-  // Responses and assistants: `instructions` is a string, or (Responses prompts) input items.
-  instructions(c, b["instructions"], "instructions");
-  c.text(b["additional_instructions"], "additional_instructions");
-  messages(c, b["additional_messages"], "additional_messages");
-  const thread = b["thread"];
-  if (isObject(thread)) messages(c, thread["messages"], "thread.messages");
-  // POST /threads/{id}/messages: the body is one message.
-  if (typeof b["role"] === "string") content(c, b["content"], "content");
-  if (operation === "assistants") {
-    c.text(b["name"], "name");
-    c.text(b["description"], "description");
+/** Operations whose `input` is not a prompt: embeddings vectorise it, speech reads it aloud. */
+const INPUT_IS_NOT_A_PROMPT: ReadonlySet<Operation> = new Set(["embeddings", "audio.speech"]);
+
+/** Operations whose uploaded file is speech. */
+const AUDIO_OPERATIONS: ReadonlySet<Operation> = new Set([
+  "audio.transcriptions",
+  "audio.translations",
+]);
+
+/**
+ * Inspects the parts of a multipart body: text fields are texts (their unknown names too), image
+ * parts are images (sniffed, sized, EXIF read from the whole part), audio is speech, text files
+ * (JSONL batch and fine-tuning files among them) are read, each JSONL line walked as the request
+ * it holds; any other file is content the gateway cannot see.
+ */
+export function inspectMultipart(
+  operation: Operation,
+  parts: readonly MultipartPart[],
+  exif?: ExifReader,
+): BodyInspection {
+  const c = new Collector(exif);
+  let model: string | undefined;
+  let stream = false;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const where = STRUCTURAL_KEYS.has(part.name.replace(/\[\]$/, ""))
+      ? `multipart:${part.name}`
+      : `multipart{${i}}`;
+    if (!STRUCTURAL_KEYS.has(part.name.replace(/\[\]$/, "")))
+      c.text(keyWords(part.name), `${where}:key`);
+    if (part.value !== undefined) {
+      if (part.name === "model") model = part.value;
+      else if (part.name === "stream") stream = part.value === "true";
+      c.stringValue(part.value, where);
+      continue;
+    }
+    filePart(c, operation, part, where);
   }
-  if (!INPUT_IS_NOT_A_PROMPT.has(operation)) {
-    const input = b["input"];
-    if (typeof input === "string") c.text(input, "input");
-    else items(c, input, "input");
-  }
-  prompt(c, b["prompt"]);
-  // images/edits with a JSON body (gpt-image-1): `images: [{image_url} | {file_id}]`, `mask`.
-  const images = b["images"];
-  if (Array.isArray(images)) {
-    for (let i = 0; i < images.length; i++) imageReference(c, images[i], `images[${i}]`);
-  }
-  imageReference(c, b["mask"], "mask");
-  // Realtime client events: session.update, conversation.item.create, response.create; and the
-  // `session` of a realtime client-secret request.
-  for (const key of ["session", "response"]) {
-    const s = b[key];
-    if (!isObject(s)) continue;
-    instructions(c, s["instructions"], `${key}.instructions`);
-    tools(c, s["tools"], `${key}.tools`);
-    items(c, s["input"], `${key}.input`);
-  }
-  if (isObject(b["item"])) item(c, b["item"], "item");
-  // Structured output schemas describe what the caller wants back.
-  const format = b["response_format"];
-  if (isObject(format) && isObject(format["json_schema"])) {
-    const js = format["json_schema"];
-    c.text(js["description"], "response_format.json_schema.description");
-    schema(c, js["schema"], "response_format.json_schema.schema", 0);
-  }
+  return result(c, stream, model);
 }
 
-function instructions(c: Collector, value: unknown, where: string): void {
-  if (typeof value === "string") c.text(value, where);
-  else items(c, value, where);
+function filePart(c: Collector, operation: Operation, part: MultipartPart, where: string): void {
+  const data = part.data ?? Buffer.alloc(0);
+  const sniffed = sniffFormat(data.subarray(0, 64));
+  const declared = part.contentType.split(";")[0]!.trim().toLowerCase();
+  if (sniffed !== "unknown" || declared.startsWith("image/")) {
+    c.bufferImage(
+      new BufferSource(data),
+      sniffed !== "unknown" ? sniffed : formatFromMediaType(declared),
+      where,
+    );
+    return;
+  }
+  if (
+    AUDIO_OPERATIONS.has(operation) ||
+    declared.startsWith("audio/") ||
+    declared.startsWith("video/")
+  ) {
+    c.audio(where);
+    return;
+  }
+  const text = utf8Text(data);
+  if (text === undefined) {
+    c.unseen("file-content", where);
+    return;
+  }
+  const lines = jsonLines(text);
+  if (lines === undefined) {
+    c.text(text, where);
+    return;
+  }
+  for (let n = 0; n < lines.length; n++) {
+    c.group = n + 1;
+    walk(c, lines[n], `${where}:line${n + 1}`, 0);
+  }
+  c.group = 0;
 }
 
-/** Completions and image generation `prompt` (string or list); Responses prompt templates. */
-function prompt(c: Collector, value: unknown): void {
-  if (typeof value === "string") {
-    c.text(value, "prompt");
-  } else if (Array.isArray(value)) {
-    // Token arrays (numbers) are skipped: the gateway does not detokenise.
-    for (let i = 0; i < value.length; i++) c.text(value[i], `prompt[${i}]`);
-  } else if (isObject(value) && isObject(value["variables"])) {
-    const vars = value["variables"];
-    for (const name of Object.keys(vars)) {
-      const v = vars[name];
-      if (typeof v === "string") c.text(v, `prompt.variables.${name}`);
-      else part(c, v, `prompt.variables.${name}`);
+/** The data as text when it is valid UTF-8 without NUL bytes; undefined for binary data. */
+function utf8Text(data: Buffer): string | undefined {
+  if (data.includes(0)) return undefined;
+  const text = data.toString("utf8");
+  return text.includes("\uFFFD") && !data.includes(Buffer.from("\uFFFD", "utf8"))
+    ? undefined
+    : text;
+}
+
+/** The values of a JSON Lines text, or undefined when some non-empty line is not JSON. */
+function jsonLines(text: string): unknown[] | undefined {
+  const out: unknown[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === "") continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      return undefined;
     }
   }
-}
-
-/** `{image_url}` or `{file_id}` (images/edits JSON). */
-function imageReference(c: Collector, value: unknown, where: string): void {
-  if (!isObject(value)) return;
-  if (typeof value["image_url"] === "string") c.imageUrl(value["image_url"], where);
-  else c.fileId(value["file_id"], where);
+  return out.length > 0 ? out : undefined;
 }

@@ -1,63 +1,135 @@
 /**
- * Request body intake. JSON bodies (small chat calls, and base64 images up to the limit) are
- * buffered once as raw bytes: the classifier parses them (large ones without materialising their
- * base64 strings: `large-json.ts`), and the original bytes are forwarded unchanged, never
- * re-serialised. Other bodies (multipart uploads, audio) stream through without
- * being buffered, counted against the same limit.
+ * Request body intake: every body is read whole, up to the limit, before anything is forwarded
+ * (docs/request-reading.md). The raw bytes are kept once and forwarded unchanged (JSON bodies are
+ * never re-serialised; a 20 MB image body costs about its size); a body sent with a content coding
+ * is decoded with the same limit on the decoded size, and the decoded bytes are what the gateway
+ * reads and forwards. A body that stalls or takes too long is a 408: a timer on the body stream,
+ * because Fastify's `requestTimeout` is off by default and Node sweeps only every 30 s
+ * (`connectionsCheckingInterval`).
  */
 import type { IncomingMessage } from "node:http";
-import { Transform, type TransformCallback } from "node:stream";
-import { errors, type GatewayHttpError } from "../../errors.js";
+import type { Readable } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { errors, GatewayHttpError } from "../../errors.js";
+import type { ContentCoding } from "./body-format.js";
 import { LARGE_BODY_BYTES, parseLargeJson } from "./large-json.js";
 
-export { restoreBlobs } from "./large-json.js";
+/** How to collect one body. */
+export interface IntakeOptions {
+  /** Most bytes accepted, before and after decoding. */
+  limit: number;
+  /** Longest wait for the next byte. */
+  idleTimeoutMs: number;
+  /** Longest time for the whole body. */
+  totalTimeoutMs: number;
+  /** The content coding to decode, or null. */
+  coding: ContentCoding | null;
+}
 
-/** Collects a body up to `limit` bytes; calls back with the raw bytes or a 413. */
+/** What was collected: the bytes to read and forward, and how many arrived on the wire. */
+export interface CollectedBody {
+  body: Buffer;
+  wireBytes: number;
+}
+
+function decoder(coding: ContentCoding) {
+  if (coding === "gzip") return createGunzip();
+  if (coding === "deflate") return createInflate();
+  return createBrotliDecompress();
+}
+
+/**
+ * Collects a body up to `limit` bytes; calls back once with the bytes, or with a 413 (too large),
+ * a 408 (stalled or too slow), or a 400 (unreadable, or a coding that does not decode).
+ */
 export function collectBody(
   payload: IncomingMessage,
-  limit: number,
-  done: (err: GatewayHttpError | null, body?: Buffer) => void,
+  options: IntakeOptions,
+  done: (err: GatewayHttpError | null, body?: CollectedBody) => void,
 ): void {
+  const { limit } = options;
   const chunks: Buffer[] = [];
   let size = 0;
-  let failed = false;
-  payload.on("data", (chunk: Buffer) => {
-    if (failed) return;
+  let wireBytes = 0;
+  let settled = false;
+  const zlib = options.coding === null ? undefined : decoder(options.coding);
+  const source: Readable = zlib ?? payload;
+
+  const finish = (err: GatewayHttpError | null) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(idle);
+    clearTimeout(total);
+    if (err !== null) {
+      chunks.length = 0;
+      payload.removeListener("data", onWire);
+      if (zlib !== undefined) {
+        payload.unpipe(zlib);
+        zlib.destroy();
+      }
+      // Keep reading (and dropping) what still arrives, so the answer can be written.
+      payload.resume();
+      done(err);
+      return;
+    }
+    done(null, {
+      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
+      wireBytes,
+    });
+  };
+  const stalled = () =>
+    finish(
+      new GatewayHttpError(
+        "RequestTimeout",
+        `the request body stalled: no byte for ${options.idleTimeoutMs} ms`,
+      ),
+    );
+  let idle = setTimeout(stalled, options.idleTimeoutMs);
+  const total = setTimeout(
+    () =>
+      finish(
+        new GatewayHttpError(
+          "RequestTimeout",
+          `the request body took longer than ${options.totalTimeoutMs} ms`,
+        ),
+      ),
+    options.totalTimeoutMs,
+  );
+  idle.unref();
+  total.unref();
+
+  const onWire = (chunk: Buffer) => {
+    wireBytes += chunk.length;
+    clearTimeout(idle);
+    idle = setTimeout(stalled, options.idleTimeoutMs);
+    idle.unref();
+    if (wireBytes > limit) finish(errors.tooLarge(limit));
+  };
+  payload.on("data", onWire);
+  source.on("data", (chunk: Buffer) => {
+    if (settled) return;
     size += chunk.length;
     if (size > limit) {
-      failed = true;
-      chunks.length = 0;
-      done(errors.tooLarge(limit));
+      finish(errors.tooLarge(limit));
       return;
     }
     chunks.push(chunk);
   });
-  payload.on("end", () => {
-    if (!failed) done(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-  });
-  payload.on("error", (err) => {
-    if (failed) return;
-    failed = true;
-    done(errors.invalidBody(err));
-  });
-}
-
-/** A pass-through that fails with a 413 once more than `limit` bytes have flowed. */
-export class BodyLimitStream extends Transform {
-  #seen = 0;
-  readonly #limit: number;
-  /** Bytes that have flowed through so far. */
-  get bytes(): number {
-    return this.#seen;
-  }
-  constructor(limit: number) {
-    super();
-    this.#limit = limit;
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.#seen += chunk.length;
-    if (this.#seen > this.#limit) cb(errors.tooLarge(this.#limit));
-    else cb(null, chunk);
+  source.on("end", () => finish(null));
+  source.on("error", (err) =>
+    finish(
+      zlib !== undefined && source === zlib
+        ? new GatewayHttpError(
+            "InvalidRequest",
+            "the request body does not decode with its content encoding",
+            { param: "content-encoding", cause: err },
+          )
+        : errors.invalidBody(err),
+    ),
+  );
+  if (zlib !== undefined) {
+    payload.on("error", (err) => finish(errors.invalidBody(err)));
+    payload.pipe(zlib);
   }
 }
 

@@ -1,196 +1,165 @@
 /**
- * Walkers for each place of an Azure OpenAI request body that can carry an image or a prompt
- * text (docs/request-reading.md). Each takes `unknown` and skips what has the wrong type.
+ * The whole-body walk (docs/request-reading.md): every object key and every string value of a
+ * parsed JSON body, in document order, with its location. Nothing is skipped because the gateway
+ * does not know it: knowledge of the API's shapes only decides what a value *is* (an image, audio,
+ * a file reference, a reference to content the gateway cannot see) and which words are structure
+ * (vocabulary.ts). Everything else is text for the purpose classifier.
  *
- * Shapes, from the Azure OpenAI REST reference (2025-04-01-preview and v1) and OpenAI's API
- * reference: chat content parts (`text`, `image_url`, `file`, `input_audio`), Responses input
- * items and content (`input_text`, `input_image`, `input_file`, `computer_call_output`,
- * `function_call_output`), assistants message content (`text`, `image_file`, `image_url`) and
- * realtime conversation items (`input_text`, `input_image`).
+ * Locations name the API's own keys (`messages[0].content[1]`) and, for keys the caller chose,
+ * their position (`properties{2}`), so the audit's evidence never carries the caller's words.
  */
-import type { Collector } from "./collector.js";
+import type { Collector, UnseenKind } from "./collector.js";
+import { keyWords, STRUCTURAL_KEYS, USER_KEYED } from "./vocabulary.js";
 
 export type Json = Record<string, unknown>;
 
-/** JSON Schema nesting followed for parameter descriptions; deeper is not a real tool schema. */
-const MAX_SCHEMA_DEPTH = 16;
+/** Nesting the gateway reads; deeper bodies are refused (no real request nests this deep). */
+export const MAX_BODY_DEPTH = 64;
 
 export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A message or item content: a string, or a list of parts. */
-export function content(c: Collector, value: unknown, where: string): void {
-  if (typeof value === "string") c.text(value, where);
-  else if (Array.isArray(value)) parts(c, value, where);
-}
+/** Tool and item types whose content the gateway cannot see, and what they hide. */
+const UNSEEN_TYPES: Readonly<Record<string, UnseenKind>> = {
+  mcp: "remote-tool",
+  connector: "remote-tool",
+  file_search: "vector-store",
+  code_interpreter: "code-interpreter-files",
+};
 
-/** Content parts of every API; the part's own path is its `where`. */
-export function parts(c: Collector, list: unknown[], base: string): void {
-  for (let j = 0; j < list.length; j++) part(c, list[j], `${base}[${j}]`);
-}
+/**
+ * Keys whose string value is an identifier the model never reads (the deployment, an end-user
+ * id, a cache key): skipped, so they do not sit between the words of an ask.
+ */
+const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([
+  "model",
+  "user",
+  "safety_identifier",
+  "prompt_cache_key",
+  "service_tier",
+  "assistant_id",
+  "thread_id",
+  "run_id",
+  "message_id",
+]);
 
-export function part(c: Collector, p: unknown, where: string): void {
-  if (typeof p === "string") {
-    c.text(p, where);
+/** Walks `value` found at `where`. */
+export function walk(c: Collector, value: unknown, where: string, depth: number): void {
+  if (depth > MAX_BODY_DEPTH) {
+    c.tooDeep = true;
     return;
   }
-  if (!isObject(p)) return;
-  switch (p["type"]) {
-    case "text":
-    case "input_text":
-    case "output_text": {
-      const text = p["text"];
-      // Assistants messages read back carry `text: {value, annotations}`.
-      c.text(isObject(text) ? text["value"] : text, where);
-      return;
-    }
-    case "image_url": {
-      const v = p["image_url"];
-      c.imageUrl(isObject(v) ? v["url"] : v, where);
-      return;
-    }
-    case "input_image":
-    case "computer_screenshot": {
-      const v = p["image_url"];
-      if (typeof v === "string" && v !== "") c.imageUrl(v, where);
-      else if (isObject(v)) c.imageUrl(v["url"], where);
-      else c.fileId(p["file_id"], where);
-      return;
-    }
-    case "image_file": {
-      const v = p["image_file"];
-      if (isObject(v)) c.fileId(v["file_id"], where);
-      return;
-    }
-    case "file": {
-      const v = p["file"];
-      if (!isObject(v)) return;
-      if (typeof v["file_data"] === "string" && v["file_data"] !== "") {
-        c.fileData(v["file_data"], where);
-      } else c.fileId(v["file_id"], where);
-      return;
-    }
-    case "input_file": {
-      if (typeof p["file_data"] === "string" && p["file_data"] !== "") {
-        c.fileData(p["file_data"], where);
-      } else if (typeof p["file_id"] === "string" && p["file_id"] !== "") {
-        c.fileId(p["file_id"], where);
-      } else c.imageUrl(p["file_url"], where);
-      return;
-    }
-    default:
-      // input_audio, refusal and unknown parts carry neither an image nor a prompt.
-      return;
+  if (typeof value === "string") {
+    c.stringValue(value, where);
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) walk(c, value[i], `${where}[${i}]`, depth + 1);
+  } else if (isObject(value)) {
+    walkObject(c, value, where, depth, false);
   }
 }
 
-/** Chat and assistants messages: `content`, and the calls an assistant turn made. */
-export function messages(c: Collector, value: unknown, base: string): void {
-  if (!Array.isArray(value)) return;
-  for (let i = 0; i < value.length; i++) message(c, value[i], `${base}[${i}]`);
+function child(where: string, key: string): string {
+  return where === "" ? key : `${where}.${key}`;
 }
 
-export function message(c: Collector, m: unknown, where: string): void {
-  if (!isObject(m)) return;
-  content(c, m["content"], `${where}.content`);
-  call(c, m["function_call"], `${where}.function_call`);
-  const calls = m["tool_calls"];
-  if (Array.isArray(calls)) {
-    for (let k = 0; k < calls.length; k++) {
-      const tc = calls[k];
-      if (isObject(tc)) call(c, tc["function"], `${where}.tool_calls[${k}].function`);
-    }
+/**
+ * An object: shape knowledge first (what its image, audio and file fields are), then every key
+ * and value in order. `userKeyed` marks maps whose keys the caller chose (schema properties...).
+ */
+function walkObject(c: Collector, o: Json, where: string, depth: number, userKeyed: boolean): void {
+  const type = o["type"];
+  if (typeof type === "string") {
+    const unseen = UNSEEN_TYPES[type];
+    if (unseen !== undefined) c.unseen(unseen, where);
   }
-}
-
-function call(c: Collector, f: unknown, where: string): void {
-  if (!isObject(f)) return;
-  c.text(f["name"], `${where}.name`);
-  c.text(f["arguments"], `${where}.arguments`);
-}
-
-/** Responses `input` items (also realtime `item`s and Responses `instructions` as items). */
-export function items(c: Collector, value: unknown, base: string): void {
-  if (!Array.isArray(value)) return;
-  for (let i = 0; i < value.length; i++) item(c, value[i], `${base}[${i}]`);
-}
-
-export function item(c: Collector, it: unknown, where: string): void {
-  if (!isObject(it)) return;
-  const type = it["type"];
-  switch (type) {
-    case "function_call_output":
-    case "custom_tool_call_output": {
-      // A string, or content parts that may include images (Responses function outputs).
-      content(c, it["output"], `${where}.output`);
-      return;
+  const keys = Object.keys(o);
+  c.keyCount += keys.length;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    const value = o[key];
+    if (!userKeyed && IDENTIFIER_KEYS.has(key) && typeof value === "string") continue;
+    const at = userKeyed || !STRUCTURAL_KEYS.has(key) ? `${where}{${k}}` : child(where, key);
+    if (userKeyed || !STRUCTURAL_KEYS.has(key)) c.text(keyWords(key), `${at}:key`);
+    if (!userKeyed && claim(c, key, value, o, where, at, depth)) continue;
+    if (isObject(value) && !userKeyed && USER_KEYED.has(key)) {
+      if (depth + 1 > MAX_BODY_DEPTH) c.tooDeep = true;
+      else walkObject(c, value, at, depth + 1, true);
+    } else {
+      walk(c, value, at, depth + 1);
     }
-    case "computer_call_output":
-      part(c, it["output"], `${where}.output`);
-      return;
-    case "function_call":
-    case "custom_tool_call":
-      c.text(it["name"], `${where}.name`);
-      c.text(it["arguments"], `${where}.arguments`);
-      c.text(it["input"], `${where}.input`);
-      return;
-    case "message":
-    case undefined:
-      // Easy input messages have no `type`; chat-style messages are accepted here too.
-      content(c, it["content"], `${where}.content`);
-      return;
-    default:
-      // A bare content part where an item was expected (realtime is lenient about this).
-      part(c, it, where);
-      return;
   }
 }
 
 /**
- * Tool definitions of every API: chat and assistants nest them under `function`, Responses and
- * realtime put `name`/`description`/`parameters` on the tool; MCP tools describe their server.
+ * Values whose meaning the API fixes by their key: images, audio, files and references to
+ * content the gateway cannot see. Returns true when the value is fully handled.
  */
-export function tools(c: Collector, value: unknown, base: string): void {
-  if (!Array.isArray(value)) return;
-  for (let i = 0; i < value.length; i++) {
-    const t = value[i];
-    if (!isObject(t)) continue;
-    const where = `${base}[${i}]`;
-    if (isObject(t["function"])) functionDef(c, t["function"], `${where}.function`);
-    else functionDef(c, t, where);
-    c.text(t["server_description"], `${where}.server_description`);
-  }
-}
-
-/** Legacy chat `functions`. */
-export function functions(c: Collector, value: unknown, base: string): void {
-  if (!Array.isArray(value)) return;
-  for (let i = 0; i < value.length; i++) functionDef(c, value[i], `${base}[${i}]`);
-}
-
-function functionDef(c: Collector, f: unknown, where: string): void {
-  if (!isObject(f)) return;
-  c.text(f["name"], `${where}.name`);
-  c.text(f["description"], `${where}.description`);
-  schema(c, f["parameters"], `${where}.parameters`, 0);
-}
-
-/** Descriptions anywhere in a JSON Schema: properties, items, combinators and definitions. */
-export function schema(c: Collector, s: unknown, where: string, depth: number): void {
-  if (!isObject(s) || depth > MAX_SCHEMA_DEPTH) return;
-  c.text(s["description"], `${where}.description`);
-  for (const key of ["properties", "$defs", "definitions", "patternProperties"]) {
-    const map = s[key];
-    if (!isObject(map)) continue;
-    for (const name of Object.keys(map)) schema(c, map[name], `${where}.${key}.${name}`, depth + 1);
-  }
-  for (const key of ["items", "additionalProperties", "not"]) {
-    schema(c, s[key], `${where}.${key}`, depth + 1);
-  }
-  for (const key of ["anyOf", "oneOf", "allOf", "prefixItems"]) {
-    const list = s[key];
-    if (!Array.isArray(list)) continue;
-    for (let k = 0; k < list.length; k++) schema(c, list[k], `${where}.${key}[${k}]`, depth + 1);
+function claim(
+  c: Collector,
+  key: string,
+  value: unknown,
+  parent: Json,
+  owner: string,
+  where: string,
+  depth: number,
+): boolean {
+  switch (key) {
+    case "image_url":
+    case "file_url":
+      if (typeof value === "string") {
+        c.imageUrl(value, owner);
+        return true;
+      }
+      if (isObject(value) && typeof value["url"] === "string") {
+        c.imageUrl(value["url"], owner);
+        const { url: _url, ...rest } = value;
+        walkObject(c, rest, where, depth + 1, false);
+        c.keyCount += 1;
+        return true;
+      }
+      return false;
+    case "file_data":
+      if (typeof value !== "string") return false;
+      c.fileData(value, owner);
+      return true;
+    case "file_id":
+    case "input_file_id":
+      if (typeof value !== "string") return false;
+      c.fileId(value, owner);
+      return true;
+    case "file_ids":
+      if (!Array.isArray(value)) return false;
+      for (let i = 0; i < value.length; i++) c.fileId(value[i], `${where}[${i}]`);
+      return value.every((v) => typeof v === "string");
+    case "data":
+      // Chat `input_audio: {data, format}`.
+      if (typeof value !== "string" || typeof parent["format"] !== "string") return false;
+      c.audio(where);
+      return true;
+    case "audio":
+      // Realtime `input_audio` content and `input_audio_buffer.append`: base64 audio.
+      if (typeof value !== "string") return false;
+      c.audio(where);
+      return true;
+    case "vector_store_ids":
+      if (Array.isArray(value) && value.length > 0) c.unseen("vector-store", where);
+      return false;
+    case "connector_id":
+    case "server_url":
+      c.unseen("remote-tool", where);
+      return false;
+    case "previous_response_id":
+      if (typeof value === "string" && value !== "") c.unseen("stored-context", where);
+      return typeof value === "string";
+    case "conversation":
+      if (typeof value === "string" || isObject(value)) c.unseen("stored-context", where);
+      return false;
+    case "prompt":
+      // A Responses prompt template stored server-side: its text is not in the request.
+      if (isObject(value) && typeof value["id"] === "string") c.unseen("stored-prompt", where);
+      return false;
+    default:
+      return false;
   }
 }

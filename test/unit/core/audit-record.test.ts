@@ -109,6 +109,7 @@ function facts(): RequestFacts {
         normalised: ["leetspeak"],
       },
     ],
+    unseen: [],
   };
   // What a careless classifier might leave on the facts: none of it may reach the audit.
   Object.assign(f, {

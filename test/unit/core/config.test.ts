@@ -275,6 +275,8 @@ describe("compileConfig: defaults", () => {
       maxBodyBytes: 52_428_800,
       upstreamTimeoutMs: 600_000,
       connectTimeoutMs: 10_000,
+      bodyIdleTimeoutMs: 30_000,
+      bodyTimeoutMs: 300_000,
     });
     expect(cfg.listen).toEqual({ host: "0.0.0.0", port: 8080 });
     expect(cfg.admin).toEqual({ host: "127.0.0.1", port: 8081 });
@@ -306,6 +308,8 @@ classification: { liveFrameRate: { frames: 3, withinSeconds: 1.5 } }`,
       maxBodyBytes: 2048,
       upstreamTimeoutMs: 600_000,
       connectTimeoutMs: 10_000,
+      bodyIdleTimeoutMs: 30_000,
+      bodyTimeoutMs: 300_000,
     });
     expect(c.classification.liveFrameRate).toEqual({ frames: 3, withinMs: 1500 });
   });

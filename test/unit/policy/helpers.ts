@@ -101,6 +101,7 @@ export function facts(spec: FactsSpec = {}): RequestFacts {
     captureOrigin: "declared",
     purposes: spec.purposes ?? [],
     evidence: [],
+    unseen: [],
   };
 }
 

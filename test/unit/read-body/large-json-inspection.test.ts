@@ -258,7 +258,13 @@ describe("large-body path: same inspection as the small-body path", () => {
     const classify = async (b: unknown) => {
       try {
         return await classifyRequest(
-          { route: routeOf(path), headers, body: b, tenant, now: 1_000 },
+          {
+            route: routeOf(path),
+            headers,
+            body: { kind: "json", raw, parsed: b },
+            tenant,
+            now: 1_000,
+          },
           deps(),
         );
       } catch (err) {
