@@ -12,6 +12,12 @@ export interface RouteInfo {
   deployment: string | null;
   /** `classic` (deployments path with api-version), `v1` (`/openai/v1/...`) or `other`. */
   family: "classic" | "v1" | "other";
+  /**
+   * Why the path does not name exactly one operation and deployment (an encoded slash, a dot
+   * segment, an empty segment, a deployment name Azure would not accept): answered 400, never
+   * forwarded as `other`, since Azure might read it as a path the gateway did not judge.
+   */
+  problem?: string;
 }
 
 const DEPLOYMENT_OPS: Record<string, Operation> = {
@@ -47,31 +53,55 @@ const FIRST_SEGMENT_OPS: Record<string, Operation> = {
   models: "models",
 };
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
+/** Azure's deployment names: letters, digits, `-`, `_` and `.`, at most 64 characters. */
+const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** RFC 3986 `pchar` without percent-encoding: what a canonical Azure OpenAI path is made of. */
+const SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
+
+/** Why a path is not canonical, or undefined when it is. */
+function pathProblem(rest: string): string | undefined {
+  if (rest.includes("%")) return "percent-encoded characters in the path";
+  const segments = rest.replace(/\/+$/, "").split("/");
+  for (const segment of segments) {
+    if (segment === "") return "an empty path segment";
+    if (segment === "." || segment === "..") return "a dot segment in the path";
+    if (!SEGMENT.test(segment)) return "characters outside a URL path segment";
   }
+  return undefined;
 }
 
 /** Classifies a data-plane path such as `/openai/deployments/gpt-4o/chat/completions`. */
 export function routeOf(path: string): RouteInfo {
   const rest = path.startsWith("/openai/") ? path.slice("/openai/".length) : "";
+  const route = routeOfRest(rest);
+  const problem = rest === "" ? undefined : pathProblem(rest);
+  if (problem !== undefined) route.problem = problem;
+  else if (route.deployment !== null && !DEPLOYMENT_NAME.test(route.deployment)) {
+    route.problem = "a deployment name Azure does not accept";
+  }
+  return route;
+}
+
+/**
+ * The operation of the path after `/openai/`. Sub-paths are matched without regard to case, as
+ * Azure's front door routes them; the deployment keeps its case.
+ */
+function routeOfRest(rest: string): RouteInfo {
   const trimmed = rest.replace(/\/+$/, "");
-  if (trimmed.startsWith("deployments/")) {
+  const lower = trimmed.toLowerCase();
+  if (lower.startsWith("deployments/")) {
     const afterDeployments = trimmed.slice("deployments/".length);
     const slash = afterDeployments.indexOf("/");
-    const deployment = safeDecode(slash < 0 ? afterDeployments : afterDeployments.slice(0, slash));
-    const sub = slash < 0 ? "" : afterDeployments.slice(slash + 1);
+    const deployment = slash < 0 ? afterDeployments : afterDeployments.slice(0, slash);
+    const sub = slash < 0 ? "" : afterDeployments.slice(slash + 1).toLowerCase();
     return {
       operation: DEPLOYMENT_OPS[sub] ?? "other",
       deployment: deployment || null,
       family: "classic",
     };
   }
-  const family = trimmed.startsWith("v1/") || trimmed === "v1" ? "v1" : "other";
-  const sub = family === "v1" ? trimmed.slice(3) : trimmed;
+  const family = lower.startsWith("v1/") || lower === "v1" ? "v1" : "other";
+  const sub = family === "v1" ? lower.slice(3) : lower;
   const direct = TOP_LEVEL_OPS[sub];
   if (direct !== undefined) return { operation: direct, deployment: null, family };
   const first = sub.split("/", 1)[0] ?? "";

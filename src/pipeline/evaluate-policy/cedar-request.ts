@@ -63,6 +63,7 @@ export interface CedarContext {
   captureOrigin: string;
   purposes: string[];
   recognition: boolean;
+  unseen: string[];
 }
 
 export function actionFor(facts: RequestFacts): string {
@@ -94,7 +95,8 @@ export function decisionKey(agency: Agency, facts: RequestFacts): string {
     `\u0001${facts.images.count}\u0001${origins.length < 2 ? origins.join(",") : sortedDistinct(origins).join(",")}` +
     `\u0001${facts.camera.source}\u0001${facts.camera.mobility}\u0001${facts.camera.environment}` +
     `\u0001${facts.camera.origin.source}\u0001${facts.camera.origin.environment}\u0001${facts.capture}` +
-    `\u0001${facts.captureOrigin}\u0001${purposes.length < 2 ? purposes.join(",") : sortedDistinct(purposes).join(",")}`
+    `\u0001${facts.captureOrigin}\u0001${purposes.length < 2 ? purposes.join(",") : sortedDistinct(purposes).join(",")}` +
+    `\u0001${facts.unseen.length < 2 ? facts.unseen.join(",") : sortedDistinct(facts.unseen).join(",")}`
   );
 }
 
@@ -114,6 +116,7 @@ export function toCedarRequest(agency: Agency, facts: RequestFacts): CedarReques
     captureOrigin: facts.captureOrigin,
     purposes,
     recognition: hasRecognition(purposes),
+    unseen: sortedDistinct(facts.unseen),
   };
   // Jurisdiction codes are compared as upper case so that `us` in a config can never slip past
   // a policy testing `principal.country == "US"`.

@@ -4,7 +4,7 @@
  * before any body byte is read: an unknown key never costs a body.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errors } from "../../errors.js";
+import { errors, GatewayHttpError } from "../../errors.js";
 import type { Generation } from "../../runtime/generation.js";
 import { auditOnClose } from "../audit/hook.js";
 import { routeOf } from "../classify-request/operation.js";
@@ -47,6 +47,13 @@ function identify(
   const tenant = generation.identifier.identify(request.headers);
   ctx.tenant = tenant;
   ctx.agency = effectiveAgency(tenant, request.headers["x-gateway-on-behalf-of"]);
+  if (ctx.route.problem !== undefined) {
+    throw new GatewayHttpError(
+      "InvalidRequest",
+      `the path does not name exactly one Azure OpenAI operation and deployment: ${ctx.route.problem}`,
+      { param: "path" },
+    );
+  }
 }
 
 /** The identify stage as an `onRequest` callback hook (an async hook costs a promise per request). */

@@ -39,12 +39,6 @@ describe("routeOf", () => {
     ["/openai/deployments/tts/audio/speech", classic("audio.speech", "tts")],
     ["/openai/deployments/gpt-4o-rt/realtime", classic("realtime", "gpt-4o-rt")],
     // Url-encoded deployment names are decoded; malformed escapes are kept as they are.
-    ["/openai/deployments/my%20model/chat/completions", classic("chat.completions", "my model")],
-    ["/openai/deployments/gpt%2D4o/embeddings", classic("embeddings", "gpt-4o")],
-    [
-      "/openai/deployments/bad%E0%A4%A/chat/completions",
-      classic("chat.completions", "bad%E0%A4%A"),
-    ],
     // Unknown sub-paths of a deployment are `other`, with the deployment still known.
     ["/openai/deployments/gpt-4o/unknown/thing", classic("other", "gpt-4o")],
     ["/openai/deployments/gpt-4o/chat", classic("other", "gpt-4o")],
@@ -98,5 +92,33 @@ describe("routeOf", () => {
     ["/openai/v10/chat/completions", other("other")],
   ])("%s", (path, expected) => {
     expect(routeOf(path)).toEqual(expected);
+  });
+});
+
+describe("routeOf: non-canonical paths are refused, never forwarded as `other`", () => {
+  it.each<[string, string]>([
+    ["/openai/deployments/gpt-4o/chat%2Fcompletions", "percent-encoded"],
+    ["/openai/deployments/gpt%2D4o/embeddings", "percent-encoded"],
+    ["/openai/deployments/my%20model/chat/completions", "percent-encoded"],
+    ["/openai/deployments/gpt-4o//chat/completions", "empty path segment"],
+    ["/openai/deployments/gpt-4o/./chat/completions", "dot segment"],
+    ["/openai/deployments/gpt-4o/../gpt-4o/chat/completions", "dot segment"],
+    ["/openai/deployments/../../admin", "dot segment"],
+    ["/openai/v1//chat/completions", "empty path segment"],
+    ["/openai/deployments/gpt\\4o/chat/completions", "characters outside"],
+    ["/openai/deployments/-gpt/chat/completions", "deployment name"],
+    ["/openai/deployments/a.b:c/chat/completions", "deployment name"],
+  ])("%s", (path, problem) => {
+    expect(routeOf(path).problem).toContain(problem);
+  });
+
+  it.each([
+    ["/openai/deployments/gpt-4o/Chat/Completions", "chat.completions"],
+    ["/openai/V1/RESPONSES", "responses"],
+    ["/openai/deployments/gpt-4o/chat/completions/", "chat.completions"],
+  ])("matches %s without regard to case or a trailing slash", (path, operation) => {
+    const route = routeOf(path);
+    expect(route.operation).toBe(operation);
+    expect(route.problem).toBeUndefined();
   });
 });

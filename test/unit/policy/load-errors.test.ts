@@ -255,6 +255,6 @@ describe("loadPolicySources", () => {
   it("loads the shipped default pack", () => {
     const src = defaultPackSources();
     expect(src.policies.length).toBeGreaterThanOrEqual(7);
-    expect(compilePolicyEngine(src).policyCount).toBe(9);
+    expect(compilePolicyEngine(src).policyCount).toBe(10);
   });
 });
