@@ -7,6 +7,7 @@
  *   preHandler     evaluate-policy/hook.ts     classify the request, decide
  *   handler        forward/hook.ts             403, or forward and stream back
  *   (on close)     audit/hook.ts               one audit record, metrics, span
+ *   clientError    respond.ts                  what Node's parser refused: 400, 408, 431
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -17,21 +18,28 @@ import { decideHook } from "./pipeline/evaluate-policy/hook.js";
 import { forwardHandler } from "./pipeline/forward/hook.js";
 import { identifyHook } from "./pipeline/identify-tenant/hook.js";
 import { registerBodyReaders } from "./pipeline/read-body/hook.js";
-import { errorHandler, notFoundHandler, refuseUpgrade } from "./pipeline/respond.js";
+import {
+  clientErrorHandler,
+  errorHandler,
+  notFoundHandler,
+  refuseUpgrade,
+} from "./pipeline/respond.js";
 import { whatIfHandler } from "./pipeline/what-if.js";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /** Builds the data-plane Fastify instance. */
 export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
+  const stage: StageDeps = { ...deps, requestMetrics: new RequestMetrics(deps.metrics) };
   const app = Fastify({
     logger: false,
     routerOptions: { ignoreDuplicateSlashes: true },
     bodyLimit: 2 ** 31 - 1, // enforced per generation by the body readers
     return503OnClosing: false, // the pipeline answers an Azure-shaped 503 itself
     forceCloseConnections: false,
+    // Node's parser errors (400, 408, 431) get Azure-shaped, audited answers too.
+    clientErrorHandler: clientErrorHandler(stage),
   });
-  const stage: StageDeps = { ...deps, requestMetrics: new RequestMetrics(deps.metrics) };
   app.decorateRequest("gw", null);
   app.decorateRequest("rawJson", null);
   app.decorateRequest("parsedJson", undefined);
