@@ -2,7 +2,8 @@
  * The data plane: registers the pipeline stages in order on a Fastify instance and nothing else
  * (docs/architecture.md). Never listens; `runtime/gateway.ts` does.
  *
- *   onRequest      identify-tenant/hook.ts     tenant, agency, config generation, audit on close
+ *   onRequest      identify-tenant/hook.ts     tenant, agency, config generation, audit on close,
+ *                  limit-tenant/hook.ts        what-if calls per minute, concurrency slot
  *   body parsers   read-body/hook.ts           buffer JSON, stream the rest against the limit
  *   preHandler     evaluate-policy/hook.ts     classify the request, decide
  *   handler        forward/hook.ts             403, or forward and stream back
@@ -17,6 +18,7 @@ import { type DataPlaneDeps, type StageDeps, WHAT_IF_PREFIX } from "./pipeline/d
 import { decideHook } from "./pipeline/evaluate-policy/hook.js";
 import { forwardHandler } from "./pipeline/forward/hook.js";
 import { identifyHook } from "./pipeline/identify-tenant/hook.js";
+import { createTenantLimiters } from "./pipeline/limit-tenant/hook.js";
 import { registerBodyReaders } from "./pipeline/read-body/hook.js";
 import {
   clientErrorHandler,
@@ -30,7 +32,11 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /** Builds the data-plane Fastify instance. */
 export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
-  const stage: StageDeps = { ...deps, requestMetrics: new RequestMetrics(deps.metrics) };
+  const stage: StageDeps = {
+    ...deps,
+    requestMetrics: new RequestMetrics(deps.metrics),
+    limiters: createTenantLimiters(deps.metrics.tenantInflight),
+  };
   const app = Fastify({
     logger: false,
     routerOptions: { ignoreDuplicateSlashes: true },

@@ -65,6 +65,8 @@ export interface RequestContext {
   span?: Span;
   /** Whether `generation` was acquired for this request (and must be released at its end). */
   pinned: boolean;
+  /** Frees the request's concurrency slot (limit-tenant/); idempotent, called when it closes. */
+  releaseSlot?: () => void;
 }
 
 /**

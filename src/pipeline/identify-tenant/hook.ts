@@ -10,6 +10,7 @@ import { auditOnClose } from "../audit/hook.js";
 import { routeOf } from "../classify-request/operation.js";
 import { bindResponse, newRequestContext } from "../context.js";
 import { type HookDone, type StageDeps, WHAT_IF_PREFIX } from "../data-plane.js";
+import { applyTenantLimits } from "../limit-tenant/hook.js";
 import { startRequestSpan } from "../tracing.js";
 import { effectiveAgency } from "./identify.js";
 
@@ -48,6 +49,7 @@ function identify(
   const tenant = generation.identifier.identify(request.headers);
   ctx.tenant = tenant;
   ctx.agency = effectiveAgency(tenant, request.headers["x-gateway-on-behalf-of"]);
+  applyTenantLimits(deps.limiters, ctx, ctx.startedAt);
 }
 
 /** The identify stage as an `onRequest` callback hook (an async hook costs a promise per request). */
