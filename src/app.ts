@@ -2,11 +2,13 @@
  * The data plane: registers the pipeline stages in order on a Fastify instance and nothing else
  * (docs/architecture.md). Never listens; `runtime/gateway.ts` does.
  *
- *   onRequest      identify-tenant/hook.ts     tenant, agency, config generation, audit on close
+ *   onRequest      identify-tenant/hook.ts     tenant, agency, config generation, audit on close,
+ *                  limit-tenant/hook.ts        what-if calls per minute, concurrency slot
  *   body parser    read-body/hook.ts           read the whole body under the limit and timeouts
  *   preHandler     evaluate-policy/hook.ts     classify the request, decide
  *   handler        forward/hook.ts             403, or forward and stream back
  *   (on close)     audit/hook.ts               one audit record, metrics, span
+ *   clientError    respond.ts                  what Node's parser refused: 400, 408, 431
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -16,22 +18,34 @@ import { type DataPlaneDeps, type StageDeps, WHAT_IF_PREFIX } from "./pipeline/d
 import { decideHook } from "./pipeline/evaluate-policy/hook.js";
 import { forwardHandler } from "./pipeline/forward/hook.js";
 import { identifyHook } from "./pipeline/identify-tenant/hook.js";
+import { createTenantLimiters } from "./pipeline/limit-tenant/hook.js";
 import { registerBodyReaders } from "./pipeline/read-body/hook.js";
-import { errorHandler, notFoundHandler, refuseUpgrade } from "./pipeline/respond.js";
+import {
+  clientErrorHandler,
+  errorHandler,
+  notFoundHandler,
+  refuseUpgrade,
+} from "./pipeline/respond.js";
 import { whatIfHandler } from "./pipeline/what-if.js";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /** Builds the data-plane Fastify instance. */
 export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
+  const stage: StageDeps = {
+    ...deps,
+    requestMetrics: new RequestMetrics(deps.metrics),
+    limiters: createTenantLimiters(deps.metrics.tenantInflight),
+  };
   const app = Fastify({
     logger: false,
     routerOptions: { ignoreDuplicateSlashes: true },
     bodyLimit: 2 ** 31 - 1, // enforced per generation by the body readers
     return503OnClosing: false, // the pipeline answers an Azure-shaped 503 itself
     forceCloseConnections: false,
+    // Node's parser errors (400, 408, 431) get Azure-shaped, audited answers too.
+    clientErrorHandler: clientErrorHandler(stage),
   });
-  const stage: StageDeps = { ...deps, requestMetrics: new RequestMetrics(deps.metrics) };
   app.decorateRequest("gw", null);
   app.decorateRequest("rawBody", null);
   app.decorateRequest("bodyFormat", null);

@@ -120,6 +120,30 @@ export const errors = {
       `upstream \`${upstream}\` did not answer within ${timeoutMs} ms`,
       { cause },
     ),
+  tooManyInFlight: (who: string, limit: number) =>
+    new GatewayHttpError(
+      "RateLimited",
+      `${who} already has ${limit} requests in flight on this gateway replica (its limit): retry when one has finished`,
+      {
+        headers: {
+          "retry-after": "1",
+          "x-ratelimit-limit-concurrent-requests": String(limit),
+          "x-ratelimit-remaining-concurrent-requests": "0",
+        },
+      },
+    ),
+  whatIfSpent: (limit: number, retryAfterMs: number) =>
+    new GatewayHttpError(
+      "RateLimited",
+      `the tenant's what-if calls are limited to ${limit} per minute: retry after the window closes`,
+      {
+        headers: {
+          "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+          "x-ratelimit-limit-what-if-requests": String(limit),
+          "x-ratelimit-remaining-what-if-requests": "0",
+        },
+      },
+    ),
   notFound: (path: string) =>
     new GatewayHttpError(
       "NotFound",

@@ -13,10 +13,12 @@ export interface GatewayMetrics {
   upstreamTtfb: Histogram<"upstream">;
   tokens: Counter<"tenant" | "deployment" | "kind">;
   decisions: Counter<"tenant" | "decision" | "policy" | "mode">;
+  whatIfDecisions: Counter<"tenant" | "decision">;
   policyDuration: Histogram<"memo">;
   reloads: Counter<"result">;
   upstreamAttempts: Counter<"upstream" | "outcome">;
   upstreamBreaker: Gauge<"upstream">;
+  tenantInflight: Gauge<"tenant">;
 }
 
 const LATENCY_BUCKETS = [
@@ -61,6 +63,12 @@ export function createMetrics(): GatewayMetrics {
       labelNames: ["tenant", "decision", "policy", "mode"],
       registers: [registry],
     }),
+    whatIfDecisions: new Counter({
+      name: "gateway_what_if_decisions_total",
+      help: "What-if evaluations (/_gateway/evaluate/...) by tenant and the decision they would have had; never counted as real decisions",
+      labelNames: ["tenant", "decision"],
+      registers: [registry],
+    }),
     policyDuration: new Histogram({
       name: "gateway_policy_duration_seconds",
       help: "Time spent classifying a request and evaluating the policy",
@@ -84,6 +92,12 @@ export function createMetrics(): GatewayMetrics {
       name: "gateway_upstream_circuit_state",
       help: "Circuit breaker state by upstream: 0 closed, 1 half-open, 2 open",
       labelNames: ["upstream"],
+      registers: [registry],
+    }),
+    tenantInflight: new Gauge({
+      name: "gateway_tenant_inflight_requests",
+      help: "Data-plane requests in flight on this process by tenant (what tenants[].limits.maxConcurrentRequests caps)",
+      labelNames: ["tenant"],
       registers: [registry],
     }),
   };

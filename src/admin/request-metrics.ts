@@ -2,16 +2,20 @@
  * The per-request metric updates, with labelled children cached (see label-cache.ts), so the
  * request path never asks prom-client to hash label values.
  */
+import { DeploymentLabels } from "./bounded-labels.js";
 import { labelCache } from "./label-cache.js";
 import type { GatewayMetrics } from "./metrics.js";
 
 /** Records what one request did, on the gateway's instruments. */
 export class RequestMetrics {
+  /** Bounds the client-chosen `deployment` label (bounded-labels.ts). */
+  readonly deployments = new DeploymentLabels();
   readonly #requests;
   readonly #duration;
   readonly #ttfb;
   readonly #tokens;
   readonly #decisions;
+  readonly #whatIfDecisions;
   readonly #policyDuration;
 
   constructor(m: GatewayMetrics) {
@@ -20,6 +24,7 @@ export class RequestMetrics {
     this.#ttfb = labelCache(m.upstreamTtfb);
     this.#tokens = labelCache(m.tokens);
     this.#decisions = labelCache(m.decisions);
+    this.#whatIfDecisions = labelCache(m.whatIfDecisions);
     this.#policyDuration = labelCache(m.policyDuration);
   }
 
@@ -42,15 +47,21 @@ export class RequestMetrics {
     }
   }
 
-  /** A policy decision: one count per deciding policy, and the time classification + policy took. */
+  /**
+   * A policy decision: one count per deciding policy, and the time classification + policy took.
+   * A what-if evaluation is counted apart (`gateway_what_if_decisions_total`), so probing the
+   * policy never shows up as real denials.
+   */
   decision(
     tenant: string,
     decision: string,
     policies: readonly { id: string; mode: string }[],
     memoHit: boolean,
     seconds: number,
+    whatIf = false,
   ): void {
-    for (const p of policies) this.#decisions(tenant, decision, p.id, p.mode).inc();
+    if (whatIf) this.#whatIfDecisions(tenant, decision).inc();
+    else for (const p of policies) this.#decisions(tenant, decision, p.id, p.mode).inc();
     this.#policyDuration(memoHit ? "hit" : "miss").observe(seconds);
   }
 }

@@ -23,6 +23,18 @@ export interface RuntimeTenant {
     declaredAllowed: boolean;
   };
   userSecurityContext: boolean;
+  /** Caps enforced per tenant (docs/configuration.md#limits). */
+  limits: TenantLimits;
+}
+
+/** A tenant's caps, with the config's defaults applied. */
+export interface TenantLimits {
+  /** Requests of the tenant in flight at once on this replica; null: no cap. */
+  maxConcurrentRequests: number | null;
+  /** Per customer id: requests made on its behalf in flight at once (customers with a cap only). */
+  customerMaxConcurrentRequests: ReadonlyMap<string, number>;
+  /** What-if calls per minute. */
+  whatIfPerMinute: number;
 }
 
 export type UpstreamAuth =
@@ -216,6 +228,17 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
         declaredAllowed: (t.camera?.declared ?? "allow") === "allow",
       },
       userSecurityContext: t.userSecurityContext ?? false,
+      limits: {
+        maxConcurrentRequests: t.limits?.maxConcurrentRequests ?? null,
+        customerMaxConcurrentRequests: new Map(
+          (t.customers ?? []).flatMap((c) =>
+            c.limits?.maxConcurrentRequests === undefined
+              ? []
+              : [[c.id, c.limits.maxConcurrentRequests] as const],
+          ),
+        ),
+        whatIfPerMinute: t.limits?.whatIfPerMinute ?? cfg.whatIf.perTenantPerMinute,
+      },
     });
   });
 

@@ -60,6 +60,11 @@ const Upstream = T.Object(
   strict,
 );
 
+/** Requests in flight at once on one replica (docs/configuration.md#limits). */
+const MaxConcurrentRequests = T.Integer({ minimum: 1, maximum: 1_000_000 });
+/** What-if calls a tenant may make per minute. */
+const WhatIfPerMinute = T.Integer({ minimum: 1, maximum: 1_000_000 });
+
 const Customer = T.Object(
   {
     id: KebabId,
@@ -67,6 +72,10 @@ const Customer = T.Object(
     agencyType: literals(AGENCY_TYPES),
     jurisdiction: Jurisdiction,
     consent: T.Optional(Consent),
+    /** Caps on the calls the tenant makes on this customer's behalf. */
+    limits: T.Optional(
+      T.Object({ maxConcurrentRequests: T.Optional(MaxConcurrentRequests) }, strict),
+    ),
   },
   strict,
 );
@@ -95,6 +104,16 @@ const Tenant = T.Object(
     customers: T.Optional(T.Array(Customer)),
     /** Add Azure's `user_security_context` to chat and Responses calls (Defender for Cloud). */
     userSecurityContext: T.Optional(T.Boolean()),
+    /** Per-tenant caps: concurrent requests (per replica), what-if calls per minute. */
+    limits: T.Optional(
+      T.Object(
+        {
+          maxConcurrentRequests: T.Optional(MaxConcurrentRequests),
+          whatIfPerMinute: T.Optional(WhatIfPerMinute),
+        },
+        strict,
+      ),
+    ),
   },
   strict,
 );
@@ -180,6 +199,13 @@ export const GatewayConfigSchema = T.Object(
         /** Reload when the config, policy or catalogue files change (SIGHUP always reloads). */
         watch: T.Boolean({ default: true }),
         debounceMs: T.Integer({ minimum: 0, maximum: 60_000, default: 250 }),
+      },
+      { ...strict, default: {} },
+    ),
+    whatIf: T.Object(
+      {
+        /** What-if calls each tenant may make per minute (a tenant's `limits` may override it). */
+        perTenantPerMinute: T.Integer({ minimum: 1, maximum: 1_000_000, default: 60 }),
       },
       { ...strict, default: {} },
     ),

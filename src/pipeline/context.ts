@@ -3,6 +3,7 @@
  * built from it at the end, whatever the end was.
  */
 import { randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
 import type { Span } from "@opentelemetry/api";
 import type { RuntimeTenant } from "../config/index.js";
 import type { GatewayHttpError } from "../errors.js";
@@ -66,6 +67,8 @@ export interface RequestContext {
   span?: Span;
   /** Whether `generation` was acquired for this request (and must be released at its end). */
   pinned: boolean;
+  /** Frees the request's concurrency slot (limit-tenant/); idempotent, called when it closes. */
+  releaseSlot?: () => void;
 }
 
 /**
@@ -101,4 +104,19 @@ export function newRequestContext(init: {
     audited: false,
     pinned: init.pinned,
   };
+}
+
+const byResponse = new WeakMap<ServerResponse, RequestContext>();
+
+/**
+ * Links a request's raw response to its context, so an error Node raises on the socket while the
+ * request is in the pipeline (a timeout mid-body) is answered and audited as that request.
+ */
+export function bindResponse(res: ServerResponse, ctx: RequestContext): void {
+  byResponse.set(res, ctx);
+}
+
+/** The context of the request `res` answers, if it entered the pipeline. */
+export function contextOfResponse(res: ServerResponse): RequestContext | undefined {
+  return byResponse.get(res);
 }

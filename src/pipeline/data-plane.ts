@@ -9,6 +9,7 @@ import type { RequestMetrics } from "../admin/request-metrics.js";
 import type { Generation } from "../runtime/generation.js";
 import type { AuditSink } from "./audit/sink.js";
 import type { RequestContext } from "./context.js";
+import type { TenantLimiters } from "./limit-tenant/hook.js";
 import type { BodyFormat } from "./read-body/body-format.js";
 import type { RequestBody } from "./read-body/request-body.js";
 
@@ -37,9 +38,10 @@ export interface DataPlaneDeps {
   log: Logger;
 }
 
-/** The dependencies plus the per-process metric children every stage records on. */
+/** The dependencies plus the per-process state every stage shares: metric children, limiters. */
 export interface StageDeps extends DataPlaneDeps {
   requestMetrics: RequestMetrics;
+  limiters: TenantLimiters;
 }
 
 /** A Fastify callback hook's `done`: callback hooks cost no promise per request. */

@@ -4,14 +4,15 @@
  * once Fastify no longer owns the reply, and on a raw socket for WebSocket upgrades) and the 403
  * of a denied call. Every error answer goes through here, so all of them have one shape.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errors, GatewayHttpError, toGatewayError } from "../errors.js";
 import { auditRecord } from "./audit/record.js";
 import { routeOf } from "./classify-request/operation.js";
-import { newRequestContext, type RequestContext } from "./context.js";
-import type { DataPlaneDeps } from "./data-plane.js";
+import { clientErrorAnswer, requestLineOf } from "./client-error.js";
+import { contextOfResponse, newRequestContext, type RequestContext } from "./context.js";
+import type { DataPlaneDeps, StageDeps } from "./data-plane.js";
 
 /** Headers that tell the client which decision applied to its call. */
 export function decisionHeaders(ctx: RequestContext): Record<string, string> {
@@ -64,6 +65,8 @@ const UNREAD_BODY: ReadonlySet<number> = new Set([408, 413, 415]);
 /** Fastify's error handler: an Azure-shaped answer, recorded on the context for the audit. */
 export function errorHandler(deps: DataPlaneDeps) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    // Already answered on the raw response (a client error mid-request): keep that answer.
+    if (reply.raw.headersSent) return;
     const ctx = request.gw;
     const gwErr = mapFastifyError(err, ctx?.generation.config.limits.maxBodyBytes ?? 0);
     if (gwErr.code === "GatewayError")
@@ -87,6 +90,42 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
 }
 
 /**
+ * Answers `err` on a raw socket no HTTP response owns (an upgrade, a request Node could not
+ * parse), closes it, and audits the answer as a request with no tenant. Returns the record's
+ * operation, for the metrics.
+ */
+function answerOnSocket(
+  deps: DataPlaneDeps,
+  socket: Duplex,
+  err: GatewayHttpError,
+  request: { method: string; url: string },
+): string {
+  const ctx = newRequestContext({
+    generation: deps.current(),
+    url: request.url,
+    route: routeOf,
+    whatIf: false,
+    pinned: false,
+  });
+  ctx.audited = true;
+  ctx.error = err;
+  const body = JSON.stringify(err.toBody());
+  if (socket.writable) {
+    const answer =
+      `HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? ""}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-gateway-decision: deny\r\nx-gateway-decision-id: ${ctx.decisionId}\r\n` +
+      `connection: close\r\n\r\n${body}`;
+    socket.end(answer, () => socket.destroy());
+  } else {
+    socket.destroy();
+  }
+  const record = auditRecord(ctx, request.method, ctx.path, err.statusCode, performance.now());
+  deps.audit.write(record);
+  return record.operation;
+}
+
+/**
  * WebSocket upgrades (the Realtime API) are not proxied yet: answer a clear, audited 501 rather
  * than letting Node drop the socket without a word.
  */
@@ -95,22 +134,38 @@ export function refuseUpgrade(deps: DataPlaneDeps, req: IncomingMessage, socket:
     "NotImplemented",
     "the gateway does not proxy WebSocket connections (Realtime API) yet: use the HTTP APIs",
   );
-  const ctx = newRequestContext({
-    generation: deps.current(),
-    url: req.url ?? "/",
-    route: routeOf,
-    whatIf: false,
-    pinned: false,
-  });
-  ctx.audited = true;
-  ctx.error = err;
-  const body = JSON.stringify(err.toBody());
-  socket.end(
-    `HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nx-gateway-decision: deny\r\n` +
-      `x-gateway-decision-id: ${ctx.decisionId}\r\nconnection: close\r\n\r\n${body}`,
-  );
-  deps.audit.write(auditRecord(ctx, req.method ?? "GET", ctx.path, 501, performance.now()));
+  answerOnSocket(deps, socket, err, { method: req.method ?? "GET", url: req.url ?? "/" });
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's parser refused before any route ran (a malformed
+ * request line or header: 400, headers over `maxHeaderSize`: 431, Node's request or headers
+ * timeout: 408) gets the registry's Azure-shaped answer and exactly one audit record (no tenant).
+ * When the error hits a request already in the pipeline (a timeout while its body arrives), that
+ * request answers it and its own audit records it.
+ */
+export function clientErrorHandler(deps: StageDeps) {
+  return (err: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void => {
+    const answer = clientErrorAnswer(err.code);
+    if (answer === undefined || socket.destroyed) return;
+    const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (inFlight !== undefined && inFlight !== null) {
+      const ctx = contextOfResponse(inFlight);
+      if (ctx !== undefined && !inFlight.headersSent) ctx.error = answer;
+      const headers: Record<string, string> = { connection: "close" };
+      writeRawError(
+        inFlight,
+        answer,
+        ctx === undefined ? headers : { ...decisionHeaders(ctx), ...headers },
+      );
+      return;
+    }
+    const started = performance.now();
+    const line = requestLineOf(err.rawPacket) ?? { method: "-", url: "-" };
+    const operation = answerOnSocket(deps, socket, answer, line);
+    const seconds = (performance.now() - started) / 1000;
+    deps.requestMetrics.request("-", operation, answer.statusCode, "none", seconds);
+  };
 }
 
 /** The 403 of a denied call (docs/errors.md). */

@@ -34,9 +34,11 @@ export function testConfigYaml(
     extraPolicies?: string[];
     /** YAML items of the `upstreams` list, replacing the single `primary` upstream. */
     upstreams?: string;
+    /** Rewrites the finished YAML (to add a key inside a tenant, say). */
+    edit?: (yaml: string) => string;
   } = {},
 ): string {
-  return `
+  const yaml = `
 listen: { host: 127.0.0.1, port: 0 }
 admin: { host: 127.0.0.1, port: 0 }
 mode: ${opts.mode ?? "enforce"}
@@ -85,6 +87,7 @@ classification:
   cameraCatalogue: ${join(CONFIG_DIR, "cameras.yaml")}
 ${opts.extra ?? ""}
 `;
+  return opts.edit === undefined ? yaml : opts.edit(yaml);
 }
 
 /** Collects audit lines written by the gateway. */

@@ -1,10 +1,11 @@
 /**
  * Stage 5: when a data-plane response closes, whatever the end was (answered, denied, failed,
- * abandoned by the client), write its one audit record, end its span, record its metrics and
- * release its config generation. Exactly once per request (`ctx.audited`).
+ * abandoned by the client), free its concurrency slot, write its one audit record, end its span,
+ * record its metrics and release its config generation. Exactly once per request (`ctx.audited`).
  */
 import type { ServerResponse } from "node:http";
 import type { FastifyRequest } from "fastify";
+import { tenantLabel } from "../../admin/bounded-labels.js";
 import type { StageDeps } from "../data-plane.js";
 import { endRequestSpan } from "../tracing.js";
 import { auditRecord } from "./record.js";
@@ -12,7 +13,9 @@ import { auditRecord } from "./record.js";
 /** Audits `request` once its response has closed. */
 export function auditOnClose(deps: StageDeps, request: FastifyRequest, res: ServerResponse): void {
   const ctx = request.gw;
-  if (ctx === null || ctx.audited) return;
+  if (ctx === null) return;
+  ctx.releaseSlot?.(); // the concurrency slot, exactly once (idempotent)
+  if (ctx.audited) return;
   ctx.audited = true;
   if (ctx.pinned) deps.release(ctx.generation);
   const now = performance.now();
@@ -37,17 +40,21 @@ export function auditOnClose(deps: StageDeps, request: FastifyRequest, res: Serv
       status,
     );
   }
+  const config = ctx.generation.config;
   deps.requestMetrics.request(
-    record.tenant ?? "-",
+    tenantLabel(record.tenant, config),
     record.operation,
     status,
-    record.decision,
+    ctx.whatIf ? "what-if" : record.decision, // a what-if denial denied nothing
     (now - ctx.startedAt) / 1000,
     ctx.proxy?.upstreamTtfbMs !== undefined && ctx.upstreamName !== undefined
       ? { name: ctx.upstreamName, ttfbSeconds: ctx.proxy.upstreamTtfbMs / 1000 }
       : undefined,
     record.usage === undefined
       ? undefined
-      : { deployment: record.deployment ?? "-", ...record.usage },
+      : {
+          deployment: deps.requestMetrics.deployments.label(record.deployment, config),
+          ...record.usage,
+        },
   );
 }

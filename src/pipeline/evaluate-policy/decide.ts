@@ -50,5 +50,6 @@ function decideOnFacts(
     decision.policies,
     decision.memoHit,
     ctx.policyMs / 1000,
+    ctx.whatIf,
   );
 }

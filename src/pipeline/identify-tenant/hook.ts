@@ -8,8 +8,9 @@ import { errors, GatewayHttpError } from "../../errors.js";
 import type { Generation } from "../../runtime/generation.js";
 import { auditOnClose } from "../audit/hook.js";
 import { routeOf } from "../classify-request/operation.js";
-import { newRequestContext } from "../context.js";
+import { bindResponse, newRequestContext } from "../context.js";
 import { type HookDone, type StageDeps, WHAT_IF_PREFIX } from "../data-plane.js";
+import { applyTenantLimits } from "../limit-tenant/hook.js";
 import { startRequestSpan } from "../tracing.js";
 import { effectiveAgency } from "./identify.js";
 
@@ -38,6 +39,7 @@ function identify(
     ctx.span = startRequestSpan(request.method, ctx.path, request.headers);
   }
   request.gw = ctx;
+  bindResponse(reply.raw, ctx);
   reply.raw.once("close", () => auditOnClose(deps, request, reply.raw));
   if (refused !== undefined) throw refused;
   const declaredLength = Number(request.headers["content-length"] ?? 0);
@@ -54,6 +56,7 @@ function identify(
       { param: "path" },
     );
   }
+  applyTenantLimits(deps.limiters, ctx, ctx.startedAt);
 }
 
 /** The identify stage as an `onRequest` callback hook (an async hook costs a promise per request). */

@@ -37,6 +37,11 @@ const tenant: RuntimeTenant = {
   customers: new Map([["city-pd", cityPd]]),
   camera: { default: undefined, environment: undefined, declaredAllowed: true },
   userSecurityContext: false,
+  limits: {
+    maxConcurrentRequests: null,
+    customerMaxConcurrentRequests: new Map(),
+    whatIfPerMinute: 60,
+  },
 };
 
 const GENERATION_REVISION = "1111222233334444";

@@ -2,10 +2,16 @@
  * Header hygiene as one table, in the style of Envoy AI Gateway's data-plane tests: for each
  * request, what must reach upstream and what must NOT.
  */
+
+import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   clientResponseHeaders,
+  STRIPPED_REQUEST_HEADERS,
+  STRIPPED_REQUEST_PREFIXES,
+  strippedBecause,
   upstreamRequestHeaders,
 } from "../../../src/pipeline/forward/headers.js";
 
@@ -139,6 +145,74 @@ const requestCases: RequestCase[] = [
     ],
   },
   {
+    name: "client-address headers set by proxies and CDNs in front never reach upstream",
+    incoming: {
+      "x-real-ip": "10.0.0.1",
+      "true-client-ip": "10.0.0.2",
+      "cf-connecting-ip": "10.0.0.3",
+      "fastly-client-ip": "10.0.0.4",
+      "x-client-ip": "10.0.0.5",
+      "x-cluster-client-ip": "10.0.0.6",
+      "x-original-forwarded-for": "10.0.0.7",
+      "x-azure-clientip": "10.0.0.8",
+      "x-azure-socketip": "10.0.0.9",
+      "x-envoy-external-address": "10.0.0.10",
+      "x-forwarded-port": "443",
+      "x-forwarded-prefix": "/tenant-a",
+      "x-forwarded-server": "edge-1",
+      via: "1.1 corp-proxy.internal",
+      "x-original-host": "gw.internal",
+      "x-original-url": "/openai/x",
+      "x-realip-lookalike": "kept",
+    },
+    expected: { "x-realip-lookalike": "kept" },
+    absent: [
+      "x-real-ip",
+      "true-client-ip",
+      "cf-connecting-ip",
+      "fastly-client-ip",
+      "x-client-ip",
+      "x-cluster-client-ip",
+      "x-original-forwarded-for",
+      "x-azure-clientip",
+      "x-azure-socketip",
+      "x-envoy-external-address",
+      "x-forwarded-port",
+      "x-forwarded-prefix",
+      "x-forwarded-server",
+      "via",
+      "x-original-host",
+      "x-original-url",
+    ],
+  },
+  {
+    name: "credentials meant for the gateway or what is in front of it never reach upstream",
+    incoming: {
+      "ocp-apim-subscription-key": "tenant-key-apim",
+      "x-api-key": "tenant-key-x",
+      cookie: "session=tenant-key-cookie",
+      "x-ms-client-principal": "eyJ0ZW5hbnQta2V5In0=",
+      "x-ms-client-principal-id": "user-1",
+      "x-ms-token-aad-access-token": "tenant-key-aad",
+      "ocp-apim-trace": "true",
+    },
+    expected: { "ocp-apim-trace": "true" },
+    absent: [
+      "ocp-apim-subscription-key",
+      "x-api-key",
+      "cookie",
+      "x-ms-client-principal",
+      "x-ms-client-principal-id",
+      "x-ms-token-aad-access-token",
+    ],
+  },
+  {
+    name: "a header named like an Object.prototype member is forwarded like any other",
+    incoming: { constructor: "1", tostring: "3" },
+    expected: { constructor: "1", tostring: "3" },
+    absent: [],
+  },
+  {
     name: "content-length is recomputed from the body actually sent",
     incoming: { "content-length": "999", "content-type": "application/json" },
     bodyLength: 42,
@@ -192,6 +266,31 @@ const requestCases: RequestCase[] = [
     absent: [],
   },
 ];
+
+describe("the stripped-header list", () => {
+  it("gives every listed header and prefix its reason", () => {
+    expect(strippedBecause("x-real-ip")).toBe("client-address");
+    expect(strippedBecause("ocp-apim-subscription-key")).toBe("credential");
+    expect(strippedBecause("te")).toBe("hop-by-hop");
+    expect(strippedBecause("host")).toBe("gateway-set");
+    expect(strippedBecause("x-forwarded-anything")).toBe("client-address");
+    expect(strippedBecause("x-gateway-purpose")).toBe("gateway-set");
+    expect(strippedBecause("content-type")).toBeUndefined();
+    expect(strippedBecause("constructor")).toBeUndefined();
+  });
+
+  it("is the one docs/api.md documents", () => {
+    const doc = readFileSync(resolve(import.meta.dirname, "../../../docs/api.md"), "utf8");
+    const section = doc.slice(
+      doc.indexOf("### What goes upstream"),
+      doc.indexOf("### What comes back"),
+    );
+    for (const name of STRIPPED_REQUEST_HEADERS.keys())
+      expect(section, name).toContain(`\`${name}\``);
+    for (const [prefix] of STRIPPED_REQUEST_PREFIXES)
+      expect(section, prefix).toContain(`\`${prefix}*\``);
+  });
+});
 
 describe("upstreamRequestHeaders", () => {
   it.each(requestCases)("$name", (c) => {

@@ -223,6 +223,11 @@ const tenant: RuntimeTenant = {
   customers: new Map(),
   camera: { default: undefined, environment: undefined, declaredAllowed: true },
   userSecurityContext: false,
+  limits: {
+    maxConcurrentRequests: null,
+    customerMaxConcurrentRequests: new Map(),
+    whatIfPerMinute: 60,
+  },
 };
 const deps = () => ({
   frames: new MemoryFrameWindowStore(),

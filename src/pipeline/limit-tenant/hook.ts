@@ -1,0 +1,67 @@
+/**
+ * The per-tenant limits, applied right after identification (docs/configuration.md#limits): a
+ * what-if call spends one of the tenant's what-if calls per minute, and every call takes a
+ * concurrency slot under its tenant and, when it acts for a capped customer, under that customer.
+ * The slot is freed when the response closes (audit/hook.ts), whatever the end. The counters
+ * live as long as the data plane, so a reload changes the caps but not the counts.
+ */
+import type { Gauge } from "prom-client";
+import { labelCache } from "../../admin/label-cache.js";
+import { errors } from "../../errors.js";
+import type { RequestContext } from "../context.js";
+import { ConcurrencyLimiter, type SlotKey } from "./concurrency.js";
+import { FixedWindowLimiter } from "./fixed-window.js";
+
+const TENANT = "tenant\u0001";
+const CUSTOMER = "customer\u0001";
+
+/** The process-wide limiter state. */
+export interface TenantLimiters {
+  concurrency: ConcurrencyLimiter;
+  whatIf: FixedWindowLimiter;
+}
+
+/** Creates the limiters; tenants' in-flight counts are mirrored on `inflightGauge`. */
+export function createTenantLimiters(inflightGauge: Gauge<"tenant">): TenantLimiters {
+  const gauge = labelCache(inflightGauge);
+  return {
+    concurrency: new ConcurrencyLimiter((key, n) => {
+      if (key.startsWith(TENANT)) gauge(key.slice(TENANT.length)).set(n);
+    }),
+    whatIf: new FixedWindowLimiter(60_000),
+  };
+}
+
+/** Requests of `tenantId` in flight on this process. */
+export function tenantInflight(limiters: TenantLimiters, tenantId: string): number {
+  return limiters.concurrency.inflight(TENANT + tenantId);
+}
+
+/** Applies the identified tenant's limits to `ctx`; throws a 429 `RateLimited` when one is spent. */
+export function applyTenantLimits(
+  limiters: TenantLimiters,
+  ctx: RequestContext,
+  now: number,
+): void {
+  const tenant = ctx.tenant!;
+  const { limits } = tenant;
+  if (ctx.whatIf) {
+    const spent = limiters.whatIf.take(tenant.id, limits.whatIfPerMinute, now);
+    if (!spent.ok) throw errors.whatIfSpent(limits.whatIfPerMinute, spent.retryAfterMs);
+  }
+  const keys: SlotKey[] = [{ key: TENANT + tenant.id, limit: limits.maxConcurrentRequests }];
+  const customer = ctx.agency?.onBehalfOf;
+  const customerLimit =
+    customer === undefined ? undefined : limits.customerMaxConcurrentRequests.get(customer);
+  if (customerLimit !== undefined) {
+    keys.push({ key: `${CUSTOMER}${tenant.id}\u0001${customer}`, limit: customerLimit });
+  }
+  const slot = limiters.concurrency.acquire(keys);
+  if (!slot.ok) {
+    throw errors.tooManyInFlight(
+      slot.key.startsWith(TENANT) ? `tenant \`${tenant.id}\`` : `customer \`${customer}\``,
+      slot.limit,
+    );
+  }
+  ctx.releaseSlot = slot.release;
+}
