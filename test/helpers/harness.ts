@@ -34,6 +34,8 @@ export function testConfigYaml(
     extraPolicies?: string[];
     /** YAML items of the `upstreams` list, replacing the single `primary` upstream. */
     upstreams?: string;
+    /** The gateway's classification clock (frame windows, EXIF capture times). */
+    now?: () => number;
   } = {},
 ): string {
   return `
@@ -140,7 +142,12 @@ export async function startGatewayOn(
   writeFileSync(configFile, testConfigYaml(upstreamUrl, opts));
   const audit = new AuditCapture();
   const logs = new Writable({ write: (_c, _e, cb) => cb() });
-  const gw = await startGateway({ configFile, auditStream: audit, logStream: logs });
+  const gw = await startGateway({
+    configFile,
+    auditStream: audit,
+    logStream: logs,
+    ...(opts.now === undefined ? {} : { classifierNow: opts.now }),
+  });
   return { gw, audit, configFile };
 }
 
