@@ -78,6 +78,8 @@ export interface RuntimeConfig {
   policy: { schema: string; files: readonly string[]; tests: readonly string[]; memoSize: number };
   classification: {
     liveFrameRate: { frames: number; withinMs: number };
+    /** `classification.exifLiveMaxAgeSeconds`, in milliseconds. */
+    exifLiveMaxAgeMs: number;
     cameraCatalogue: string;
   };
   audit: {
@@ -276,6 +278,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
         frames: cfg.classification.liveFrameRate.frames,
         withinMs: cfg.classification.liveFrameRate.withinSeconds * 1000,
       },
+      exifLiveMaxAgeMs: cfg.classification.exifLiveMaxAgeSeconds * 1000,
       cameraCatalogue: resolve(baseDir, cfg.classification.cameraCatalogue),
     },
     audit: {

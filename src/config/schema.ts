@@ -163,6 +163,8 @@ export const GatewayConfigSchema = T.Object(
           },
           { ...strict, default: {} },
         ),
+        /** An image whose EXIF capture time is at most this old is `live` capture. */
+        exifLiveMaxAgeSeconds: T.Number({ exclusiveMinimum: 0, default: 120 }),
         cameraCatalogue: T.String({ default: "cameras.yaml" }),
       },
       { ...strict, default: {} },

@@ -37,6 +37,8 @@ export interface GatewayOptions {
   auditStream?: Writable;
   /** Operational log destination; stderr by default. */
   logStream?: Writable;
+  /** The clock of classification (frame windows, EXIF capture times); tests inject a fake. */
+  classifierNow?: () => number;
   /** Clock, randomness and Entra ID credential of the forwarder (tests inject fakes). */
   upstreams?: UpstreamRuntimeOptions;
 }
@@ -105,11 +107,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const frames = new MemoryFrameWindowStore();
   const upstreams = await openPools(config);
-  const generations = new Generations(buildGeneration(config, upstreams, frames), (retired) => {
-    closeUpstreams(retired.upstreams).catch((err: unknown) =>
-      log.warn({ err, generation: retired.id }, "closing a retired generation's pools failed"),
-    );
-  });
+  const generations = new Generations(
+    buildGeneration(config, upstreams, frames, options.classifierNow),
+    (retired) => {
+      closeUpstreams(retired.upstreams).catch((err: unknown) =>
+        log.warn({ err, generation: retired.id }, "closing a retired generation's pools failed"),
+      );
+    },
+  );
 
   const audit: AuditSink = openAuditSink(options.auditStream ?? config.audit.destination, {
     ...config.audit,
@@ -164,7 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     try {
       const next = loadConfig(options.configFile, env);
       pools = await openPools(next);
-      const generation = buildGeneration(next, pools, frames);
+      const generation = buildGeneration(next, pools, frames, options.classifierNow);
       if (
         next.listen.port !== before.config.listen.port ||
         next.admin.port !== before.config.admin.port

@@ -37,6 +37,7 @@ export function createGeneration(
   policy: PolicyEngine,
   frames: FrameWindowStore,
   catalogue: CameraCatalogue,
+  now: () => number = Date.now,
 ): Generation {
   return Object.freeze({
     id: nextId++,
@@ -48,6 +49,8 @@ export function createGeneration(
       frames,
       exif: createExifReader({ catalogue }),
       liveFrameRate: config.classification.liveFrameRate,
+      exifLiveMaxAgeMs: config.classification.exifLiveMaxAgeMs,
+      now,
     },
   });
 }
@@ -66,8 +69,9 @@ export function buildGeneration(
   config: RuntimeConfig,
   upstreams: readonly LiveUpstream[],
   frames: FrameWindowStore,
+  now: () => number = Date.now,
 ): Generation {
   const policy = loadPolicyEngine(config);
   const catalogue = loadCameraCatalogue(config.classification.cameraCatalogue);
-  return createGeneration(config, upstreams, policy, frames, catalogue);
+  return createGeneration(config, upstreams, policy, frames, catalogue, now);
 }

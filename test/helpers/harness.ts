@@ -36,6 +36,8 @@ export function testConfigYaml(
     upstreams?: string;
     /** Rewrites the finished YAML (to add a key inside a tenant, say). */
     edit?: (yaml: string) => string;
+    /** The gateway's classification clock (frame windows, EXIF capture times). */
+    now?: () => number;
   } = {},
 ): string {
   const yaml = `
@@ -143,7 +145,12 @@ export async function startGatewayOn(
   writeFileSync(configFile, testConfigYaml(upstreamUrl, opts));
   const audit = new AuditCapture();
   const logs = new Writable({ write: (_c, _e, cb) => cb() });
-  const gw = await startGateway({ configFile, auditStream: audit, logStream: logs });
+  const gw = await startGateway({
+    configFile,
+    auditStream: audit,
+    logStream: logs,
+    ...(opts.now === undefined ? {} : { classifierNow: opts.now }),
+  });
   return { gw, audit, configFile };
 }
 

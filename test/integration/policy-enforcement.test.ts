@@ -4,13 +4,19 @@
  * Denied calls must get the 403 and never reach upstream; allowed calls must be forwarded.
  */
 import OpenAI, { AzureOpenAI, PermissionDeniedError } from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dataUrl, jpeg } from "../fixtures/images/make-fixtures.js";
 import { type Harness, KEYS, startHarness } from "../helpers/harness.js";
 
 let h: Harness;
+// The classification clock: each test starts a minute after the last, so the frame-rate windows
+// (a camera's, the tenant's recognition requests) hold only that test's requests.
+let clock = Date.now();
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ now: () => clock });
+});
+beforeEach(() => {
+  clock += 60_000;
 });
 afterAll(async () => {
   await h.close();

@@ -1,8 +1,12 @@
 /**
- * Live or recorded capture (docs/request-reading.md): `live` when declared, when the call is a
- * realtime session, or when the camera id sends frames faster than the configured rate; `recorded`
- * when declared; otherwise `unknown`. A `recorded` declaration cannot hide an inferred `live`.
+ * Live or recorded capture (docs/configuration.md "Live or recorded capture"): `live` when
+ * declared, when the call is a realtime session, when any frame-rate window the request feeds is
+ * over the configured rate, or when an image's EXIF capture time is recent; `recorded` when
+ * declared; otherwise `unknown`. A `recorded` declaration cannot hide an inferred `live` (the
+ * conflict is recorded); nothing inferred ever turns a declared `live` into `recorded`.
  */
+import type { FrameWindow } from "./capture-windows.js";
+import { isRecentCapture } from "./exif-capture-time.js";
 import type { Capture, FactOrigin, Operation } from "./facts.js";
 import type { FrameWindowStore } from "./frame-rate.js";
 
@@ -10,12 +14,29 @@ import type { FrameWindowStore } from "./frame-rate.js";
 export interface CaptureInputs {
   declared: Capture | undefined;
   operation: Operation;
-  /** `x-gateway-camera-id`, scoped to the tenant by the caller. */
-  cameraKey: string | undefined;
-  imageCount: number;
+  /** The frame-rate windows this request feeds (`frameWindows`). */
+  windows: readonly FrameWindow[];
+  /** EXIF capture times of the request's images (ISO 8601, as `ExifCamera.capturedAt`). */
+  capturedAt: readonly string[];
   now: number;
   liveFrameRate: { frames: number; withinMs: number };
+  exifLiveMaxAgeMs: number;
   frames: FrameWindowStore;
+  /** A what-if call reads the windows and never records in them. */
+  whatIf: boolean;
+}
+
+/** Feeds (or, for what-if, only reads) every window; true when any is at the live rate. */
+function overLiveRate(input: CaptureInputs): boolean {
+  const { frames: store, liveFrameRate: rate, now } = input;
+  let over = false;
+  for (const w of input.windows) {
+    const seen = input.whatIf
+      ? store.count(w.key, now, rate.withinMs) + w.frames
+      : store.record(w.key, now, w.frames, rate.withinMs);
+    if (seen >= rate.frames) over = true; // no early exit: every window sees this request
+  }
+  return over;
 }
 
 /** Resolves capture and how it was known; conflicts are appended to `conflicts`. */
@@ -25,14 +46,12 @@ export function resolveCapture(
 ): { capture: Capture; origin: FactOrigin } {
   let inferred: FactOrigin | undefined;
   if (input.operation === "realtime") inferred = "realtime";
-  if (input.cameraKey !== undefined && input.imageCount > 0) {
-    const seen = input.frames.record(
-      input.cameraKey,
-      input.now,
-      input.imageCount,
-      input.liveFrameRate.withinMs,
-    );
-    if (seen >= input.liveFrameRate.frames) inferred ??= "frame-rate";
+  if (input.windows.length > 0 && overLiveRate(input)) inferred ??= "frame-rate";
+  if (
+    inferred === undefined &&
+    input.capturedAt.some((t) => isRecentCapture(t, input.now, input.exifLiveMaxAgeMs))
+  ) {
+    inferred = "exif";
   }
   if (inferred !== undefined) {
     if (input.declared !== undefined && input.declared !== "live") {

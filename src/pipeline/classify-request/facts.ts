@@ -80,6 +80,8 @@ export type FactOrigin =
 export interface ExifCamera {
   make?: string;
   model?: string;
+  /** BodySerialNumber (or a serial number found as text), which tells cameras of one model apart. */
+  serial?: string;
   /** ISO 8601 capture time from DateTimeOriginal, when present. */
   capturedAt?: string;
   /** The catalogue's verdict for this make/model, when it knows the camera. */

@@ -1,7 +1,8 @@
 /**
- * Detects live frame streams: when one camera id sends image frames faster than a configured rate
- * (e.g. 5 frames within 10 s), its capture is `live` whatever it declares. The store is an
- * interface so a fleet can share windows (e.g. through Redis); the built-in one is in memory.
+ * Detects live frame streams: when one camera (by id, by EXIF identity) or one tenant's
+ * recognition requests arrive faster than a configured rate (e.g. 5 frames within 10 s), capture
+ * is `live` whatever the request declares. The store is an interface so a fleet can share windows
+ * (e.g. through Redis); the built-in one is in memory.
  */
 
 /** Where frame arrival times are kept. */
@@ -11,6 +12,11 @@ export interface FrameWindowStore {
    * last `withinMs`, including these.
    */
   record(key: string, now: number, frames: number, withinMs: number): number;
+  /**
+   * How many arrivals for `key` fall within the last `withinMs` at `now`, recording nothing: what
+   * a what-if call sees.
+   */
+  count(key: string, now: number, withinMs: number): number;
 }
 
 /**
@@ -44,5 +50,14 @@ export class MemoryFrameWindowStore implements FrameWindowStore {
     for (let i = 0; i < frames; i++) times.push(now);
     if (times.length > this.#maxPerKey) times.splice(0, times.length - this.#maxPerKey);
     return times.length;
+  }
+
+  count(key: string, now: number, withinMs: number): number {
+    const times = this.#windows.get(key);
+    if (times === undefined) return 0;
+    const cutoff = now - withinMs;
+    let n = 0;
+    for (const t of times) if (t > cutoff) n++;
+    return n;
   }
 }

@@ -11,7 +11,9 @@ import type { RequestBody } from "../read-body/request-body.js";
 import { MAX_BODY_DEPTH } from "../read-body/walk.js";
 import { resolveCamera } from "./camera.js";
 import { resolveCapture } from "./capture.js";
+import { frameWindows } from "./capture-windows.js";
 import { readDeclarations } from "./declarations.js";
+import { DEFAULT_EXIF_LIVE_MAX_AGE_MS } from "./exif-capture-time.js";
 import type {
   Evidence,
   ExifCamera,
@@ -37,6 +39,10 @@ export interface ClassifierDeps {
   /** Reads camera EXIF of inline images and maps it through the camera catalogue. */
   exif: ExifReader;
   liveFrameRate: { frames: number; withinMs: number };
+  /** An image whose EXIF capture time is at most this old is live; 120 s when not given. */
+  exifLiveMaxAgeMs?: number;
+  /** The clock that frame windows and capture times are judged by; `Date.now` when not given. */
+  now?: () => number;
 }
 
 /** One request, as classification sees it. */
@@ -46,8 +52,15 @@ export interface ClassifyInput {
   /** The body as the gateway read it. */
   body: RequestBody;
   tenant: RuntimeTenant;
+  /** The effective agency id (the tenant, or the customer it acts for); the tenant's by default. */
+  agencyId?: string;
   now: number;
+  /** A what-if call: frame-rate windows are read, never written. */
+  whatIf?: boolean;
 }
+
+/** Shared by requests without EXIF (never written: the loop that fills it does not run). */
+const NO_TIMES: string[] = Object.freeze([]) as unknown as string[];
 
 const EMPTY_IMAGES: ImageFacts = Object.freeze({
   count: 0,
@@ -123,21 +136,6 @@ export function factsOf(
     tenantEnvironment: input.tenant.camera.environment,
     exif,
   });
-  const capture = resolveCapture(
-    {
-      declared: declared.capture,
-      operation: input.route.operation,
-      cameraKey:
-        declared.cameraId === undefined
-          ? undefined
-          : `${input.tenant.id}\u0000${declared.cameraId}`,
-      imageCount: images.count,
-      now: input.now,
-      liveFrameRate: deps.liveFrameRate,
-      frames: deps.frames,
-    },
-    camera.conflicts,
-  );
   // Detected purposes first; declarations can add purposes, never remove detected ones.
   const detected =
     inspection.texts.length === 0 ? NO_PURPOSES : detectConversationPurposes(inspection.texts);
@@ -147,6 +145,28 @@ export function factsOf(
     if (!purposes.includes(p)) purposes.push(p);
     evidence.push({ purpose: p, rule: "declared", where: "header:x-gateway-purpose" });
   }
+  const capturedAt: string[] = exif.length === 0 ? NO_TIMES : [];
+  for (const e of exif) if (e.capturedAt !== undefined) capturedAt.push(e.capturedAt);
+  const capture = resolveCapture(
+    {
+      declared: declared.capture,
+      operation: input.route.operation,
+      windows: frameWindows({
+        tenantId: input.tenant.id,
+        agencyId: input.agencyId ?? input.tenant.id,
+        cameraId: declared.cameraId,
+        images: inspection.images,
+        purposes,
+      }),
+      capturedAt,
+      now: input.now,
+      liveFrameRate: deps.liveFrameRate,
+      exifLiveMaxAgeMs: deps.exifLiveMaxAgeMs ?? DEFAULT_EXIF_LIVE_MAX_AGE_MS,
+      frames: deps.frames,
+      whatIf: input.whatIf ?? false,
+    },
+    camera.conflicts,
+  );
   return {
     operation: input.route.operation,
     deployment: input.route.deployment ?? inspection.model ?? null,

@@ -21,7 +21,15 @@ export function decideRequest(
 ): void | Promise<void> {
   const started = performance.now();
   const facts = classifyRequest(
-    { route: ctx.route, headers, body, tenant: ctx.tenant!, now: Date.now() },
+    {
+      route: ctx.route,
+      headers,
+      body,
+      tenant: ctx.tenant!,
+      agencyId: ctx.agency!.id,
+      now: (ctx.generation.classifier.now ?? Date.now)(),
+      whatIf: ctx.whatIf,
+    },
     ctx.generation.classifier,
   );
   if (facts instanceof Promise) {

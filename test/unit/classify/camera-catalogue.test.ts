@@ -71,6 +71,55 @@ describe("shipped camera catalogue", () => {
   });
 });
 
+describe("look-alike models: the most specific entry wins", () => {
+  // A body-worn camera whose model also names a word of the maker's in-car system: under
+  // file order (in-car entries first) these came out `dashcam`.
+  const lookAlikes: Array<[string, string, string, string]> = [
+    ["Axon", "Axon Body 4 Fleet", "body-worn", "axon-body"],
+    ["Axon Enterprise", "Body 3 Fleet Sync", "body-worn", "axon-body"],
+    ["Axon", "Axon Fleet 3", "dashcam", "axon-fleet"],
+    ["WatchGuard Video", "4RE V300", "body-worn", "motorola-v-series"],
+    ["WatchGuard", "4RE", "dashcam", "watchguard-4re"],
+    ["Motorola Solutions", "M500 Motorola V300", "body-worn", "motorola-v-series"],
+    ["Motorola Solutions", "Motorola Solutions V300", "body-worn", "motorola-v-series"],
+    ["Motorola Solutions", "M500", "dashcam", "motorola-m500"],
+    ["Transcend", "DrivePro Body 70", "body-worn", "transcend-drivepro-body"],
+    ["Transcend", "DrivePro 620", "dashcam", "transcend-drivepro"],
+    ["Panasonic", "Arbitrator BWC", "body-worn", "panasonic-arbitrator-bwc"],
+    ["Panasonic", "Arbitrator 360 HD", "dashcam", "panasonic-arbitrator-360"],
+  ];
+  it.each(lookAlikes)("%s / %s -> %s", (make, model, source, id) => {
+    expect(shipped.lookup(make, model)).toEqual({ source, id });
+  });
+
+  const catalogue = compileCameraCatalogue({
+    version: 1,
+    cameras: [
+      entry({ id: "in-car", make: "Maker", models: ["/fleet/"], source: "dashcam" }),
+      entry({ id: "in-car-exact", make: "Maker", models: ["Body Fleet"], source: "dashcam" }),
+      entry({ id: "body", make: "Maker", models: ["/body \\d/"], source: "body-worn" }),
+      entry({ id: "maker", make: "Maker", source: "fixed" }),
+    ],
+  });
+
+  it("a pattern matching more of the model beats an earlier one matching less", () => {
+    expect(catalogue.lookup("Maker", "Body 4 Fleet")).toEqual({ source: "body-worn", id: "body" });
+    expect(catalogue.lookup("Maker", "Fleet 3")).toEqual({ source: "dashcam", id: "in-car" });
+  });
+
+  it("an exact model beats any pattern", () => {
+    expect(catalogue.lookup("Maker", "body  fleet")).toEqual({
+      source: "dashcam",
+      id: "in-car-exact",
+    });
+  });
+
+  it("a make-only entry is the weakest match", () => {
+    expect(catalogue.lookup("Maker", "Body 9")).toEqual({ source: "body-worn", id: "body" });
+    expect(catalogue.lookup("Maker", "Other")).toEqual({ source: "fixed", id: "maker" });
+  });
+});
+
 describe("normaliseMake", () => {
   it("drops case, punctuation and company suffixes", () => {
     expect(normaliseMake("Motorola Solutions, Inc.")).toBe("motorola solutions");

@@ -3,20 +3,28 @@ import {
   type CaptureInputs,
   resolveCapture,
 } from "../../../src/pipeline/classify-request/capture.js";
+import type { FrameWindow } from "../../../src/pipeline/classify-request/capture-windows.js";
 import type { Capture, FactOrigin } from "../../../src/pipeline/classify-request/facts.js";
 import { MemoryFrameWindowStore } from "../../../src/pipeline/classify-request/frame-rate.js";
 
 const RATE = { frames: 5, withinMs: 10_000 };
 
+/** The windows of a request with `frames` images from camera window `key`. */
+function on(key: string, frames = 1): FrameWindow[] {
+  return [{ key, frames }];
+}
+
 function inputs(over: Partial<CaptureInputs> = {}): CaptureInputs {
   return {
     declared: undefined,
     operation: "chat.completions",
-    cameraKey: undefined,
-    imageCount: 1,
+    windows: [],
+    capturedAt: [],
     now: 1_000_000,
     liveFrameRate: RATE,
+    exifLiveMaxAgeMs: 120_000,
     frames: new MemoryFrameWindowStore(),
+    whatIf: false,
     ...over,
   };
 }
@@ -52,7 +60,7 @@ describe("resolveCapture", () => {
     const frames = new MemoryFrameWindowStore();
     const seen: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const r = resolveCapture(inputs({ frames, cameraKey: "t:cam-1", now: 1000 * i }), []);
+      const r = resolveCapture(inputs({ frames, windows: on("t:cam-1"), now: 1000 * i }), []);
       seen.push(`${r.capture}/${r.origin}`);
     }
     expect(seen).toEqual([
@@ -66,26 +74,34 @@ describe("resolveCapture", () => {
   });
 
   it("counts every image of one request as a frame", () => {
-    const r = resolveCapture(inputs({ cameraKey: "t:cam-1", imageCount: 5 }), []);
+    const r = resolveCapture(inputs({ windows: on("t:cam-1", 5) }), []);
     expect(r).toEqual({ capture: "live", origin: "frame-rate" });
   });
 
-  it("does not count frames for requests without images", () => {
+  it("counts nothing for a request that feeds no window (no images)", () => {
     const frames = new MemoryFrameWindowStore();
     for (let i = 0; i < 10; i++) {
-      const r = resolveCapture(inputs({ frames, cameraKey: "t:cam-1", imageCount: 0, now: i }), []);
+      const r = resolveCapture(inputs({ frames, windows: [], now: i }), []);
       expect(r.capture).toBe("unknown");
     }
-    expect(resolveCapture(inputs({ frames, cameraKey: "t:cam-1", now: 11 }), []).capture).toBe(
+    expect(resolveCapture(inputs({ frames, windows: on("t:cam-1"), now: 11 }), []).capture).toBe(
       "unknown",
     );
   });
 
-  it("does not count frames without a camera id", () => {
+  it("is live when any one of the windows a request feeds is at the rate, and feeds them all", () => {
     const frames = new MemoryFrameWindowStore();
-    for (let i = 0; i < 10; i++) {
-      expect(resolveCapture(inputs({ frames, imageCount: 3, now: i }), []).capture).toBe("unknown");
-    }
+    for (let i = 0; i < 4; i++) frames.record("exif", i, 1, 10_000);
+    const windows = [
+      { key: "camera-rotating-1", frames: 1 },
+      { key: "exif", frames: 1 },
+      { key: "recognition", frames: 1 },
+    ];
+    expect(resolveCapture(inputs({ frames, windows, now: 10 }), [])).toEqual({
+      capture: "live",
+      origin: "frame-rate",
+    });
+    expect(frames.count("recognition", 10, 10_000)).toBe(1); // fed though another was over
   });
 
   it("overrides a recorded declaration contradicted by the frame rate, and records it", () => {
@@ -94,7 +110,7 @@ describe("resolveCapture", () => {
     let last: ReturnType<typeof resolveCapture> | undefined;
     for (let i = 0; i < 5; i++) {
       last = resolveCapture(
-        inputs({ frames, cameraKey: "t:cam-1", declared: "recorded", now: 100 * i }),
+        inputs({ frames, windows: on("t:cam-1"), declared: "recorded", now: 100 * i }),
         conflicts,
       );
       if (i < 4) expect(last).toEqual({ capture: "recorded", origin: "declared" });
@@ -123,7 +139,7 @@ describe("MemoryFrameWindowStore", () => {
   it("slow frames never reach the live rate", () => {
     const frames = new MemoryFrameWindowStore();
     for (let i = 0; i < 50; i++) {
-      const r = resolveCapture(inputs({ frames, cameraKey: "t:cam", now: i * 2_500 }), []);
+      const r = resolveCapture(inputs({ frames, windows: on("t:cam"), now: i * 2_500 }), []);
       expect(r.capture, `frame ${i}`).toBe("unknown"); // 4 frames per 10 s at most
     }
   });

@@ -204,6 +204,11 @@ describe("parseConfig: schema", () => {
       "classification: { liveFrameRate: { frames: 1 } }",
       "/classification/liveFrameRate/frames",
     ],
+    [
+      "an EXIF live max age of 0",
+      "classification: { exifLiveMaxAgeSeconds: 0 }",
+      "/classification/exifLiveMaxAgeSeconds",
+    ],
     ["a non-kebab tenant id", "defaultTenant: Metro_PD", "/defaultTenant"],
   ])("rejects an invalid %s", (_what, extra, path) => {
     const problems = problemsOf(yaml({ extra }));
@@ -282,6 +287,7 @@ describe("compileConfig: defaults", () => {
     expect(cfg.admin).toEqual({ host: "127.0.0.1", port: 8081 });
     expect(cfg.defaultTenant).toBeNull();
     expect(cfg.classification.liveFrameRate).toEqual({ frames: 5, withinMs: 10_000 });
+    expect(cfg.classification.exifLiveMaxAgeMs).toBe(120_000);
     expect(cfg.log.level).toBe("info");
     expect(cfg.audit.destination).toBe("stdout");
     expect(cfg.policy.memoSize).toBe(10_000);
@@ -300,7 +306,7 @@ describe("compileConfig: defaults", () => {
       yaml({
         extra: `mode: dry-run
 limits: { maxBodyBytes: 2048 }
-classification: { liveFrameRate: { frames: 3, withinSeconds: 1.5 } }`,
+classification: { liveFrameRate: { frames: 3, withinSeconds: 1.5 }, exifLiveMaxAgeSeconds: 30 }`,
       }),
     );
     expect(c.mode).toBe("dry-run");
@@ -312,6 +318,7 @@ classification: { liveFrameRate: { frames: 3, withinSeconds: 1.5 } }`,
       bodyTimeoutMs: 300_000,
     });
     expect(c.classification.liveFrameRate).toEqual({ frames: 3, withinMs: 1500 });
+    expect(c.classification.exifLiveMaxAgeMs).toBe(30_000);
   });
 
   it("compiles tenants: name, agency, jurisdiction, customers, camera defaults", () => {

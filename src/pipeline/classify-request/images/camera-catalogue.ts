@@ -109,6 +109,24 @@ function stringList(value: unknown): string[] | undefined {
   return undefined;
 }
 
+/** Above any pattern match length: an exact model string beats every regex. */
+const EXACT_SCORE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * How specifically an entry names a model, so that a body-worn `Axon Body 4 Fleet` is not taken
+ * for the in-car `Fleet` because that entry comes first: an exact model beats any pattern, a
+ * pattern that matches more of the model beats one that matches less; -1 when it does not match.
+ */
+function specificity(entry: CompiledEntry, model: string, rawModel: string): number {
+  if (entry.exact.has(model)) return EXACT_SCORE;
+  let best = -1;
+  for (const p of entry.patterns) {
+    const m = p.exec(rawModel);
+    if (m !== null && m[0].length > best) best = m[0].length;
+  }
+  return best;
+}
+
 class CompiledCatalogue implements CameraCatalogue {
   readonly size: number;
   constructor(
@@ -129,18 +147,27 @@ class CompiledCatalogue implements CameraCatalogue {
     return undefined;
   }
 
-  /** Longest matching make prefix first, word by word: `samsung techwin` before `samsung`. */
+  /**
+   * Longest matching make prefix first, word by word: `samsung techwin` before `samsung`; within
+   * a make, the most specific model entry, then the make-only entry.
+   */
   private match(make: string, model: string, rawModel: string): CameraMatch | undefined {
     const words = make.split(" ").slice(0, MAX_MAKE_WORDS);
     for (let n = words.length; n > 0; n--) {
       const group = this.groups.get(words.slice(0, n).join(" "));
       if (!group) continue;
       if (model !== "") {
+        let best: CompiledEntry | undefined;
+        let bestScore = -1;
         for (const entry of group.byModel) {
-          if (entry.exact.has(model) || entry.patterns.some((p) => p.test(rawModel))) {
-            return { source: entry.source, id: entry.id };
+          const score = specificity(entry, model, rawModel);
+          // Strictly greater: among equally specific entries, the first in the file wins.
+          if (score > bestScore) {
+            best = entry;
+            bestScore = score;
           }
         }
+        if (best) return { source: best.source, id: best.id };
       }
       if (group.anyModel) return { source: group.anyModel.source, id: group.anyModel.id };
     }

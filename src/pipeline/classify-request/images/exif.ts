@@ -1,18 +1,19 @@
 /**
- * Camera metadata of inline images: make, model and capture time, mapped through the camera
- * catalogue.
+ * Camera metadata of inline images: make, model, serial number and capture time, mapped through
+ * the camera catalogue.
  *
- * Finding the metadata is synchronous and cheap (`locateExif` reads container headers and the
- * TIFF block only); parsing the block uses exifr, whose API is promise-only (it has no sync path,
+ * Finding the metadata is synchronous and cheap (`locateMetadata` reads container headers and the
+ * metadata only); parsing a TIFF block uses exifr, whose API is promise-only (it has no sync path,
  * README "API": every entry point returns a Promise). So `read` returns a promise only when an
- * image carries a TIFF block, and `undefined` otherwise: images without EXIF, and requests without
+ * image carries metadata, and `undefined` otherwise: images without it, and requests without
  * images, never allocate one.
  */
 import exifr from "exifr";
 import type { ExifCamera, ImageFormat } from "../facts.js";
 import type { ByteSource } from "./byte-source.js";
 import type { CameraCatalogue } from "./camera-catalogue.js";
-import { locateExif } from "./locate-exif.js";
+import { type ImageMetadata, locateMetadata } from "./locate-exif.js";
+import type { TextFields } from "./text-fields.js";
 
 export interface ExifReader {
   /**
@@ -26,6 +27,10 @@ const MAKE = 0x010f;
 const MODEL = 0x0110;
 const DATE_TIME_ORIGINAL = 0x9003;
 const OFFSET_TIME_ORIGINAL = 0x9011;
+/** EXIF 2.3 BodySerialNumber (ExifTool's `SerialNumber`), in the EXIF IFD. */
+const BODY_SERIAL_NUMBER = 0xa431;
+/** DNG CameraSerialNumber, in IFD0. */
+const CAMERA_SERIAL_NUMBER = 0xc62f;
 
 /**
  * Numeric tags skip exifr's name dictionaries (README "Tag filters"); raw values keep EXIF's own
@@ -33,8 +38,8 @@ const OFFSET_TIME_ORIGINAL = 0x9011;
  */
 const EXIFR_OPTIONS = Object.freeze({
   tiff: true,
-  ifd0: { pick: [MAKE, MODEL] },
-  exif: { pick: [DATE_TIME_ORIGINAL, OFFSET_TIME_ORIGINAL] },
+  ifd0: { pick: [MAKE, MODEL, CAMERA_SERIAL_NUMBER] },
+  exif: { pick: [DATE_TIME_ORIGINAL, OFFSET_TIME_ORIGINAL, BODY_SERIAL_NUMBER] },
   ifd1: false,
   gps: false,
   interop: false,
@@ -65,12 +70,15 @@ function cleanText(value: unknown): string | undefined {
   return text === "" ? undefined : text.slice(0, MAX_TEXT);
 }
 
-const EXIF_DATE = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/;
+// EXIF `YYYY:MM:DD HH:MM:SS`, or XMP's ISO 8601 `YYYY-MM-DDTHH:MM:SS`, maybe with a zone.
+const EXIF_DATE =
+  /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?/;
 const EXIF_OFFSET = /^[+-]\d{2}:\d{2}$/;
 
 /**
- * EXIF `YYYY:MM:DD HH:MM:SS` as ISO 8601; with OffsetTimeOriginal (EXIF 2.31) it carries its zone,
- * otherwise it is a local time, as the camera recorded it. Blank (`0000:00:00 ...`) dates drop.
+ * EXIF `YYYY:MM:DD HH:MM:SS` as ISO 8601; with OffsetTimeOriginal (EXIF 2.31), or a zone written
+ * in the date itself (XMP), it carries its zone, otherwise it is a local time, as the camera
+ * recorded it. Blank (`0000:00:00 ...`) dates drop.
  */
 export function exifDateToIso(date: unknown, offset?: unknown): string | undefined {
   if (typeof date !== "string") return undefined;
@@ -78,30 +86,42 @@ export function exifDateToIso(date: unknown, offset?: unknown): string | undefin
   if (!m || m[1] === "0000") return undefined;
   const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`;
   const zone = typeof offset === "string" ? offset.trim() : "";
-  return EXIF_OFFSET.test(zone) ? iso + zone : iso;
+  if (EXIF_OFFSET.test(zone)) return iso + zone;
+  return m[7] === undefined ? iso : iso + (m[7] === "Z" ? "+00:00" : m[7]);
 }
 
 export interface ExifReaderOptions {
   catalogue?: CameraCatalogue;
 }
 
-async function parseBlock(
-  block: Uint8Array,
-  catalogue: CameraCatalogue | undefined,
-): Promise<ExifCamera | undefined> {
-  let tags: Record<number, unknown> | undefined;
+async function parseBlock(block: Uint8Array): Promise<Record<number, unknown> | undefined> {
   try {
-    tags = (await exifr.parse(block, EXIFR_OPTIONS)) as Record<number, unknown> | undefined;
+    return (await exifr.parse(block, EXIFR_OPTIONS)) as Record<number, unknown> | undefined;
   } catch {
     return undefined;
   }
-  if (!tags) return undefined;
+}
+
+/** The camera that the TIFF tags name, each field the text fields fill when the tags lack it. */
+function cameraOf(
+  tags: Record<number, unknown> | undefined,
+  text: TextFields,
+  catalogue: CameraCatalogue | undefined,
+): ExifCamera | undefined {
+  const t = tags ?? {};
   const camera: ExifCamera = {};
-  const make = cleanText(tags[MAKE]);
-  const model = cleanText(tags[MODEL]);
-  const capturedAt = exifDateToIso(tags[DATE_TIME_ORIGINAL], tags[OFFSET_TIME_ORIGINAL]);
+  const make = cleanText(t[MAKE]) ?? cleanText(text.make);
+  const model = cleanText(t[MODEL]) ?? cleanText(text.model);
+  const serial =
+    cleanText(t[BODY_SERIAL_NUMBER]) ??
+    cleanText(t[CAMERA_SERIAL_NUMBER]) ??
+    cleanText(text.serial);
+  const capturedAt =
+    exifDateToIso(t[DATE_TIME_ORIGINAL], t[OFFSET_TIME_ORIGINAL]) ??
+    exifDateToIso(text.dateTimeOriginal, text.offsetTimeOriginal);
   if (make !== undefined) camera.make = make;
   if (model !== undefined) camera.model = model;
+  if (serial !== undefined) camera.serial = serial;
   if (capturedAt !== undefined) camera.capturedAt = capturedAt;
   if (make === undefined && model === undefined && capturedAt === undefined) return undefined;
   const match = catalogue?.lookup(make, model);
@@ -112,13 +132,22 @@ async function parseBlock(
   return camera;
 }
 
+async function readMetadata(
+  meta: ImageMetadata,
+  catalogue: CameraCatalogue | undefined,
+): Promise<ExifCamera | undefined> {
+  // Copy the block so the promise holds a few KiB, not a view into a larger decoded window.
+  const tags = meta.tiff === undefined ? undefined : await parseBlock(Uint8Array.from(meta.tiff));
+  return cameraOf(tags, meta.text, catalogue);
+}
+
+/** An EXIF reader that maps the cameras it finds through `options.catalogue`. */
 export function createExifReader(options: ExifReaderOptions = {}): ExifReader {
   const { catalogue } = options;
   return {
     read(source, format) {
-      const block = locateExif(source, format);
-      // Copy the block so the promise holds a few KiB, not a view into a larger decoded window.
-      return block ? parseBlock(Uint8Array.from(block), catalogue) : undefined;
+      const meta = locateMetadata(source, format);
+      return meta ? readMetadata(meta, catalogue) : undefined;
     },
   };
 }
