@@ -100,6 +100,8 @@ export async function forwardRequest(
       ctx.decisionId,
       bodyLength,
     );
+    // The gateway decoded the body to read it, and forwards what it read.
+    if (ctx.bodyDecoded === true) delete headers["content-encoding"];
     if (ctx.span !== undefined) injectSpanContext(ctx.span, headers);
     await proxyCall(
       {
