@@ -28,6 +28,7 @@ export interface WhatIfAnswer {
     captureOrigin: string;
     purposes: string[];
     evidence: unknown[];
+    unseen: string[];
   };
   agency: { id: string; agencyType: string; jurisdiction: string; onBehalfOf?: string };
   mode: string;
@@ -52,6 +53,7 @@ export function whatIfAnswer(ctx: RequestContext): WhatIfAnswer {
       captureOrigin: facts.captureOrigin,
       purposes: facts.purposes,
       evidence: facts.evidence,
+      unseen: facts.unseen,
     },
     agency: {
       id: agency.id,

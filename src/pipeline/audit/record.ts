@@ -36,6 +36,8 @@ export interface AuditRecord {
   capture?: { value: string; origin: string };
   purposes?: string[];
   evidence?: string[];
+  /** Content the model reads that the gateway could not see (docs/request-reading.md). */
+  unseen?: string[];
   decision: string;
   mode: string;
   policies?: string[];
@@ -103,6 +105,7 @@ export function auditRecord(
     record.capture = { value: facts.capture, origin: facts.captureOrigin };
     record.purposes = facts.purposes;
     record.evidence = facts.evidence.map((e) => `${e.purpose}:${e.rule}@${e.where}`);
+    if (facts.unseen.length > 0) record.unseen = facts.unseen;
   }
   if (decision !== undefined) record.policies = decision.policies.map((p) => p.id);
   if (ctx.policyMs !== undefined) record.latencyMs.policy = round(ctx.policyMs);
