@@ -84,7 +84,7 @@ export function collectBody(
         `the request body stalled: no byte for ${options.idleTimeoutMs} ms`,
       ),
     );
-  let idle = setTimeout(stalled, options.idleTimeoutMs);
+  const idle = setTimeout(stalled, options.idleTimeoutMs);
   const total = setTimeout(
     () =>
       finish(
@@ -100,9 +100,7 @@ export function collectBody(
 
   const onWire = (chunk: Buffer) => {
     wireBytes += chunk.length;
-    clearTimeout(idle);
-    idle = setTimeout(stalled, options.idleTimeoutMs);
-    idle.unref();
+    idle.refresh(); // re-arms the same timer: no allocation per chunk
     if (wireBytes > limit) finish(errors.tooLarge(limit));
   };
   payload.on("data", onWire);
