@@ -448,6 +448,81 @@ async function rows(): Promise<Row[]> {
     benignStatus: 400,
   });
 
+  // Shapes of Azure's API beyond the red-team list.
+  const shapes: [string, string, (text: string) => unknown][] = [
+    [
+      "a realtime session's instructions (HTTP session creation)",
+      "/openai/v1/realtime/client_secrets",
+      (text) => ({ session: { type: "realtime", model: "gpt-realtime", instructions: text } }),
+    ],
+    [
+      "an assistants thread message with an image file",
+      "/openai/threads/thread_1/messages",
+      (text) => ({
+        role: "user",
+        content: [
+          { type: "text", text },
+          { type: "image_file", image_file: { file_id: "file-1" } },
+        ],
+      }),
+    ],
+    [
+      "a Responses input_file (PDF inline) with the ask",
+      RESPONSES,
+      (text) => ({
+        model: "gpt-4o",
+        input: [
+          {
+            role: "user",
+            content: [
+              { type: "input_text", text },
+              {
+                type: "input_file",
+                filename: "case.pdf",
+                file_data: dataUrl("application/pdf", Buffer.from("%PDF-1.7 ...")),
+              },
+            ],
+          },
+        ],
+      }),
+    ],
+    [
+      "completions with an image reference anywhere",
+      "/openai/deployments/gpt-35-turbo-instruct/completions?api-version=2024-10-21",
+      (text) => ({ prompt: text, attachments: [{ image_url: { url: PHOTO_URL } }] }),
+    ],
+  ];
+  for (const [name, path, body] of shapes) {
+    out.push({
+      name,
+      attack: withText({ body: json(body(ASK)) }, path, "application/json"),
+      status: 403,
+      benign: withText({ body: json(body(BENIGN)) }, path, "application/json"),
+      benignStatus: path.includes("realtime") || path.includes("threads") ? 404 : 200,
+    });
+  }
+  out.push({
+    name: "police speech with a photo (the ask could be spoken: unseen)",
+    attack: withText(
+      {
+        body: json({
+          messages: [
+            {
+              role: "user",
+              content: [
+                { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
+                { type: "image_url", image_url: { url: PHOTO_URL } },
+              ],
+            },
+          ],
+        }),
+      },
+      CHAT,
+      "application/json",
+    ),
+    status: 403,
+  });
+
   // Refused unread, whoever sends them: nothing of them reaches Azure.
   const refused: [string, Sent, number][] = [
     [
