@@ -67,6 +67,11 @@ const Customer = T.Object(
     agencyType: literals(AGENCY_TYPES),
     jurisdiction: Jurisdiction,
     consent: T.Optional(Consent),
+    /**
+     * Customer-scoped keys: a call with one of them is the tenant acting for this customer, with
+     * no `x-gateway-on-behalf-of` needed (docs/api.md).
+     */
+    keys: T.Optional(T.Array(KeyHash)),
   },
   strict,
 );
