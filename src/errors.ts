@@ -103,6 +103,17 @@ export const errors = {
       "GatewayAuthenticationFailed",
       "missing or unknown gateway key: send the key issued for your tenant in the `api-key` header or as `Authorization: Bearer <key>`",
     ),
+  conflictingCredentials: () =>
+    new GatewayHttpError(
+      "GatewayAuthenticationFailed",
+      "the request carries two different gateway keys (`api-key` and `Authorization: Bearer`, or a repeated header): send exactly one key",
+    ),
+  customerMismatch: (keyCustomer: string, named: string) =>
+    new GatewayHttpError(
+      "InvalidRequest",
+      `the key is issued for customer \`${keyCustomer}\` but \`x-gateway-on-behalf-of\` names \`${named.slice(0, 64)}\`: omit the header or name the key's customer`,
+      { param: "x-gateway-on-behalf-of" },
+    ),
   tooLarge: (limit: number) =>
     new GatewayHttpError(
       "RequestTooLarge",

@@ -17,13 +17,14 @@ export function parseHeaderArgs(args: readonly string[]): Record<string, string>
 /** Prints the what-if answer as JSON; exits 2 when the gateway would answer an error. */
 export async function explainCommand(
   file: string,
-  opts: { config: string; tenant: string; header: string[]; path: string },
+  opts: { config: string; tenant: string; customerKey?: string; header: string[]; path: string },
 ): Promise<void> {
   const config = loadConfig(opts.config);
   const evaluator = new OfflineEvaluator(config);
   const body = readFileSync(file === "-" ? 0 : file, "utf8");
   const result = await evaluator.evaluate({
     tenant: opts.tenant,
+    ...(opts.customerKey === undefined ? {} : { customerKey: opts.customerKey }),
     path: opts.path,
     headers: parseHeaderArgs(opts.header),
     body,

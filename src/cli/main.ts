@@ -47,6 +47,7 @@ program
   .description("print the facts and decision for one request body, offline")
   .option("-c, --config <file>", "config file", DEFAULT_CONFIG)
   .requiredOption("-t, --tenant <id>", "tenant id")
+  .option("--customer-key <id>", "authenticate with a key of this customer of the tenant")
   .option(
     "-H, --header <header>",
     "request header `K: V` (repeatable)",
@@ -56,8 +57,16 @@ program
   .option("-p, --path <path>", "request path", "/openai/deployments/gpt-4o/chat/completions")
   .argument("<file>", "request body file, or - for standard input")
   .action(
-    (file: string, opts: { config: string; tenant: string; header: string[]; path: string }) =>
-      explainCommand(file, opts),
+    (
+      file: string,
+      opts: {
+        config: string;
+        tenant: string;
+        customerKey?: string;
+        header: string[];
+        path: string;
+      },
+    ) => explainCommand(file, opts),
   );
 
 program

@@ -8,10 +8,11 @@
  *   - name: US police may not identify faces
  *     tenant: metro-pd
  *     onBehalfOf: city-pd            # optional, same as the x-gateway-on-behalf-of header
+ *     customerKey: city-pd           # optional: authenticate with that customer's key (customers[].keys)
  *     path: /openai/deployments/gpt-4o/chat/completions   # optional
  *     headers: { x-gateway-capture: live }                 # optional
  *     body: { messages: [...] }      # strings "@image:file.jpg" become data: URLs of that file
- *     expect: { decision: deny, policies: [us-law-enforcement-no-facial-recognition] }
+ *     expect: { decision: deny, policies: [us-law-enforcement-no-facial-recognition], agency: metro-pd }
  * ```
  */
 import { readFileSync } from "node:fs";
@@ -28,6 +29,7 @@ const CaseSchema = T.Object(
     name: T.String({ minLength: 1 }),
     tenant: T.String({ minLength: 1 }),
     onBehalfOf: T.Optional(T.String()),
+    customerKey: T.Optional(T.String({ minLength: 1 })),
     path: T.Optional(T.String({ pattern: "^/" })),
     headers: T.Optional(T.Record(T.String(), T.String())),
     body: T.Optional(T.Unknown()),
@@ -44,6 +46,11 @@ const CaseSchema = T.Object(
         capture: T.Optional(T.String()),
         cameraSource: T.Optional(T.String()),
         status: T.Optional(T.Integer()),
+        /** The agency whose evaluation decided (the what-if answer's `agency.id`). */
+        agency: T.Optional(T.String()),
+        customerBy: T.Optional(
+          T.Union([T.Literal("key"), T.Literal("declared"), T.Literal("undeclared")]),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -130,6 +137,10 @@ export function checkCase(c: PolicyCase, result: OfflineResult): string[] {
   }
   if (e.capture !== undefined && a.facts.capture !== e.capture)
     problems.push(`expected capture \`${e.capture}\`, got \`${a.facts.capture}\``);
+  if (e.agency !== undefined && a.agency.id !== e.agency)
+    problems.push(`expected to be judged as \`${e.agency}\`, got \`${a.agency.id}\``);
+  if (e.customerBy !== undefined && a.customerBy !== e.customerBy)
+    problems.push(`expected customerBy \`${e.customerBy}\`, got \`${a.customerBy ?? "(none)"}\``);
   if (e.cameraSource !== undefined && a.facts.camera.source !== e.cameraSource) {
     problems.push(`expected camera source \`${e.cameraSource}\`, got \`${a.facts.camera.source}\``);
   }
@@ -157,6 +168,7 @@ export async function testCommand(files: string[], opts: { config: string }): Pr
     if (c.onBehalfOf !== undefined) headers["x-gateway-on-behalf-of"] = c.onBehalfOf;
     const result = await evaluator.evaluate({
       tenant: c.tenant,
+      ...(c.customerKey === undefined ? {} : { customerKey: c.customerKey }),
       path: c.path ?? "/openai/deployments/gpt-4o/chat/completions",
       headers,
       body: c.body,

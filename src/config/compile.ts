@@ -56,6 +56,23 @@ export interface RuntimeUpstream {
   breaker: { failures: number; openMs: number };
 }
 
+/**
+ * One configured key: whose it is and the id the audit records for it (never the key). A key
+ * scoped to a customer identifies the tenant and the customer it acts for.
+ */
+export interface RuntimeKey {
+  /** The 32-byte SHA-256 of the key. */
+  hash: Buffer;
+  tenantId: string;
+  /** Set for a customer-scoped key (`tenants[].customers[].keys`). */
+  customerId?: string;
+  /** `keyId` of the audit: the first 12 hex digits of the hash (docs/audit.md). */
+  keyId: string;
+}
+
+/** Length of a key id: the first 12 hex digits of the key's SHA-256, as in the config file. */
+export const KEY_ID_LENGTH = 12;
+
 /** The compiled, frozen config. */
 export interface RuntimeConfig {
   file: string;
@@ -72,8 +89,8 @@ export interface RuntimeConfig {
   };
   upstreams: readonly RuntimeUpstream[];
   tenants: ReadonlyMap<string, RuntimeTenant>;
-  /** Every configured key hash with its tenant, for the constant-time scan. */
-  keys: readonly { hash: Buffer; tenantId: string }[];
+  /** Every configured key hash (tenant and customer keys), for the constant-time scan. */
+  keys: readonly RuntimeKey[];
   defaultTenant: RuntimeTenant | null;
   policy: { schema: string; files: readonly string[]; tests: readonly string[]; memoSize: number };
   classification: {
@@ -196,28 +213,41 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
   });
 
   const tenants = new Map<string, RuntimeTenant>();
-  const keys: { hash: Buffer; tenantId: string }[] = [];
+  const keys: RuntimeKey[] = [];
+  // Every key hash once, wherever it is listed: a key must name one tenant and at most one customer.
   const keyOwners = new Map<string, string>();
+  const addKey = (k: string, where: string, tenantId: string, customerId?: string) => {
+    const first = keyOwners.get(k);
+    if (first !== undefined) {
+      problems.push(`${where}: key hash already used by ${first}: a key identifies one agency`);
+      return;
+    }
+    const owner =
+      customerId === undefined ? `tenant \`${tenantId}\`` : `customer \`${customerId}\``;
+    keyOwners.set(k, `${owner} (${where})`);
+    const hex = k.slice("sha256:".length);
+    const key: RuntimeKey = {
+      hash: Buffer.from(hex, "hex"),
+      tenantId,
+      keyId: hex.slice(0, KEY_ID_LENGTH),
+    };
+    if (customerId !== undefined) key.customerId = customerId;
+    keys.push(key);
+  };
   cfg.tenants.forEach((t, i) => {
     if (tenants.has(t.id)) problems.push(`/tenants/${i}/id: duplicate tenant \`${t.id}\``);
+    t.keys.forEach((k, j) => {
+      addKey(k, `/tenants/${i}/keys/${j}`, t.id);
+    });
     const customers = new Map<string, Agency>();
     (t.customers ?? []).forEach((c, j) => {
       if (customers.has(c.id)) {
         problems.push(`/tenants/${i}/customers/${j}/id: duplicate customer \`${c.id}\``);
       }
       customers.set(c.id, agencyOf(t, c, c.id));
-    });
-    t.keys.forEach((k, j) => {
-      const owner = keyOwners.get(k);
-      if (owner !== undefined) {
-        problems.push(
-          owner === t.id
-            ? `/tenants/${i}/keys/${j}: key hash listed twice`
-            : `/tenants/${i}/keys/${j}: key hash used by two tenants (also \`${owner}\`)`,
-        );
-      }
-      keyOwners.set(k, t.id);
-      keys.push({ hash: Buffer.from(k.slice("sha256:".length), "hex"), tenantId: t.id });
+      (c.keys ?? []).forEach((k, n) => {
+        addKey(k, `/tenants/${i}/customers/${j}/keys/${n}`, t.id, c.id);
+      });
     });
     tenants.set(t.id, {
       id: t.id,

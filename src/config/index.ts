@@ -2,7 +2,13 @@
 import { compileConfig, type RuntimeConfig } from "./compile.js";
 import { readConfigFile } from "./load.js";
 
-export type { RuntimeConfig, RuntimeTenant, RuntimeUpstream, UpstreamAuth } from "./compile.js";
+export type {
+  RuntimeConfig,
+  RuntimeKey,
+  RuntimeTenant,
+  RuntimeUpstream,
+  UpstreamAuth,
+} from "./compile.js";
 export { ConfigError } from "./load.js";
 
 /** Loads the config file at `file` into a frozen runtime config, or throws `ConfigError`. */

@@ -76,6 +76,11 @@ const Customer = T.Object(
     limits: T.Optional(
       T.Object({ maxConcurrentRequests: T.Optional(MaxConcurrentRequests) }, strict),
     ),
+    /**
+     * Customer-scoped keys: a call with one of them is the tenant acting for this customer, with
+     * no `x-gateway-on-behalf-of` needed (docs/api.md).
+     */
+    keys: T.Optional(T.Array(KeyHash)),
   },
   strict,
 );

@@ -12,6 +12,7 @@ import type { RequestFacts } from "./classify-request/facts.js";
 import type { RouteInfo } from "./classify-request/operation.js";
 import type { Decision } from "./evaluate-policy/index.js";
 import type { ProxyOutcome } from "./forward/proxy.js";
+import type { Acting } from "./identify-tenant/acting.js";
 import type { Agency } from "./identify-tenant/agency.js";
 
 /** One call to an upstream, as the audit records it (`attempts`). */
@@ -43,7 +44,14 @@ export interface RequestContext {
   /** Set for `/_gateway/evaluate/...` calls, which forward nothing. */
   whatIf: boolean;
   tenant?: RuntimeTenant;
+  /** The effective agency: the customer the call acts for, or the tenant itself. */
   agency?: Agency;
+  /** How the customer was known and every agency the call is judged as (docs/api.md). */
+  acting?: Acting;
+  /** The audit's id of the key that authenticated the call (never the key). */
+  keyId?: string;
+  /** The agency whose evaluation decided the call (differs from `agency` for `undeclared`). */
+  decidedAs?: Agency;
   facts?: RequestFacts;
   decision?: Decision;
   /** Milliseconds spent classifying and deciding. */

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { RequestContext } from "./context.js";
+import type { CustomerBy } from "./identify-tenant/acting.js";
 import { decisionHeaders } from "./respond.js";
 
 /** The body of a what-if answer. */
@@ -30,7 +31,12 @@ export interface WhatIfAnswer {
     evidence: unknown[];
     unseen: string[];
   };
+  /** The agency whose evaluation decided (for `undeclared`, the first that denied, else the tenant). */
   agency: { id: string; agencyType: string; jurisdiction: string; onBehalfOf?: string };
+  /** How the customer was known (docs/api.md); absent for a tenant without customers. */
+  customerBy?: CustomerBy;
+  /** For `undeclared`: every agency the call was judged as, the tenant first. */
+  judgedAs?: string[];
   mode: string;
   policyRevision: string | null;
 }
@@ -38,7 +44,7 @@ export interface WhatIfAnswer {
 /** Builds the what-if answer from a classified and decided request. */
 export function whatIfAnswer(ctx: RequestContext): WhatIfAnswer {
   const facts = ctx.facts!;
-  const agency = ctx.agency!;
+  const agency = ctx.decidedAs ?? ctx.agency!;
   const answer: WhatIfAnswer = {
     decision: ctx.decision?.decision ?? "allow",
     decisionId: ctx.decisionId,
@@ -63,7 +69,10 @@ export function whatIfAnswer(ctx: RequestContext): WhatIfAnswer {
     mode: ctx.generation.config.mode,
     policyRevision: ctx.decision?.revision ?? null,
   };
-  if (agency.onBehalfOf !== undefined) answer.agency.onBehalfOf = agency.onBehalfOf;
+  const acting = ctx.acting;
+  if (acting?.customerBy !== undefined) answer.customerBy = acting.customerBy;
+  if (acting?.customerBy === "undeclared") answer.judgedAs = acting.judgedAs.map((a) => a.id);
+  else if (agency.onBehalfOf !== undefined) answer.agency.onBehalfOf = agency.onBehalfOf;
   return answer;
 }
 

@@ -17,6 +17,8 @@ export const KEYS = {
   metPolice: "test-key-met-police",
   doorAccess: "test-key-door-access",
   evidenceCloud: "test-key-evidence-cloud",
+  /** evidence-cloud's customer-scoped key for `city-pd` (`customers[].keys`). */
+  cityPd: "test-key-city-pd",
   newsroom: "test-key-newsroom",
 } as const;
 
@@ -74,7 +76,7 @@ tenants:
     jurisdiction: US
     keys: ["${hashKey(KEYS.evidenceCloud)}"]
     customers:
-      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA }
+      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA, keys: ["${hashKey(KEYS.cityPd)}"] }
       - { id: hospital-7, agencyType: healthcare, jurisdiction: US-CA }
   - id: newsroom
     agencyType: commercial

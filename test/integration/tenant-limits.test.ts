@@ -10,16 +10,20 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     limits: "{ maxBodyBytes: 1048576, upstreamTimeoutMs: 30000, connectTimeoutMs: 1000 }",
-    edit: (yaml) =>
-      yaml
+    edit: (yaml) => {
+      const edited = yaml
         .replace(
           "    userSecurityContext: true",
           "    userSecurityContext: true\n    limits: { maxConcurrentRequests: 2, whatIfPerMinute: 3 }",
         )
         .replace(
-          "{ id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA }",
-          "{ id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA, limits: { maxConcurrentRequests: 1 } }",
-        ),
+          "{ id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA,",
+          "{ id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA, limits: { maxConcurrentRequests: 1 },",
+        );
+      // A setup edit that no longer matches the harness would make these tests pass for nothing.
+      if (!edited.includes("maxConcurrentRequests: 1")) throw new Error("harness edit missed");
+      return edited;
+    },
   });
 });
 afterAll(async () => {

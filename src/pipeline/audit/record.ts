@@ -15,6 +15,12 @@ export interface AuditRecord {
   agencyType: string | null;
   jurisdiction: string | null;
   onBehalfOf?: string;
+  /** How the customer was known: a customer-scoped key, the header, or neither (docs/api.md). */
+  customerBy?: "key" | "declared" | "undeclared";
+  /** For `undeclared`: every agency the call was judged as, the tenant first. */
+  judgedAs?: string[];
+  /** Id of the key that authenticated: the first 12 hex digits of its SHA-256 (never the key). */
+  keyId?: string;
   method: string;
   path: string;
   operation: string;
@@ -61,7 +67,9 @@ export function auditRecord(
   status: number,
   now: number,
 ): AuditRecord {
-  const { facts, decision, agency, proxy } = ctx;
+  const { facts, decision, proxy } = ctx;
+  // The agency the policy judged: for a call judged as several, the one whose evaluation decided.
+  const agency = ctx.decidedAs ?? ctx.agency;
   const record: AuditRecord = {
     decisionId: ctx.decisionId,
     requestTime: ctx.time,
@@ -83,7 +91,11 @@ export function auditRecord(
     bytesIn: ctx.bytesIn,
     bytesOut: proxy?.bytesOut ?? 0,
   };
-  if (agency?.onBehalfOf !== undefined) record.onBehalfOf = agency.onBehalfOf;
+  const customerBy = ctx.acting?.customerBy;
+  if (customerBy !== undefined) record.customerBy = customerBy;
+  if (customerBy === "undeclared") record.judgedAs = ctx.acting!.judgedAs.map((a) => a.id);
+  else if (agency?.onBehalfOf !== undefined) record.onBehalfOf = agency.onBehalfOf;
+  if (ctx.keyId !== undefined) record.keyId = ctx.keyId;
   if (ctx.whatIf) record.whatIf = true;
   if (facts !== undefined) {
     if (facts.images.count > 0) {

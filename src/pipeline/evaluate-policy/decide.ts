@@ -8,6 +8,7 @@ import type { RequestFacts } from "../classify-request/facts.js";
 import { classifyRequest } from "../classify-request/index.js";
 import type { RequestContext } from "../context.js";
 import type { RequestBody } from "../read-body/request-body.js";
+import { judgeAs } from "./judge.js";
 
 /**
  * Classifies the request and decides; throws coded 400s on invalid declarations or bodies.
@@ -46,11 +47,15 @@ function decideOnFacts(
 ): void {
   const { generation } = ctx;
   ctx.facts = facts;
-  const decision = generation.policy.evaluate(
-    { agency: ctx.agency!, facts },
+  // A tenant with customers that names none is judged as each of them (docs/api.md).
+  const { decision, decidedAs } = judgeAs(
+    generation.policy,
+    ctx.acting?.judgedAs ?? [ctx.agency!],
+    facts,
     { dryRun: generation.config.mode === "dry-run" },
   );
   ctx.decision = decision;
+  ctx.decidedAs = decidedAs;
   ctx.policyMs = performance.now() - started;
   metrics.decision(
     ctx.tenant!.id,

@@ -12,7 +12,8 @@ import { bindResponse, newRequestContext } from "../context.js";
 import { type HookDone, type StageDeps, WHAT_IF_PREFIX } from "../data-plane.js";
 import { applyTenantLimits } from "../limit-tenant/hook.js";
 import { startRequestSpan } from "../tracing.js";
-import { effectiveAgency } from "./identify.js";
+import { actingFor } from "./acting.js";
+import { credentialHeaders } from "./identify.js";
 
 function identify(
   deps: StageDeps,
@@ -46,9 +47,11 @@ function identify(
   if (declaredLength > generation.config.limits.maxBodyBytes) {
     throw errors.tooLarge(generation.config.limits.maxBodyBytes);
   }
-  const tenant = generation.identifier.identify(request.headers);
-  ctx.tenant = tenant;
-  ctx.agency = effectiveAgency(tenant, request.headers["x-gateway-on-behalf-of"]);
+  const identity = generation.identifier.identify(credentialHeaders(request.raw.rawHeaders));
+  ctx.tenant = identity.tenant;
+  if (identity.keyId !== undefined) ctx.keyId = identity.keyId;
+  ctx.acting = actingFor(identity, request.headers["x-gateway-on-behalf-of"]);
+  ctx.agency = ctx.acting.agency;
   if (ctx.route.problem !== undefined) {
     throw new GatewayHttpError(
       "InvalidRequest",

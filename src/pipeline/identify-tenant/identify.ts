@@ -1,25 +1,78 @@
 /**
  * Tenant identification (docs/api.md): the gateway key from `api-key` or
  * `Authorization: Bearer`, hashed with SHA-256 and compared in constant time with every configured
- * hash. Pure: no Fastify.
+ * hash (tenant keys and customer-scoped keys). Pure: no Fastify.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { RuntimeConfig, RuntimeTenant } from "../../config/index.js";
+import type { RuntimeConfig, RuntimeKey, RuntimeTenant } from "../../config/index.js";
 import { errors } from "../../errors.js";
 import type { Agency } from "./agency.js";
 
 type HeaderValue = string | string[] | undefined;
 
-/** Returns the presented gateway key, or undefined when the request carries none. */
-export function presentedKey(headers: Record<string, HeaderValue>): string | undefined {
-  const apiKey = headers["api-key"];
-  if (typeof apiKey === "string" && apiKey !== "") return apiKey;
-  const auth = headers.authorization;
-  if (typeof auth === "string" && auth.length > 7 && auth.slice(0, 7).toLowerCase() === "bearer ") {
-    const token = auth.slice(7).trim();
-    if (token !== "") return token;
+/** Who authenticated: the tenant, the customer its key is scoped to, and which key it was. */
+export interface Identity {
+  tenant: RuntimeTenant;
+  /** Set when the key is scoped to one of the tenant's customers (`customers[].keys`). */
+  customer?: Agency;
+  /** The audit's id of the key (docs/audit.md); absent for `defaultTenant` calls without a key. */
+  keyId?: string;
+}
+
+const BEARER = "bearer ";
+
+function bearerToken(value: string): string | undefined {
+  if (value.length <= BEARER.length || value.slice(0, BEARER.length).toLowerCase() !== BEARER) {
+    return undefined;
   }
-  return undefined;
+  const token = value.slice(BEARER.length).trim();
+  return token === "" ? undefined : token;
+}
+
+const asList = (v: HeaderValue): readonly string[] =>
+  v === undefined ? [] : typeof v === "string" ? [v] : v;
+
+/**
+ * Returns the presented gateway key, or undefined when the request carries none. Every `api-key`
+ * value and every `Authorization: Bearer` token is a credential; when they differ the request is
+ * refused with a 401 rather than resolved by precedence, so a client (or a proxy adding its own
+ * header) can never be identified by a key it did not mean to use. The same key twice is one key.
+ */
+export function presentedKey(headers: Record<string, HeaderValue>): string | undefined {
+  let key: string | undefined;
+  let conflict = false;
+  const add = (candidate: string | undefined) => {
+    if (candidate === undefined || candidate === "") return;
+    if (key === undefined) key = candidate;
+    else if (key !== candidate) conflict = true;
+  };
+  for (const v of asList(headers["api-key"])) add(v);
+  for (const v of asList(headers.authorization)) add(bearerToken(v));
+  if (conflict) throw errors.conflictingCredentials();
+  return key;
+}
+
+/**
+ * The credential headers exactly as sent, from Node's `rawHeaders`: Node joins a repeated
+ * `api-key` into one `a, b` string and keeps only the first of two `Authorization` headers, so the
+ * parsed headers cannot show that a request carried two credentials.
+ */
+export function credentialHeaders(rawHeaders: readonly string[]): {
+  "api-key"?: string[];
+  authorization?: string[];
+} {
+  const out: { "api-key"?: string[]; authorization?: string[] } = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length !== 7 && name.length !== 13) continue;
+    const lower = name.toLowerCase();
+    if (lower === "api-key" || lower === "authorization") {
+      const values = out[lower] ?? [];
+      values.push(rawHeaders[i + 1]!);
+      out[lower] = values;
+    }
+  }
+  return out;
 }
 
 /** The `sha256:<hex>` form of a tenant key, as stored in the config. */
@@ -28,66 +81,63 @@ export function hashKey(key: string): string {
 }
 
 /**
- * Finds the tenant whose key hash equals the hash of `key`. Every configured hash is compared with
- * `timingSafeEqual`, without early exit, so timing reveals neither which key nor how much matched.
+ * Finds the configured key whose hash equals the hash of `key`. Every configured hash is compared
+ * with `timingSafeEqual`, without early exit, so timing reveals neither which key nor how much
+ * matched.
  */
-export function findTenantByKey(config: RuntimeConfig, key: string): RuntimeTenant | undefined {
+export function findKey(config: RuntimeConfig, key: string): RuntimeKey | undefined {
   const digest = createHash("sha256").update(key, "utf8").digest();
-  let found: string | undefined;
+  let found: RuntimeKey | undefined;
   for (const entry of config.keys) {
-    if (timingSafeEqual(entry.hash, digest) && found === undefined) found = entry.tenantId;
+    if (timingSafeEqual(entry.hash, digest) && found === undefined) found = entry;
   }
-  return found === undefined ? undefined : config.tenants.get(found);
+  return found;
+}
+
+/** The identity a configured key stands for (its tenant, and its customer when scoped to one). */
+export function identityOfKey(config: RuntimeConfig, entry: RuntimeKey): Identity | undefined {
+  const tenant = config.tenants.get(entry.tenantId);
+  if (tenant === undefined) return undefined;
+  if (entry.customerId === undefined) return { tenant, keyId: entry.keyId };
+  const customer = tenant.customers.get(entry.customerId);
+  return customer === undefined ? undefined : { tenant, customer, keyId: entry.keyId };
 }
 
 /**
- * Resolves tenants from keys and remembers successful lookups, so a client's key is hashed once,
+ * Resolves identities from keys and remembers successful lookups, so a client's key is hashed once,
  * not on every request. Only known keys are remembered (an attacker cannot fill the cache), and the
  * cache is bounded. One instance lives per compiled config, so reloads drop it.
  */
 export class TenantIdentifier {
   readonly #config: RuntimeConfig;
-  readonly #known = new Map<string, RuntimeTenant>();
+  readonly #known = new Map<string, Identity>();
   readonly #max: number;
+  readonly #default: Identity | undefined;
 
   constructor(config: RuntimeConfig, maxCachedKeys = 4096) {
     this.#config = config;
     this.#max = maxCachedKeys;
+    this.#default =
+      config.defaultTenant === null ? undefined : Object.freeze({ tenant: config.defaultTenant });
   }
 
-  /** The tenant of a request, or a 401 `GatewayAuthenticationFailed`. */
-  identify(headers: Record<string, HeaderValue>): RuntimeTenant {
+  /**
+   * The identity of a request, or a 401 `GatewayAuthenticationFailed` (no key without a default
+   * tenant, an unknown key, or two different keys).
+   */
+  identify(headers: Record<string, HeaderValue>): Identity {
     const key = presentedKey(headers);
     if (key === undefined) {
-      if (this.#config.defaultTenant !== null) return this.#config.defaultTenant;
+      if (this.#default !== undefined) return this.#default;
       throw errors.unauthenticated();
     }
     const cached = this.#known.get(key);
     if (cached !== undefined) return cached;
-    const tenant = findTenantByKey(this.#config, key);
-    if (tenant === undefined) throw errors.unauthenticated();
+    const entry = findKey(this.#config, key);
+    const identity = entry === undefined ? undefined : identityOfKey(this.#config, entry);
+    if (identity === undefined) throw errors.unauthenticated();
     if (this.#known.size >= this.#max) this.#known.clear();
-    this.#known.set(key, tenant);
-    return tenant;
+    this.#known.set(key, Object.freeze(identity));
+    return identity;
   }
-}
-
-/**
- * The effective agency of a request: the tenant itself, or the customer named in
- * `x-gateway-on-behalf-of` (which must be one of the tenant's customers: 400 otherwise).
- */
-export function effectiveAgency(tenant: RuntimeTenant, onBehalfOf: HeaderValue): Agency {
-  if (onBehalfOf === undefined) return tenant.agency;
-  const id = Array.isArray(onBehalfOf) ? onBehalfOf[0] : onBehalfOf;
-  const customer = id === undefined ? undefined : tenant.customers.get(id.trim());
-  if (customer === undefined) {
-    throw errors.invalidHeader(
-      "x-gateway-on-behalf-of",
-      String(id),
-      [...tenant.customers.keys()].length > 0
-        ? [...tenant.customers.keys()]
-        : ["(tenant has no customers)"],
-    );
-  }
-  return customer;
 }

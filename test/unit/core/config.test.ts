@@ -331,7 +331,7 @@ classification: { liveFrameRate: { frames: 3, withinSeconds: 1.5 }, exifLiveMaxA
     keys: ["${HASH_A}"]
     camera: { default: fixed, declared: deny }
     customers:
-      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA }`,
+      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA, keys: ["${HASH_B}"] }`,
       }),
     );
     const t = c.tenants.get("evidence-cloud")!;
@@ -355,8 +355,20 @@ classification: { liveFrameRate: { frames: 3, withinSeconds: 1.5 }, exifLiveMaxA
     });
     expect(t.camera).toEqual({ default: "fixed", environment: undefined, declaredAllowed: false });
     expect(t.userSecurityContext).toBe(false);
+    // Customer keys sit with the tenant's in the one constant-time scan, naming their customer;
+    // the key id is the first 12 hex digits of the configured hash.
     expect(c.keys).toEqual([
-      { hash: Buffer.from("a".repeat(64), "hex"), tenantId: "evidence-cloud" },
+      {
+        hash: Buffer.from("a".repeat(64), "hex"),
+        tenantId: "evidence-cloud",
+        keyId: "a".repeat(12),
+      },
+      {
+        hash: Buffer.from("b".repeat(64), "hex"),
+        tenantId: "evidence-cloud",
+        customerId: "city-pd",
+        keyId: "b".repeat(12),
+      },
     ]);
   });
 
@@ -392,7 +404,50 @@ describe("compileConfig: cross-checks", () => {
         tenants: `  - { id: metro-pd, agencyType: law-enforcement, jurisdiction: US, keys: ["${HASH_A}"] }
   - { id: other-pd, agencyType: law-enforcement, jurisdiction: US, keys: ["${HASH_B}", "${HASH_A}"] }`,
       }),
-      "/tenants/1/keys/1: key hash used by two tenants (also `metro-pd`)",
+      "/tenants/1/keys/1: key hash already used by tenant `metro-pd` (/tenants/0/keys/0): a key identifies one agency",
+    ],
+    [
+      "a key hash listed twice by one tenant",
+      yaml({
+        tenants: `  - { id: metro-pd, agencyType: law-enforcement, jurisdiction: US, keys: ["${HASH_A}", "${HASH_A}"] }`,
+      }),
+      "/tenants/0/keys/1: key hash already used by tenant `metro-pd` (/tenants/0/keys/0): a key identifies one agency",
+    ],
+    [
+      "a customer key that is also its tenant's key",
+      yaml({
+        tenants: `  - id: vendor
+    agencyType: commercial
+    jurisdiction: US
+    keys: ["${HASH_A}"]
+    customers:
+      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US, keys: ["${HASH_A}"] }`,
+      }),
+      "/tenants/0/customers/0/keys/0: key hash already used by tenant `vendor` (/tenants/0/keys/0): a key identifies one agency",
+    ],
+    [
+      "one key for two customers",
+      yaml({
+        tenants: `  - id: vendor
+    agencyType: commercial
+    jurisdiction: US
+    customers:
+      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US, keys: ["${HASH_B}"] }
+      - { id: hospital-7, agencyType: healthcare, jurisdiction: US, keys: ["${HASH_B}"] }`,
+      }),
+      "/tenants/0/customers/1/keys/0: key hash already used by customer `city-pd` (/tenants/0/customers/0/keys/0): a key identifies one agency",
+    ],
+    [
+      "a customer key that is another tenant's key",
+      yaml({
+        tenants: `  - id: vendor
+    agencyType: commercial
+    jurisdiction: US
+    customers:
+      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US, keys: ["${HASH_B}"] }
+  - { id: metro-pd, agencyType: law-enforcement, jurisdiction: US, keys: ["${HASH_B}"] }`,
+      }),
+      "/tenants/1/keys/0: key hash already used by customer `city-pd` (/tenants/0/customers/0/keys/0): a key identifies one agency",
     ],
     [
       "duplicate customers",
@@ -442,6 +497,20 @@ describe("compileConfig: cross-checks", () => {
     ],
   ])("rejects %s", (_what, text, expected) => {
     expect(problemsOf(text)).toContain(expected);
+  });
+
+  it("validates customer keys like tenant keys: a sha256 hash, never the key itself", () => {
+    const problems = problemsOf(
+      yaml({
+        tenants: `  - id: vendor
+    agencyType: commercial
+    jurisdiction: US
+    customers:
+      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US, keys: ["plain-key"] }`,
+      }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^\/tenants\/0\/customers\/0\/keys\/0: /);
   });
 
   it("accepts an empty api key for the simulator and entra-id without a key", () => {
