@@ -6,7 +6,8 @@
  *
  *   npm run bench                      full run, about 3 minutes on 2 cores
  *   BENCH_QUICK=1 npm run bench        about 30 s (also `-- --quick`)
- *   npm run bench -- --profile [image] CPU profile of the gateway under load (text chat or image)
+ *   npm run bench -- --profile [image|denied]  CPU profile of the gateway under load (text chat,
+ *                                               an allowed or a denied image call)
  *
  * A missed target is reported, not fatal; a functional error (a wrong status, a lost chunk) exits 1.
  */
@@ -700,7 +701,7 @@ function printResults(
 
 /** `--profile [image]`: the gateway under load with `--cpu-prof`, then its top functions. */
 async function profile(): Promise<ProfileSummary> {
-  const scenario = argv.includes("image") ? "image" : "text";
+  const scenario = argv.includes("denied") ? "denied" : argv.includes("image") ? "image" : "text";
   const name = `gateway-${scenario}.cpuprofile`;
   mkdirSync(resultsDir, { recursive: true });
   rmSync(join(resultsDir, name), { force: true });
@@ -712,16 +713,20 @@ async function profile(): Promise<ProfileSummary> {
   ]);
   const b = bodies();
   await probes(t, b);
-  const body = scenario === "image" ? b.imageAllowed : b.text;
+  const body =
+    scenario === "denied" ? b.imageDenied : scenario === "image" ? b.imageAllowed : b.text;
   log(`profiling the gateway: ${scenario} chat, ${CONNECTIONS} connections, ${plan.profileS} s`);
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const r = await runLoad({
     url: `${t.gateway.origin}${CHAT_PATH}`,
     connections: CONNECTIONS,
     durationS: plan.profileS,
-    headers: { "api-key": COMMERCIAL_KEY, "content-type": "application/json" },
+    headers: {
+      "api-key": scenario === "denied" ? POLICE_KEY : COMMERCIAL_KEY,
+      "content-type": "application/json",
+    },
     body,
-    expectStatus: 200,
+    expectStatus: scenario === "denied" ? 403 : 200,
     pid: t.gateway.pid,
   });
   const toUs = Number(process.hrtime.bigint() / 1000n);
