@@ -8,7 +8,13 @@
  * the original string, never as the placeholder, so the result is that of a full parse.
  */
 
-import type { ImageFormat, ImageInput, TextSource, UnseenKind } from "../classify-request/facts.js";
+import type {
+  ExifCamera,
+  ImageFormat,
+  ImageInput,
+  TextSource,
+  UnseenKind,
+} from "../classify-request/facts.js";
 import { Base64Data, type BufferSource } from "../classify-request/images/byte-source.js";
 import { isDataUrl, parseDataUrl } from "../classify-request/images/data-url.js";
 import type { ExifReader } from "../classify-request/images/exif.js";
@@ -115,14 +121,17 @@ export class Collector {
   bufferImage(source: BufferSource, format: ImageFormat, where: string): void {
     const image: ImageInput = { origin: "inline", format, bytes: source.byteLength, where };
     this.images.push(image);
-    const read = this.exif?.read(source, format);
-    if (read) {
-      this.pending.push(
-        read.then((camera) => {
-          if (camera) image.exif = camera;
-        }),
-      );
-    }
+    this.fillExif(image, this.exif?.read(source, format));
+  }
+
+  /** Fills `image.exif` once the camera metadata is parsed (when the image carries any). */
+  private fillExif(image: ImageInput, read: Promise<ExifCamera | undefined> | undefined): void {
+    if (!read) return;
+    this.pending.push(
+      read.then((camera) => {
+        if (camera) image.exif = camera;
+      }),
+    );
   }
 
   /** An `image_url`: a remote URL (counted, never fetched) or a `data:` URL. */
@@ -193,13 +202,7 @@ export class Collector {
     }
     const image: ImageInput = { origin: "inline", format, bytes: data.byteLength, where };
     this.images.push(image);
-    if (read) {
-      this.pending.push(
-        read.then((camera) => {
-          if (camera) image.exif = camera;
-        }),
-      );
-    }
+    this.fillExif(image, read);
   }
 }
 
