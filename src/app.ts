@@ -19,6 +19,7 @@ import { decideHook } from "./pipeline/evaluate-policy/hook.js";
 import { forwardHandler } from "./pipeline/forward/hook.js";
 import { identifyHook } from "./pipeline/identify-tenant/hook.js";
 import { createTenantLimiters } from "./pipeline/limit-tenant/hook.js";
+import { MemoryObjectStore } from "./pipeline/own-objects/store.js";
 import { registerBodyReaders } from "./pipeline/read-body/hook.js";
 import {
   clientErrorHandler,
@@ -36,6 +37,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     ...deps,
     requestMetrics: new RequestMetrics(deps.metrics),
     limiters: createTenantLimiters(deps.metrics.tenantInflight),
+    objects: deps.objects ?? new MemoryObjectStore(),
   };
   const app = Fastify({
     logger: false,
@@ -60,7 +62,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
       url: "/openai/*",
       onRequest: identifyHook(stage, false),
       preHandler: decideHook(stage),
-      handler: forwardHandler,
+      handler: forwardHandler(stage),
     });
     dataPlane.route({
       method: ["POST", "PUT", "GET", "DELETE", "PATCH"],

@@ -23,6 +23,8 @@ export interface RuntimeTenant {
     declaredAllowed: boolean;
   };
   userSecurityContext: boolean;
+  /** Calls may name stored objects the gateway never saw (audited as unenforced). */
+  externalObjectsAllowed: boolean;
   /** Caps enforced per tenant (docs/configuration.md#limits). */
   limits: TenantLimits;
 }
@@ -260,6 +262,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
         declaredAllowed: (t.camera?.declared ?? "allow") === "allow",
       },
       userSecurityContext: t.userSecurityContext ?? false,
+      externalObjectsAllowed: t.externalObjects === "allow",
       limits: {
         maxConcurrentRequests: t.limits?.maxConcurrentRequests ?? null,
         customerMaxConcurrentRequests: new Map(

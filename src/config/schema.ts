@@ -109,6 +109,11 @@ const Tenant = T.Object(
     customers: T.Optional(T.Array(Customer)),
     /** Add Azure's `user_security_context` to chat and Responses calls (Defender for Cloud). */
     userSecurityContext: T.Optional(T.Boolean()),
+    /**
+     * Whether calls may name stored objects the gateway never saw (created elsewhere, or batch
+     * input from Blob Storage): refused by default; `allow` forwards them, audited as unenforced.
+     */
+    externalObjects: T.Optional(literals(["allow", "deny"] as const)),
     /** Per-tenant caps: concurrent requests (per replica), what-if calls per minute. */
     limits: T.Optional(
       T.Object(

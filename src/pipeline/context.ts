@@ -14,6 +14,7 @@ import type { Decision } from "./evaluate-policy/index.js";
 import type { ProxyOutcome } from "./forward/proxy.js";
 import type { Acting } from "./identify-tenant/acting.js";
 import type { Agency } from "./identify-tenant/agency.js";
+import type { ObjectResolution } from "./own-objects/ownership.js";
 
 /** One call to an upstream, as the audit records it (`attempts`). */
 export interface UpstreamAttempt {
@@ -57,6 +58,8 @@ export interface RequestContext {
   /** Milliseconds spent classifying and deciding. */
   policyMs?: number;
   bytesIn: number;
+  /** The stored objects the request names, checked for ownership (own-objects/). */
+  objects?: ObjectResolution;
   /** The body came with a content coding and was decoded: the decoded bytes are forwarded. */
   bodyDecoded?: boolean;
   upstreamName?: string;

@@ -10,6 +10,7 @@ import type { Generation } from "../runtime/generation.js";
 import type { AuditSink } from "./audit/sink.js";
 import type { RequestContext } from "./context.js";
 import type { TenantLimiters } from "./limit-tenant/hook.js";
+import type { ObjectStore } from "./own-objects/store.js";
 import type { BodyFormat } from "./read-body/body-format.js";
 import type { RequestBody } from "./read-body/request-body.js";
 
@@ -36,12 +37,16 @@ export interface DataPlaneDeps {
   audit: AuditSink;
   metrics: GatewayMetrics;
   log: Logger;
+  /** The object registry; a fresh in-memory one when not given. */
+  objects?: ObjectStore;
 }
 
 /** The dependencies plus the per-process state every stage shares: metric children, limiters. */
 export interface StageDeps extends DataPlaneDeps {
   requestMetrics: RequestMetrics;
   limiters: TenantLimiters;
+  /** Owners and facts of the stored objects created through this gateway (own-objects/). */
+  objects: ObjectStore;
 }
 
 /** A Fastify callback hook's `done`: callback hooks cost no promise per request. */

@@ -742,13 +742,14 @@ const SHAPES: readonly Shape[] = [
       ),
   },
   {
+    // A thread created with its first message: naming a thread the gateway never saw would be a
+    // 404 (ownership), whatever the ask.
     name: "assistants thread message",
     placements: THREAD_PLACEMENTS,
     build: async (ask, p, rng) =>
-      jsonSent(
-        "/openai/threads/thread_1/messages?api-version=2024-05-01-preview",
-        threadMessageBody(ask, p, rng),
-      ),
+      jsonSent("/openai/threads?api-version=2024-05-01-preview", {
+        messages: [threadMessageBody(ask, p, rng)],
+      }),
   },
   {
     name: "assistants create",

@@ -456,13 +456,17 @@ async function rows(): Promise<Row[]> {
       (text) => ({ session: { type: "realtime", model: "gpt-realtime", instructions: text } }),
     ],
     [
-      "an assistants thread message with an image file",
-      "/openai/threads/thread_1/messages",
+      "an assistants thread created with a message and an image",
+      "/openai/threads",
       (text) => ({
-        role: "user",
-        content: [
-          { type: "text", text },
-          { type: "image_file", image_file: { file_id: "file-1" } },
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text },
+              { type: "image_url", image_url: { url: PHOTO_URL } },
+            ],
+          },
         ],
       }),
     ],

@@ -3,7 +3,7 @@
  * real openai SDK: classic, v1 and Responses paths; inline, URL and file images; streamed and not.
  * Denied calls must get the 403 and never reach upstream; allowed calls must be forwarded.
  */
-import OpenAI, { AzureOpenAI, PermissionDeniedError } from "openai";
+import OpenAI, { AzureOpenAI, PermissionDeniedError, toFile } from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dataUrl, jpeg } from "../fixtures/images/make-fixtures.js";
 import { type Harness, KEYS, startHarness } from "../helpers/harness.js";
@@ -109,15 +109,23 @@ describe("rule 1: US law enforcement, or anyone acting for it, may not identify 
   });
 
   it("denies a vendor acting for a US police department (Responses, file image)", async () => {
+    // The file is uploaded through the gateway for the same customer: the registry makes it theirs.
+    const client = v1(KEYS.evidenceCloud, { "x-gateway-on-behalf-of": "city-pd" });
+    const file = await client.files.create({
+      purpose: "vision",
+      file: await toFile(Buffer.from(BODYCAM.split(",")[1]!, "base64"), "frame.jpg", {
+        type: "image/jpeg",
+      }),
+    });
     await expectDenied(
-      v1(KEYS.evidenceCloud, { "x-gateway-on-behalf-of": "city-pd" }).responses.create({
+      client.responses.create({
         model: "gpt-4o",
         input: [
           {
             role: "user",
             content: [
               { type: "input_text", text: "Identify the suspect in this photo." },
-              { type: "input_image", file_id: "file-abc123", detail: "auto" },
+              { type: "input_image", file_id: file.id, detail: "auto" },
             ],
           },
         ],
@@ -131,7 +139,7 @@ describe("rule 1: US law enforcement, or anyone acting for it, may not identify 
       onBehalfOf: "city-pd",
       agencyType: "law-enforcement",
     });
-    expect(record.images?.origins).toEqual(["file-id"]);
+    expect(record.images?.origins).toContain("file-id");
   });
 
   it("allows the same police department to describe clothing, and forwards the call", async () => {

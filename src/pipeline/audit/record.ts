@@ -44,6 +44,11 @@ export interface AuditRecord {
   evidence?: string[];
   /** Content the model reads that the gateway could not see (docs/request-reading.md). */
   unseen?: string[];
+  /**
+   * Stored objects the call named that the gateway never saw, forwarded because the tenant allows
+   * them (`externalObjects: allow`): ownership and context not enforced for these.
+   */
+  unenforcedObjects?: string[];
   decision: string;
   mode: string;
   policies?: string[];
@@ -118,6 +123,10 @@ export function auditRecord(
     record.purposes = facts.purposes;
     record.evidence = facts.evidence.map((e) => `${e.purpose}:${e.rule}@${e.where}`);
     if (facts.unseen.length > 0) record.unseen = facts.unseen;
+    const external = ctx.objects?.external;
+    if (external !== undefined && external.length > 0) {
+      record.unenforcedObjects = external.map((r) => `${r.kind}:${r.id.slice(0, 96)}`);
+    }
   }
   if (decision !== undefined) record.policies = decision.policies.map((p) => p.id);
   if (ctx.policyMs !== undefined) record.latencyMs.policy = round(ctx.policyMs);

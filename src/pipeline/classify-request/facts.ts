@@ -74,6 +74,7 @@ export type FactOrigin =
   | "realtime"
   | "frame-rate"
   | "inferred"
+  | "context"
   | "none";
 
 /** Camera metadata read from an inline image's EXIF, mapped through the camera catalogue. */

@@ -27,6 +27,7 @@ import type { ExifReader } from "./images/index.js";
 import type { RouteInfo } from "./operation.js";
 import { detectConversationPurposes } from "./purposes/conversation.js";
 import type { PurposeResult } from "./purposes/index.js";
+import { terseIdentityAsks } from "./purposes/terse-ask.js";
 
 const NO_PURPOSES: PurposeResult = Object.freeze({
   purposes: [],
@@ -57,6 +58,8 @@ export interface ClassifyInput {
   now: number;
   /** A what-if call: frame-rate windows are read, never written. */
   whatIf?: boolean;
+  /** Images of the conversation this request continues (own-objects/context-facts.ts). */
+  contextImages?: number;
 }
 
 /** Shared by requests without EXIF (never written: the loop that fills it does not run). */
@@ -141,6 +144,15 @@ export function factsOf(
     inspection.texts.length === 0 ? NO_PURPOSES : detectConversationPurposes(inspection.texts);
   const purposes = [...detected.purposes];
   const evidence: Evidence[] = [...detected.evidence];
+  // "Name?" with an image in play (here or earlier in the conversation) is the identification ask.
+  const imagesInPlay = inspection.images.length + (input.contextImages ?? 0) > 0;
+  if (imagesInPlay && !purposes.includes("facial-identification")) {
+    const terse = terseIdentityAsks(inspection.texts);
+    if (terse.length > 0) {
+      purposes.unshift("facial-identification");
+      evidence.push(...terse);
+    }
+  }
   for (const p of declared.purposes) {
     if (!purposes.includes(p)) purposes.push(p);
     evidence.push({ purpose: p, rule: "declared", where: "header:x-gateway-purpose" });

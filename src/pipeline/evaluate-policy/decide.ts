@@ -7,6 +7,7 @@ import type { RequestMetrics } from "../../admin/request-metrics.js";
 import type { RequestFacts } from "../classify-request/facts.js";
 import { classifyRequest } from "../classify-request/index.js";
 import type { RequestContext } from "../context.js";
+import { withContext, withUnknownContext } from "../own-objects/context-facts.js";
 import type { RequestBody } from "../read-body/request-body.js";
 import { judgeAs } from "./judge.js";
 
@@ -30,6 +31,7 @@ export function decideRequest(
       agencyId: ctx.agency!.id,
       now: (ctx.generation.classifier.now ?? Date.now)(),
       whatIf: ctx.whatIf,
+      contextImages: contextImagesOf(ctx),
     },
     ctx.generation.classifier,
   );
@@ -39,6 +41,16 @@ export function decideRequest(
   decideOnFacts(ctx, facts, metrics, started);
 }
 
+/** Kinds whose records carry earlier turns. */
+const CONVERSATIONS: ReadonlySet<string> = new Set(["response", "conversation", "thread"]);
+
+/** Images of the stored objects the request continues or uses. */
+function contextImagesOf(ctx: RequestContext): number {
+  let n = 0;
+  for (const r of ctx.objects?.known ?? []) n += r.facts.images;
+  return n;
+}
+
 function decideOnFacts(
   ctx: RequestContext,
   facts: RequestFacts,
@@ -46,6 +58,12 @@ function decideOnFacts(
   started: number,
 ): void {
   const { generation } = ctx;
+  const objects = ctx.objects;
+  if (objects !== undefined) {
+    const unknown = objects.external.find((r) => CONVERSATIONS.has(r.kind));
+    if (objects.known.length > 0) facts = withContext(facts, objects.known, unknown === undefined);
+    if (unknown !== undefined) facts = withUnknownContext(facts, unknown.where);
+  }
   ctx.facts = facts;
   // A tenant with customers that names none is judged as each of them (docs/api.md).
   const { decision, decidedAs } = judgeAs(

@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { HookDone, StageDeps } from "../data-plane.js";
+import { checkObjects } from "../own-objects/hook.js";
 import { NO_BODY, type RequestBody, readRequestBody } from "../read-body/request-body.js";
 import { decideRequest } from "./decide.js";
 
@@ -25,6 +26,7 @@ export function decideHook(deps: StageDeps) {
             );
       const decide = (body: RequestBody) => {
         request.readBody = body;
+        checkObjects(deps, ctx, request, body);
         return decideRequest(ctx, request.headers, body, deps.requestMetrics);
       };
       const pending = read instanceof Promise ? read.then(decide) : decide(read);

@@ -5,13 +5,25 @@
  * it).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { StageDeps } from "../data-plane.js";
+import { recordObjects } from "../own-objects/hook.js";
+import { filterList } from "../own-objects/list-filter.js";
 import { restoreBlobs } from "../read-body/large-json.js";
 import { policyViolation } from "../respond.js";
+import type { ProxyCall } from "./proxy.js";
 import { withSecurityContext } from "./security-context.js";
 import { forwardRequest } from "./stage.js";
 
 /** Forwards an allowed call; throws the 403 of a denied one. */
-export async function forwardHandler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export function forwardHandler(deps: StageDeps) {
+  return (request: FastifyRequest, reply: FastifyReply) => forward(deps, request, reply);
+}
+
+async function forward(
+  deps: StageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
   const ctx = request.gw!;
   if (ctx.decision?.decision === "deny") throw policyViolation(ctx);
   let body = request.rawBody;
@@ -31,5 +43,14 @@ export async function forwardHandler(request: FastifyRequest, reply: FastifyRepl
       ) ?? body;
   }
   reply.hijack();
-  await forwardRequest(ctx, request, reply.raw, body);
+  const objects = ctx.objects;
+  const answer: Pick<ProxyCall, "keepHead" | "rewrite"> = {};
+  if (objects !== undefined) {
+    answer.keepHead = true;
+    if (objects.use.lists !== undefined) {
+      answer.rewrite = (list) => filterList(list, objects.owner, deps.objects, Date.now());
+    }
+  }
+  await forwardRequest(ctx, request, reply.raw, body, answer);
+  if (objects !== undefined) recordObjects(deps, ctx, ctx.proxy?.head);
 }

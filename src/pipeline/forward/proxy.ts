@@ -36,7 +36,20 @@ export interface ProxyCall {
   timeoutMs: number;
   /** Another upstream can take the call: hold back a 429 or 5xx instead of relaying it. */
   failover: boolean;
+  /** Keep the first bytes of a 2xx answer (`outcome.head`): the id of an object it created. */
+  keepHead?: boolean;
+  /**
+   * Rewrite a 2xx answer before the client sees it (a list filtered to the caller's objects): the
+   * answer is buffered, up to {@link MAX_REWRITTEN_BYTES}, then sent with its new length.
+   */
+  rewrite?: (body: Buffer) => Buffer;
 }
+
+/** Largest answer the gateway buffers to rewrite; a larger list is refused (502), never passed. */
+export const MAX_REWRITTEN_BYTES = 16 * 1024 * 1024;
+
+/** First bytes of an answer kept for `keepHead`. */
+const HEAD_BYTES = 16 * 1024;
 
 /** Error answers larger than this are not kept for replay (Azure's are a few hundred bytes). */
 export const MAX_KEPT_ERROR_BYTES = 64 * 1024;
@@ -67,6 +80,8 @@ export interface ProxyOutcome {
   retryAfterMs?: number | undefined;
   /** Set when a 429/5xx was held back for failover (`call.failover`). */
   retry?: RetryableAnswer | undefined;
+  /** The first bytes of a 2xx answer, when the call asked for them (`keepHead`). */
+  head?: Buffer | undefined;
 }
 
 class ClientGoneError extends Error {
@@ -116,6 +131,17 @@ export function proxyCall(
     /** Chunks of a held-back error answer (`outcome.retry`), null once too large. */
     let kept: Buffer[] | null | undefined;
     let keptBytes = 0;
+    /** A 2xx answer being buffered for `call.rewrite`, with its status and headers. */
+    let rewriting:
+      | {
+          status: number;
+          headers: Record<string, string | string[] | undefined>;
+          chunks: Buffer[];
+          bytes: number;
+        }
+      | undefined;
+    const headChunks: Buffer[] = [];
+    let headBytes = 0;
 
     const finish = () => {
       if (done) return;
@@ -158,6 +184,10 @@ export function proxyCall(
         } else {
           call.upstream.health.settle("success");
         }
+        if (call.rewrite !== undefined && statusCode >= 200 && statusCode < 300) {
+          rewriting = { status: statusCode, headers, chunks: [], bytes: 0 };
+          return;
+        }
         res.writeHead(statusCode, clientResponseHeaders(headers, call.responseHeaders));
       },
       onResponseData(ctrl, chunk) {
@@ -168,6 +198,24 @@ export function proxyCall(
             kept = null;
             ctrl.abort(new HeldBackError());
           } else kept.push(chunk);
+          return;
+        }
+        if (
+          call.keepHead === true &&
+          headBytes < HEAD_BYTES &&
+          (outcome.upstreamStatus ?? 0) < 300
+        ) {
+          headChunks.push(chunk);
+          headBytes += chunk.length;
+          outcome.head = headChunks.length === 1 ? chunk : Buffer.concat(headChunks, headBytes);
+        }
+        if (rewriting !== undefined) {
+          rewriting.bytes += chunk.length;
+          if (rewriting.bytes > MAX_REWRITTEN_BYTES) {
+            ctrl.abort(new Error("list answer too large to filter"));
+            return;
+          }
+          rewriting.chunks.push(chunk);
           return;
         }
         outcome.bytesOut += chunk.length;
@@ -182,6 +230,19 @@ export function proxyCall(
       onResponseEnd() {
         if (kept !== undefined) {
           if (kept !== null) outcome.retry!.body = Buffer.concat(kept, keptBytes);
+          finish();
+          return;
+        }
+        if (rewriting !== undefined) {
+          const body = call.rewrite!(Buffer.concat(rewriting.chunks, rewriting.bytes));
+          const headers = clientResponseHeaders(rewriting.headers, call.responseHeaders);
+          headers["content-length"] = String(body.length);
+          delete headers["transfer-encoding"];
+          delete headers["content-encoding"];
+          res.writeHead(rewriting.status, headers);
+          outcome.bytesOut = body.length;
+          outcome.chunks = 1;
+          res.end(body);
           finish();
           return;
         }

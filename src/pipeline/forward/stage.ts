@@ -19,7 +19,7 @@ import { decisionHeaders, writeRawError } from "../respond.js";
 import { injectSpanContext } from "../tracing.js";
 import { type AttemptPlan, planAttempts } from "./balancer.js";
 import { clientResponseHeaders, upstreamRequestHeaders } from "./headers.js";
-import { newProxyOutcome, type ProxyOutcome, proxyCall } from "./proxy.js";
+import { newProxyOutcome, type ProxyCall, type ProxyOutcome, proxyCall } from "./proxy.js";
 
 type Body = Buffer | NodeJS.ReadableStream | null;
 
@@ -29,6 +29,7 @@ export async function forwardRequest(
   request: FastifyRequest,
   res: ServerResponse,
   body: Body,
+  answer: Pick<ProxyCall, "keepHead" | "rewrite"> = {},
 ): Promise<void> {
   const { generation } = ctx;
   const deployment = ctx.facts?.deployment ?? null;
@@ -114,6 +115,7 @@ export async function forwardRequest(
         responseHeaders: extra,
         timeoutMs,
         failover: resendable && i < order.length - 1,
+        ...answer,
       },
       outcome,
     );

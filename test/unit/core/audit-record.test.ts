@@ -37,6 +37,7 @@ const tenant: RuntimeTenant = {
   customers: new Map([["city-pd", cityPd]]),
   camera: { default: undefined, environment: undefined, declaredAllowed: true },
   userSecurityContext: false,
+  externalObjectsAllowed: false,
   limits: {
     maxConcurrentRequests: null,
     customerMaxConcurrentRequests: new Map(),

@@ -223,6 +223,7 @@ const tenant: RuntimeTenant = {
   customers: new Map(),
   camera: { default: undefined, environment: undefined, declaredAllowed: true },
   userSecurityContext: false,
+  externalObjectsAllowed: false,
   limits: {
     maxConcurrentRequests: null,
     customerMaxConcurrentRequests: new Map(),

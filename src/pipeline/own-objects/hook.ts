@@ -1,0 +1,101 @@
+/**
+ * The stored-objects step of the classify-and-decide stage, and its follow-up after forwarding
+ * (docs/api.md, "Stored objects"): before the decision, every object the request names is checked
+ * for ownership (404 otherwise) and what it continues joins the facts; after Azure answered 2xx,
+ * the object a call created is recorded with its owner and facts, a deleted one forgotten.
+ */
+import type { FastifyRequest } from "fastify";
+import type { RequestContext } from "../context.js";
+import type { StageDeps } from "../data-plane.js";
+import type { RequestBody } from "../read-body/request-body.js";
+import { mergeStoredFacts, storedFactsOf } from "./context-facts.js";
+import { createdId, namedFileIds } from "./created-id.js";
+import { type ObjectKind, RETENTION_MS } from "./kinds.js";
+import { resolveObjects } from "./ownership.js";
+import { objectUse } from "./references.js";
+import type { ObjectOwner, ObjectRecord, StoredFacts } from "./store.js";
+
+/** Who owns what the request creates: the tenant, and the customer it acts for when it names one. */
+export function ownerOf(ctx: RequestContext): ObjectOwner {
+  const owner: ObjectOwner = { tenantId: ctx.tenant!.id };
+  const by = ctx.acting?.customerBy;
+  if ((by === "key" || by === "declared") && ctx.agency !== undefined) {
+    owner.customerId = ctx.agency.id;
+  }
+  return owner;
+}
+
+/** Checks ownership of the objects `request` names (throws the 404) and keeps them on `ctx`. */
+export function checkObjects(
+  deps: StageDeps,
+  ctx: RequestContext,
+  request: FastifyRequest,
+  body: RequestBody,
+): void {
+  const path = ctx.whatIf ? ctx.path.slice("/_gateway/evaluate".length) : ctx.path;
+  const use = objectUse(request.method, path, body.kind === "json" ? body.parsed : undefined);
+  if (use.refs.length === 0 && use.creates === undefined && use.lists === undefined) return;
+  ctx.objects = resolveObjects(
+    use,
+    ownerOf(ctx),
+    deps.objects,
+    Date.now(),
+    ctx.tenant!.externalObjectsAllowed,
+  );
+}
+
+/** Records what a forwarded call created, or forgets what it deleted, once Azure answered 2xx. */
+export function recordObjects(
+  deps: StageDeps,
+  ctx: RequestContext,
+  head: Buffer | undefined,
+): void {
+  const objects = ctx.objects;
+  const status = ctx.proxy?.upstreamStatus;
+  if (objects === undefined || ctx.facts === undefined || status === undefined) return;
+  if (status < 200 || status >= 300) return;
+  const { use, owner } = objects;
+  const now = Date.now();
+  if (use.deletes !== undefined) {
+    deps.objects.delete(use.deletes.id);
+    return;
+  }
+  let facts = storedFactsOf(ctx.facts);
+  // A message or run adds to its thread; the thread's record carries the conversation.
+  const thread = objects.known.find((r) => r.kind === "thread");
+  if (thread !== undefined && use.refs.some((r) => r.where === "path" && r.kind === "thread")) {
+    facts = mergeStoredFacts(thread.facts, facts);
+    deps.objects.put({ ...thread, facts });
+  }
+  if (head === undefined) return;
+  const put = (id: string, kind: ObjectKind, f: StoredFacts) => {
+    const record: ObjectRecord = {
+      id,
+      kind,
+      owner,
+      facts: f,
+      createdAt: now,
+      expiresAt: now + RETENTION_MS[kind],
+    };
+    deps.objects.put(record);
+  };
+  if (use.creates !== undefined) {
+    const id = createdId(head);
+    if (id !== undefined) put(id, use.creates, facts);
+    // Create-thread-and-run answers a run that names its new thread.
+    const threadId = /"thread_id"\s*:\s*"([^"\\]+)"/.exec(head.toString("utf8"))?.[1];
+    if (
+      use.creates === "run" &&
+      threadId !== undefined &&
+      deps.objects.get(threadId, now) === undefined
+    ) {
+      put(threadId, "thread", facts);
+    }
+  }
+  // A batch's output and error files are its owner's, with the batch's facts.
+  if (use.creates === "batch" || use.refs.some((r) => r.kind === "batch")) {
+    for (const fileId of namedFileIds(head)) {
+      if (deps.objects.get(fileId, now) === undefined) put(fileId, "file", facts);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Ownership enforced: every object a request names must be its caller's. Another tenant's object
+ * and an object the gateway never saw answer the same 404, so a caller learns nothing of who owns
+ * what; a tenant that opts in (`externalObjects: allow`) may name objects the gateway never saw,
+ * and the call is audited as unenforced. Pure but for the store it reads.
+ */
+import { GatewayHttpError } from "../../errors.js";
+import type { ObjectRef, ObjectUse } from "./references.js";
+import { type ObjectOwner, type ObjectRecord, type ObjectStore, owns } from "./store.js";
+
+/** The objects a request continues or uses, once ownership is checked. */
+export interface ObjectResolution {
+  use: ObjectUse;
+  owner: ObjectOwner;
+  /** Records of the caller's objects the request names (their facts join the request's). */
+  known: ObjectRecord[];
+  /** Objects the gateway never saw, named by a tenant that allows them: not enforced. */
+  external: ObjectRef[];
+}
+
+/** The 404 for an object the caller may not use, worded alike whoever owns it. */
+export function objectNotFound(ref: ObjectRef): GatewayHttpError {
+  return new GatewayHttpError(
+    "NotFound",
+    `no ${ref.kind} \`${ref.id.slice(0, 96)}\` is known to the gateway for this caller`,
+    { param: ref.where === "path" ? "path" : ref.where },
+  );
+}
+
+/** Checks every object `use` names; throws the 404 of the first the caller may not use. */
+export function resolveObjects(
+  use: ObjectUse,
+  owner: ObjectOwner,
+  store: ObjectStore,
+  now: number,
+  externalAllowed: boolean,
+): ObjectResolution {
+  const resolution: ObjectResolution = { use, owner, known: [], external: [] };
+  for (const ref of use.refs) {
+    const record = store.get(ref.id, now);
+    if (record !== undefined) {
+      if (!owns(owner, record)) throw objectNotFound(ref);
+      if (!resolution.known.includes(record)) resolution.known.push(record);
+    } else if (externalAllowed) {
+      resolution.external.push(ref);
+    } else {
+      throw objectNotFound(ref);
+    }
+  }
+  return resolution;
+}

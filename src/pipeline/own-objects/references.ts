@@ -1,0 +1,90 @@
+/**
+ * Which stored objects a request names (in its path or its body), and what it does to them:
+ * create, list, delete, or use. Pure.
+ */
+import { COLLECTIONS, type ObjectKind, REFERENCE_KEYS } from "./kinds.js";
+
+/** One object a request names. */
+export interface ObjectRef {
+  id: string;
+  kind: ObjectKind;
+  /** `path`, or the body key that names it (`previous_response_id`, `input_file_id`...). */
+  where: string;
+}
+
+/** What a request does with stored objects. */
+export interface ObjectUse {
+  /** Objects it names: each must be the caller's. */
+  refs: ObjectRef[];
+  /** Set when the call creates an object of this kind (its id is read from the answer). */
+  creates?: ObjectKind;
+  /** Set when the call lists objects of this kind (the answer is filtered to the caller's). */
+  lists?: ObjectKind;
+  /** Set when the call deletes the object it names in its path. */
+  deletes?: ObjectRef;
+}
+
+/** Deepest body nesting searched for references (the body walk refuses deeper ones). */
+const MAX_DEPTH = 64;
+
+/** The path segments after `/openai/` or `/openai/v1/`. */
+function segmentsOf(path: string): string[] {
+  const rest = path.startsWith("/openai/") ? path.slice("/openai/".length) : "";
+  const parts = rest.split("/").filter((s) => s !== "");
+  return parts[0]?.toLowerCase() === "v1" ? parts.slice(1) : parts;
+}
+
+/**
+ * The objects a request names and what it does with them. `body` is the parsed JSON body, when
+ * there is one.
+ */
+export function objectUse(method: string, path: string, body: unknown): ObjectUse {
+  const segments = segmentsOf(path);
+  const use: ObjectUse = { refs: [] };
+  const collection = segments[0]?.toLowerCase();
+  const kind = collection === undefined ? undefined : COLLECTIONS[collection];
+  if (kind !== undefined) {
+    const id = segments[1];
+    const threadAndRun = kind === "thread" && id === "runs";
+    if (id !== undefined && !threadAndRun) {
+      const ref = { id, kind, where: "path" };
+      use.refs.push(ref);
+      if (method === "DELETE" && segments.length === 2) use.deletes = ref;
+      if (method === "POST" && kind === "thread" && segments[2] === "runs") use.creates = "run";
+    } else if (method === "POST") {
+      use.creates = threadAndRun ? "run" : kind;
+    } else if (method === "GET" && id === undefined) {
+      use.lists = kind;
+    }
+  }
+  if (body !== undefined) bodyRefs(body, use.refs, 0);
+  return use;
+}
+
+function bodyRefs(value: unknown, out: ObjectRef[], depth: number): void {
+  if (depth > MAX_DEPTH || typeof value !== "object" || value === null) return;
+  if (Array.isArray(value)) {
+    for (const v of value) bodyRefs(v, out, depth + 1);
+    return;
+  }
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const kind = REFERENCE_KEYS[key];
+    if (kind !== undefined) {
+      if (typeof v === "string" && v !== "") out.push({ id: v, kind, where: key });
+      else if (Array.isArray(v)) {
+        for (const id of v)
+          if (typeof id === "string" && id !== "") out.push({ id, kind, where: key });
+      } else if (key === "conversation" && typeof v === "object" && v !== null) {
+        const id = (v as Record<string, unknown>)["id"];
+        if (typeof id === "string" && id !== "") out.push({ id, kind, where: key });
+      }
+      continue;
+    }
+    // Azure batch input from Blob Storage: content the gateway never saw.
+    if (key === "input_blob" && typeof v === "string") {
+      out.push({ id: v, kind: "file", where: key });
+      continue;
+    }
+    bodyRefs(v, out, depth + 1);
+  }
+}
