@@ -37,7 +37,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     ...deps,
     requestMetrics: new RequestMetrics(deps.metrics),
     limiters: createTenantLimiters(deps.metrics.tenantInflight),
-    objects: deps.objects ?? new MemoryObjectStore(),
+    objects: deps.objects ?? new MemoryObjectStore(deps.current().config.limits.maxStoredObjects),
   };
   const app = Fastify({
     logger: false,

@@ -88,6 +88,7 @@ export interface RuntimeConfig {
     connectTimeoutMs: number;
     bodyIdleTimeoutMs: number;
     bodyTimeoutMs: number;
+    maxStoredObjects: number;
   };
   upstreams: readonly RuntimeUpstream[];
   tenants: ReadonlyMap<string, RuntimeTenant>;

@@ -144,6 +144,8 @@ export const GatewayConfigSchema = T.Object(
       {
         maxBodyBytes: T.Integer({ minimum: 1024, default: 52_428_800 }),
         upstreamTimeoutMs: T.Integer({ minimum: 1, default: 600_000 }),
+        /** Stored objects (files, responses, threads...) whose owner the gateway remembers. */
+        maxStoredObjects: T.Integer({ minimum: 1000, default: 200_000 }),
         /** Longest wait for the next byte of a request body (408 after it). */
         bodyIdleTimeoutMs: T.Integer({ minimum: 1, default: 30_000 }),
         /** Longest time for a whole request body (408 after it); long enough for slow uplinks. */

@@ -172,11 +172,15 @@ export function clientErrorHandler(deps: StageDeps) {
 export function policyViolation(ctx: RequestContext): GatewayHttpError {
   const policies = (ctx.decision?.policies ?? []).map((p) => ({ id: p.id, reason: p.reason }));
   const first = policies[0];
+  // An uploaded JSONL file is judged line by line: say which line decided.
+  const line = ctx.facts?.evidence.find((e) => /:line\d+/.test(e.where))?.where.match(/:line(\d+)/);
+  const where =
+    line === undefined || line === null ? "" : ` (line ${line[1]} of the uploaded file)`;
   return new GatewayHttpError(
     "PolicyViolation",
     first === undefined
-      ? "the gateway's policy denies this request"
-      : `the gateway's policy denies this request: ${first.reason}`,
+      ? `the gateway's policy denies this request${where}`
+      : `the gateway's policy denies this request${where}: ${first.reason}`,
     { innererror: { code: "GatewayPolicyViolation", decision_id: ctx.decisionId, policies } },
   );
 }

@@ -116,9 +116,12 @@ describe("multipart through the gateway with the openai SDK", () => {
         purpose: "batch",
         file: new File([`${lines.join("\n")}\n`], "batch.jsonl", { type: "application/jsonl" }),
       });
-    await expect(
-      upload([line(1, "Describe the scene."), line(2, "Who is this man? Give me his name.")]),
-    ).rejects.toBeInstanceOf(PermissionDeniedError);
+    const refused = await upload([
+      line(1, "Describe the scene."),
+      line(2, "Who is this man? Give me his name."),
+    ]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PermissionDeniedError);
+    expect((refused as Error).message).toContain("line 2 of the uploaded file");
     expect(await received()).toEqual([]);
     const ok = await upload([line(1, "Describe the scene."), line(2, "Count the cars.")]);
     expect(ok.id).toMatch(/^file-/);

@@ -55,15 +55,15 @@ export function owns(owner: ObjectOwner, record: ObjectRecord): boolean {
 
 /**
  * The in-memory registry: a Map in insertion order, so when it is full the oldest record goes
- * first; expired records are dropped when read. About 300 bytes per record (measured in the unit
- * test: id, owner and a few short arrays), so the default 1,000,000 records cost about 300 MB at
- * most; lower `maxRecords` on small sidecars.
+ * first; expired records are dropped when read. About 600 bytes per record (measured in the unit
+ * test: id, owner, a few short arrays and the Map entry), so the default 200,000 records
+ * (`limits.maxStoredObjects`) cost about 120 MB at most.
  */
 export class MemoryObjectStore implements ObjectStore {
   readonly #records = new Map<string, ObjectRecord>();
   readonly #max: number;
 
-  constructor(maxRecords = 1_000_000) {
+  constructor(maxRecords = 200_000) {
     this.#max = maxRecords;
   }
 

@@ -282,6 +282,7 @@ describe("compileConfig: defaults", () => {
       connectTimeoutMs: 10_000,
       bodyIdleTimeoutMs: 30_000,
       bodyTimeoutMs: 300_000,
+      maxStoredObjects: 200_000,
     });
     expect(cfg.listen).toEqual({ host: "0.0.0.0", port: 8080 });
     expect(cfg.admin).toEqual({ host: "127.0.0.1", port: 8081 });
@@ -316,6 +317,7 @@ classification: { liveFrameRate: { frames: 3, withinSeconds: 1.5 }, exifLiveMaxA
       connectTimeoutMs: 10_000,
       bodyIdleTimeoutMs: 30_000,
       bodyTimeoutMs: 300_000,
+      maxStoredObjects: 200_000,
     });
     expect(c.classification.liveFrameRate).toEqual({ frames: 3, withinMs: 1500 });
     expect(c.classification.exifLiveMaxAgeMs).toBe(30_000);
