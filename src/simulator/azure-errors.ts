@@ -1,5 +1,5 @@
 import { STATUS_CODES } from "node:http";
-import type { Operation } from "./router.js";
+import { OPERATIONS, type Operation } from "./operations.js";
 
 /** The error body Azure OpenAI returns; SDKs read `error.code` and `error.message` from it. */
 export interface AzureErrorBody {
@@ -18,23 +18,6 @@ export interface AzureError {
   readonly body: AzureErrorBody;
   readonly headers: Readonly<Record<string, string>>;
 }
-
-/** Azure's operation names, as they appear in its 429 messages. */
-const OPERATION_NAMES: Readonly<Record<Operation, string>> = {
-  "chat.completions": "ChatCompletions_Create",
-  completions: "Completions_Create",
-  embeddings: "Embeddings_Create",
-  "images.generations": "ImageGenerations_Create",
-  "images.edits": "ImageEdits_Create",
-  "audio.transcriptions": "AudioTranscriptions_Create",
-  "audio.translations": "AudioTranslations_Create",
-  "audio.speech": "AudioSpeech_Create",
-  responses: "Responses_Create",
-  "files.create": "Files_Upload",
-  "files.list": "Files_List",
-  "files.retrieve": "Files_Get",
-  "files.delete": "Files_Delete",
-};
 
 function plain(status: number, code: string, message: string): AzureError {
   return { status, body: { error: { code, message } }, headers: {} };
@@ -59,6 +42,28 @@ export function objectNotFound(message: string): AzureError {
   return plain(404, "NotFound", message);
 }
 
+/**
+ * A 400 or 404 in OpenAI's shape for a request that names an object that is not there (Responses'
+ * `previous_response_not_found`), which Azure passes through: code, message, param and type.
+ */
+export function invalidReference(
+  status: 400 | 404,
+  code: string,
+  message: string,
+  param: string,
+): AzureError {
+  return {
+    status,
+    body: { error: { code, message, param, type: "invalid_request_error" } },
+    headers: {},
+  };
+}
+
+/** A 409 for an operation the object's state forbids, e.g. cancelling a finished batch. */
+export function conflict(message: string): AzureError {
+  return plain(409, "Conflict", message);
+}
+
 /** A 400 in the shape Azure uses for validation errors, with the offending parameter when known. */
 export function badRequest(message: string, param: string | null = null): AzureError {
   return {
@@ -81,7 +86,7 @@ export function tooManyRequests(
   operation: Operation | undefined,
   apiVersion: string | undefined,
 ): AzureError {
-  const name = operation === undefined ? "ChatCompletions_Create" : OPERATION_NAMES[operation];
+  const name = operation === undefined ? "ChatCompletions_Create" : OPERATIONS[operation].azureName;
   const version = apiVersion ?? "v1";
   return {
     status: 429,

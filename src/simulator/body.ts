@@ -31,13 +31,15 @@ function isJsonType(contentType: string): boolean {
 /**
  * Reads the whole request once: hashes and counts every byte, buffers only JSON (up to
  * {@link MAX_JSON_BYTES}), and streams multipart through the incremental parser so uploads are
- * never held in memory. `for await` gives backpressure for free. Rejects when the client goes away.
+ * never held in memory, except multipart files up to `keepFileBytes` (0: none), which file
+ * uploads keep so their content can be read back. `for await` gives backpressure for free.
+ * Rejects when the client goes away.
  */
-export async function readBody(req: IncomingMessage): Promise<ReadBody> {
+export async function readBody(req: IncomingMessage, keepFileBytes = 0): Promise<ReadBody> {
   const contentType = req.headers["content-type"] ?? "";
   const hash = createHash("sha256");
   const boundary = multipartBoundary(contentType);
-  const parser = boundary === undefined ? undefined : new MultipartParser(boundary);
+  const parser = boundary === undefined ? undefined : new MultipartParser(boundary, keepFileBytes);
   const json = parser === undefined && isJsonType(contentType);
   const chunks: Buffer[] = [];
   let bytes = 0;

@@ -8,7 +8,13 @@ import { badRequest } from "./azure-errors.js";
 import { choiceFilterResults, promptFilterResults } from "./content-filter.js";
 import { type Exchange, sendError, sendJson } from "./exchange.js";
 import { newId, SYSTEM_FINGERPRINT, unixSeconds } from "./ids.js";
-import { positiveInteger, requireJsonObject } from "./params.js";
+import {
+  asObject,
+  type Built,
+  type JsonObject,
+  positiveInteger,
+  requireJsonObject,
+} from "./params.js";
 import { SseWriter } from "./sse.js";
 import {
   type AnswerPlan,
@@ -61,38 +67,30 @@ export function chatUsage(promptTokens: number, completionTokens: number): Compl
   };
 }
 
-/** `POST .../chat/completions`: Azure's answer, or Azure's stream when `stream: true`. */
-export async function chatCompletions(exchange: Exchange): Promise<void> {
-  const body = requireJsonObject(exchange);
-  if (body === undefined) return;
+/** A validated chat request: what the answer and its stream are built from. */
+interface ChatPlan {
+  readonly promptTokens: number;
+  readonly plan: AnswerPlan;
+}
+
+function planChat(body: JsonObject, chunks: number): Built<ChatPlan> {
   const messages = body["messages"];
   if (!Array.isArray(messages) || messages.length === 0) {
-    sendError(exchange, badRequest("'messages' is a required property", "messages"));
-    return;
+    return { error: badRequest("'messages' is a required property", "messages") };
   }
   const prompt = collectPromptText(messages);
   const promptTokens =
     estimateTokens(prompt.text) + prompt.images * IMAGE_TOKENS + 3 * messages.length + 3;
   const maxTokens =
     positiveInteger(body, "max_completion_tokens") ?? positiveInteger(body, "max_tokens");
-  const plan = planAnswer(prompt.text, exchange.faults.chunks, maxTokens);
-  const common = {
-    id: newId.chatCompletion(),
-    created: unixSeconds(),
-    model: exchange.deployment ?? "gpt-4o",
-  };
-  if (body["stream"] === true) {
-    const streamOptions = body["stream_options"];
-    const includeUsage =
-      typeof streamOptions === "object" &&
-      streamOptions !== null &&
-      "include_usage" in streamOptions
-        ? streamOptions.include_usage === true
-        : false;
-    await streamChat(exchange, common, plan, includeUsage ? promptTokens : undefined);
-    return;
-  }
-  const completion: AzureChatCompletion = {
+  return { value: { promptTokens, plan: planAnswer(prompt.text, chunks, maxTokens) } };
+}
+
+function completionOf(
+  { promptTokens, plan }: ChatPlan,
+  common: { id: string; created: number; model: string },
+): AzureChatCompletion {
+  return {
     ...common,
     object: "chat.completion",
     system_fingerprint: SYSTEM_FINGERPRINT,
@@ -113,7 +111,50 @@ export async function chatCompletions(exchange: Exchange): Promise<void> {
     prompt_filter_results: promptFilterResults(),
     usage: chatUsage(promptTokens, plan.chunks.length),
   };
-  sendJson(exchange, 200, completion);
+}
+
+/**
+ * The non-stream chat completion for a request body, or its 400: the HTTP handler and the batch
+ * runner (one call per JSONL line) both build from it.
+ */
+export function chatCompletionFor(
+  body: JsonObject,
+  model: string,
+  chunks: number,
+): Built<AzureChatCompletion> {
+  const planned = planChat(body, chunks);
+  if ("error" in planned) return planned;
+  return {
+    value: completionOf(planned.value, {
+      id: newId.chatCompletion(),
+      created: unixSeconds(),
+      model,
+    }),
+  };
+}
+
+/** `POST .../chat/completions`: Azure's answer, or Azure's stream when `stream: true`. */
+export async function chatCompletions(exchange: Exchange): Promise<void> {
+  const body = requireJsonObject(exchange);
+  if (body === undefined) return;
+  const planned = planChat(body, exchange.faults.chunks);
+  if ("error" in planned) {
+    sendError(exchange, planned.error);
+    return;
+  }
+  const common = {
+    id: newId.chatCompletion(),
+    created: unixSeconds(),
+    model: exchange.deployment ?? "gpt-4o",
+  };
+  if (body["stream"] === true) {
+    const streamOptions = asObject(body["stream_options"]);
+    const includeUsage = streamOptions?.["include_usage"] === true;
+    const { plan, promptTokens } = planned.value;
+    await streamChat(exchange, common, plan, includeUsage ? promptTokens : undefined);
+    return;
+  }
+  sendJson(exchange, 200, completionOf(planned.value, common));
 }
 
 async function streamChat(

@@ -1,6 +1,12 @@
 import { badRequest } from "./azure-errors.js";
 import { type Exchange, sendError, sendJson } from "./exchange.js";
-import { positiveInteger, requireJsonObject, stringParam } from "./params.js";
+import {
+  type Built,
+  type JsonObject,
+  positiveInteger,
+  requireJsonObject,
+  stringParam,
+} from "./params.js";
 import { estimateTokens, seededRandom } from "./text.js";
 
 /** Dimensions of `text-embedding-ada-002` and `text-embedding-3-small`, the usual deployments. */
@@ -52,6 +58,40 @@ function inputsOf(input: unknown): string[] | undefined {
   return out;
 }
 
+/** The embeddings answer for a request body, or its 400; the batch runner reuses it per line. */
+export function embeddingsFor(body: JsonObject, model: string): Built<WireEmbeddingList> {
+  const inputs = inputsOf(body["input"]);
+  if (inputs === undefined) {
+    return { error: badRequest("'input' is a required property", "input") };
+  }
+  const format = stringParam(body, "encoding_format") ?? "float";
+  if (format !== "float" && format !== "base64") {
+    return {
+      error: badRequest(`'${format}' is not one of ['float', 'base64']`, "encoding_format"),
+    };
+  }
+  const dimensions = Math.min(
+    positiveInteger(body, "dimensions") ?? DEFAULT_DIMENSIONS,
+    MAX_DIMENSIONS,
+  );
+  const tokens = inputs.reduce((sum, text) => sum + estimateTokens(text), 0);
+  return {
+    value: {
+      object: "list",
+      data: inputs.map((text, index) => {
+        const vector = embedText(text, dimensions);
+        const embedding =
+          format === "base64"
+            ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString("base64")
+            : Array.from(vector);
+        return { object: "embedding", index, embedding };
+      }),
+      model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    },
+  };
+}
+
 /**
  * `POST .../embeddings`. The openai SDK asks for `encoding_format: "base64"` unless told otherwise
  * and decodes it itself, so both encodings must be exact.
@@ -59,36 +99,7 @@ function inputsOf(input: unknown): string[] | undefined {
 export function embeddings(exchange: Exchange): void {
   const body = requireJsonObject(exchange);
   if (body === undefined) return;
-  const inputs = inputsOf(body["input"]);
-  if (inputs === undefined) {
-    sendError(exchange, badRequest("'input' is a required property", "input"));
-    return;
-  }
-  const format = stringParam(body, "encoding_format") ?? "float";
-  if (format !== "float" && format !== "base64") {
-    sendError(
-      exchange,
-      badRequest(`'${format}' is not one of ['float', 'base64']`, "encoding_format"),
-    );
-    return;
-  }
-  const dimensions = Math.min(
-    positiveInteger(body, "dimensions") ?? DEFAULT_DIMENSIONS,
-    MAX_DIMENSIONS,
-  );
-  const tokens = inputs.reduce((sum, text) => sum + estimateTokens(text), 0);
-  const answer: WireEmbeddingList = {
-    object: "list",
-    data: inputs.map((text, index) => {
-      const vector = embedText(text, dimensions);
-      const embedding =
-        format === "base64"
-          ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString("base64")
-          : Array.from(vector);
-      return { object: "embedding", index, embedding };
-    }),
-    model: exchange.deployment ?? "text-embedding-ada-002",
-    usage: { prompt_tokens: tokens, total_tokens: tokens },
-  };
-  sendJson(exchange, 200, answer);
+  const built = embeddingsFor(body, exchange.deployment ?? "text-embedding-ada-002");
+  if ("error" in built) sendError(exchange, built.error);
+  else sendJson(exchange, 200, built.value);
 }

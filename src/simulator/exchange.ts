@@ -3,9 +3,9 @@ import type { AzureError } from "./azure-errors.js";
 import { azureHeaders, JSON_CONTENT_TYPE } from "./azure-headers.js";
 import type { ParsedBody } from "./body.js";
 import type { Faults } from "./faults.js";
-import type { FileStore } from "./file-store.js";
 import { settle } from "./request-log.js";
 import type { Route } from "./router.js";
+import type { SimulatorState } from "./state.js";
 import type { RecordedRequest } from "./types.js";
 
 /** One request in flight: everything a handler needs, so handlers never touch the server. */
@@ -23,7 +23,8 @@ export interface Exchange {
   readonly deployment: string | undefined;
   /** This simulator's own base URL, for links it hands out (image URLs). */
   readonly baseUrl: string;
-  readonly files: FileStore;
+  /** The simulator's stored objects (files, batches, responses, threads, ...). */
+  readonly state: SimulatorState;
 }
 
 /** A handler: answers one operation. It may throw; the server maps that to Azure's 500. */

@@ -1,9 +1,10 @@
 import { badRequest, objectNotFound } from "./azure-errors.js";
-import { type Exchange, sendError, sendJson } from "./exchange.js";
+import { type Exchange, sendBytes, sendError, sendJson } from "./exchange.js";
+import { paginate, queryOf } from "./pagination.js";
 
 const PURPOSES = new Set(["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]);
 
-/** `POST /openai/files` (multipart, streamed and counted): stores the file's metadata. */
+/** `POST /openai/files` (multipart, streamed and counted): stores the file and its bytes. */
 export function createFile(exchange: Exchange): void {
   const { body } = exchange;
   if (body.kind !== "multipart") {
@@ -26,38 +27,62 @@ export function createFile(exchange: Exchange): void {
     sendError(exchange, badRequest("'file' is a required property", "file"));
     return;
   }
-  sendJson(exchange, 200, exchange.files.add(purpose, file.filename, file.bytes));
+  sendJson(
+    exchange,
+    200,
+    exchange.state.files.add(purpose, file.filename, file.bytes, file.content),
+  );
 }
 
-/** `GET /openai/files`: a cursor page with `has_more: false` (the SDK's auto-pagination stops). */
+/**
+ * `GET /openai/files[?purpose=]`: OpenAI's cursor page, newest first by default, up to 10,000 a
+ * page (OpenAI's default), so one page holds every file the simulator keeps.
+ */
 export function listFiles(exchange: Exchange): void {
-  const purpose =
-    new URL(exchange.req.url ?? "/", "http://simulator").searchParams.get("purpose") ?? undefined;
-  const data = exchange.files.list(purpose);
-  sendJson(exchange, 200, {
-    object: "list",
-    data,
-    first_id: data[0]?.id ?? null,
-    last_id: data.at(-1)?.id ?? null,
-    has_more: false,
-  });
+  const purpose = queryOf(exchange).get("purpose") ?? undefined;
+  sendJson(
+    exchange,
+    200,
+    paginate(exchange, exchange.state.files.list(purpose), {
+      order: "desc",
+      limit: 10_000,
+      maxLimit: 10_000,
+    }),
+  );
 }
 
-function missing(exchange: Exchange, id: string): void {
-  sendError(exchange, objectNotFound(`File with id '${id}' was not found.`));
+/** The 404 for a file id the simulator does not hold. */
+export function fileNotFound(id: string): ReturnType<typeof objectNotFound> {
+  return objectNotFound(`File with id '${id}' was not found.`);
 }
 
 /** `GET /openai/files/{id}`. */
 export function retrieveFile(exchange: Exchange): void {
-  const id = exchange.route.fileId ?? "";
-  const file = exchange.files.get(id);
-  if (file === undefined) missing(exchange, id);
+  const id = exchange.route.ids[0] ?? "";
+  const file = exchange.state.files.get(id);
+  if (file === undefined) sendError(exchange, fileNotFound(id));
   else sendJson(exchange, 200, file);
+}
+
+/** `GET /openai/files/{id}/content`: the bytes as uploaded (or as a batch wrote them). */
+export function fileContent(exchange: Exchange): void {
+  const id = exchange.route.ids[0] ?? "";
+  const content = exchange.state.files.content(id);
+  if (content === undefined) {
+    sendError(exchange, fileNotFound(id));
+  } else if (content === null) {
+    sendError(
+      exchange,
+      badRequest(`The simulator did not keep the content of file '${id}': it was too large.`),
+    );
+  } else {
+    sendBytes(exchange, 200, "application/octet-stream", content);
+  }
 }
 
 /** `DELETE /openai/files/{id}`. */
 export function deleteFile(exchange: Exchange): void {
-  const id = exchange.route.fileId ?? "";
-  if (!exchange.files.delete(id)) missing(exchange, id);
+  const id = exchange.route.ids[0] ?? "";
+  if (!exchange.state.files.delete(id)) sendError(exchange, fileNotFound(id));
   else sendJson(exchange, 200, { object: "file", id, deleted: true });
 }

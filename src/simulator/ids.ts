@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
 const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -10,7 +10,7 @@ export function randomAlphanumeric(length: number): string {
   return out;
 }
 
-/** Random lowercase hex, the alphabet of `resp_`, `msg_` and `file-` ids. */
+/** Random lowercase hex, the alphabet of `resp_`, `msg_`, `conv_` and `file-` ids. */
 export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString("hex");
 }
@@ -22,6 +22,15 @@ export const newId = {
   response: (): string => `resp_${randomHex(24)}`,
   message: (): string => `msg_${randomHex(24)}`,
   file: (): string => `file-${randomHex(16)}`,
+  /** Azure's batch ids carry a UUID: `batch_6caaf24d-54a5-46be-b1b7-518884fcbdde`. */
+  batch: (): string => `batch_${randomUUID()}`,
+  batchRequest: (): string => `batch_req_${randomHex(16)}`,
+  conversation: (): string => `conv_${randomHex(24)}`,
+  assistant: (): string => `asst_${randomAlphanumeric(24)}`,
+  thread: (): string => `thread_${randomAlphanumeric(24)}`,
+  threadMessage: (): string => `msg_${randomAlphanumeric(24)}`,
+  run: (): string => `run_${randomAlphanumeric(24)}`,
+  vectorStore: (): string => `vs_${randomAlphanumeric(24)}`,
   image: (): string => randomHex(16),
 };
 

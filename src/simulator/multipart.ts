@@ -1,10 +1,12 @@
-/** A file part of a form: its name and size, never its bytes. */
+/** A file part of a form: its name and size, and its bytes only when the parser was asked to keep them. */
 export interface MultipartFile {
   readonly field: string;
   readonly filename: string;
   readonly contentType: string;
-  /** Counted while streaming: file contents are never held in memory. */
+  /** Counted while streaming. */
   readonly bytes: number;
+  /** The whole file, only when the parser keeps file bytes and the file fit in its limit. */
+  readonly content?: Buffer;
 }
 
 /** What a multipart body held: text fields by name (truncated past {@link MAX_FIELD_BYTES}), and the files. */
@@ -28,6 +30,8 @@ interface Part {
   bytes: number;
   text: Buffer[];
   textBytes: number;
+  /** A kept file's chunks; undefined when not kept (or once past the limit). */
+  content: Buffer[] | undefined;
 }
 
 /** Reads `boundary=` from a `multipart/form-data` content type (quoted or not). */
@@ -62,8 +66,10 @@ function parseDisposition(headerBlock: string): {
 
 /**
  * An incremental multipart/form-data parser (RFC 7578): fed chunk by chunk, it keeps only a
- * delimiter's worth of bytes between chunks, so a 25 MB audio upload costs no memory. The body is
- * treated as if it began with CRLF, so the first delimiter looks like every other one.
+ * delimiter's worth of bytes between chunks, so a 25 MB audio upload costs no memory. Only when
+ * constructed with `keepFileBytes` > 0 (file uploads, whose content can be read back) does it keep
+ * files up to that size. The body is treated as if it began with CRLF, so the first delimiter
+ * looks like every other one.
  */
 export class MultipartParser {
   readonly #delimiter: Buffer;
@@ -72,9 +78,11 @@ export class MultipartParser {
   #part: Part | undefined;
   readonly #fields: Record<string, string> = {};
   readonly #files: MultipartFile[] = [];
+  readonly #keepFileBytes: number;
 
-  constructor(boundary: string) {
+  constructor(boundary: string, keepFileBytes = 0) {
     this.#delimiter = Buffer.from(`\r\n--${boundary}`);
+    this.#keepFileBytes = keepFileBytes;
   }
 
   /** Feeds the next chunk; throws on a malformed body. */
@@ -144,7 +152,8 @@ export class MultipartParser {
         const { field, filename, contentType } = parseDisposition(
           buf.subarray(0, end).toString("utf8"),
         );
-        this.#part = { field, filename, contentType, bytes: 0, text: [], textBytes: 0 };
+        const content = filename !== undefined && this.#keepFileBytes > 0 ? [] : undefined;
+        this.#part = { field, filename, contentType, bytes: 0, text: [], textBytes: 0, content };
         this.#state = "body";
         return buf.subarray(end + HEADER_END.length);
       }
@@ -158,6 +167,11 @@ export class MultipartParser {
     const part = this.#part;
     if (part === undefined || bytes.length === 0) return;
     part.bytes += bytes.length;
+    if (part.content !== undefined) {
+      // Copy: the chunk's memory is reused by the stream once we return.
+      if (part.bytes <= this.#keepFileBytes) part.content.push(Buffer.from(bytes));
+      else part.content = undefined;
+    }
     if (part.filename !== undefined || part.textBytes >= MAX_FIELD_BYTES) return;
     const room = MAX_FIELD_BYTES - part.textBytes;
     const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
@@ -171,12 +185,15 @@ export class MultipartParser {
     this.#part = undefined;
     if (part === undefined) return;
     if (part.filename !== undefined) {
-      this.#files.push({
+      const file: MultipartFile = {
         field: part.field,
         filename: part.filename,
         contentType: part.contentType,
         bytes: part.bytes,
-      });
+      };
+      this.#files.push(
+        part.content === undefined ? file : { ...file, content: Buffer.concat(part.content) },
+      );
     } else {
       this.#fields[part.field] = Buffer.concat(part.text).toString("utf8");
     }

@@ -1,4 +1,4 @@
-import { badRequest, tooLarge } from "./azure-errors.js";
+import { type AzureError, badRequest, tooLarge } from "./azure-errors.js";
 import { type Exchange, sendError } from "./exchange.js";
 
 /** A JSON object body, as handlers read it. */
@@ -43,4 +43,27 @@ export function positiveInteger(body: JsonObject, name: string): number | undefi
 export function stringParam(body: JsonObject, name: string): string | undefined {
   const value = body[name];
   return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * What a body builder returns: the answer, or the Azure error the request earns. Builders are pure
+ * (no exchange), so the HTTP handlers and the batch runner share them.
+ */
+export type Built<T> = { readonly value: T } | { readonly error: AzureError };
+
+/** A JSON object value, or undefined for anything else (arrays and null included). */
+export function asObject(value: unknown): JsonObject | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as JsonObject)
+    : undefined;
+}
+
+/** The `metadata` parameter as OpenAI echoes it: an object of strings, else `{}`. */
+export function metadataParam(body: JsonObject): Record<string, string> {
+  const metadata = asObject(body["metadata"]);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    if (typeof value === "string") out[key] = value;
+  }
+  return out;
 }

@@ -1,26 +1,15 @@
-/** Every operation the simulator answers; the key of the handler table. */
-export type Operation =
-  | "chat.completions"
-  | "completions"
-  | "embeddings"
-  | "images.generations"
-  | "images.edits"
-  | "audio.transcriptions"
-  | "audio.translations"
-  | "audio.speech"
-  | "responses"
-  | "files.create"
-  | "files.list"
-  | "files.retrieve"
-  | "files.delete";
+import type { Operation } from "./operations.js";
 
-/** Where a request landed: the operation, and what the path says about deployment and file. */
+export type { Operation } from "./operations.js";
+
+/** Where a request landed: the operation, and what the path says about deployment and objects. */
 export interface Route {
   readonly operation: Operation;
   /** From the classic path; on the v1 path the deployment is the body's `model`, read later. */
   readonly deployment: string | undefined;
   readonly flavor: "classic" | "v1";
-  readonly fileId: string | undefined;
+  /** The path's object ids in order, e.g. `["thread_…", "run_…"]` for `threads/{t}/runs/{r}`. */
+  readonly ids: readonly string[];
 }
 
 /** Why a request under `/openai/` matched nothing: Azure answers both with a 404. */
@@ -37,34 +26,85 @@ const DEPLOYMENT_OPERATIONS: ReadonlyMap<string, Operation> = new Map([
   ["audio/speech", "audio.speech"],
 ]);
 
-function fileRoute(method: string, rest: string[], flavor: Route["flavor"]): Route | undefined {
-  const [id, extra] = rest;
-  if (extra !== undefined) return undefined;
-  if (id === undefined) {
-    if (method === "POST")
-      return { operation: "files.create", deployment: undefined, flavor, fileId: undefined };
-    if (method === "GET")
-      return { operation: "files.list", deployment: undefined, flavor, fileId: undefined };
-    return undefined;
+/**
+ * The object APIs that live directly under a base (`/openai` or `/openai/v1`), first match wins.
+ * `:` stands for one id segment.
+ */
+const RESOURCE_ROUTES: ReadonlyArray<readonly [string, string, Operation]> = [
+  ["POST", "responses", "responses"],
+  ["GET", "responses/:", "responses.retrieve"],
+  ["DELETE", "responses/:", "responses.delete"],
+  ["GET", "responses/:/input_items", "responses.inputItems"],
+  ["POST", "files", "files.create"],
+  ["GET", "files", "files.list"],
+  ["GET", "files/:", "files.retrieve"],
+  ["DELETE", "files/:", "files.delete"],
+  ["GET", "files/:/content", "files.content"],
+  ["POST", "batches", "batches.create"],
+  ["GET", "batches", "batches.list"],
+  ["GET", "batches/:", "batches.retrieve"],
+  ["POST", "batches/:/cancel", "batches.cancel"],
+  ["POST", "conversations", "conversations.create"],
+  ["GET", "conversations/:", "conversations.retrieve"],
+  ["POST", "conversations/:", "conversations.update"],
+  ["DELETE", "conversations/:", "conversations.delete"],
+  ["POST", "conversations/:/items", "conversations.items.create"],
+  ["GET", "conversations/:/items", "conversations.items.list"],
+  ["GET", "conversations/:/items/:", "conversations.items.retrieve"],
+  ["DELETE", "conversations/:/items/:", "conversations.items.delete"],
+  ["POST", "assistants", "assistants.create"],
+  ["GET", "assistants", "assistants.list"],
+  ["GET", "assistants/:", "assistants.retrieve"],
+  ["DELETE", "assistants/:", "assistants.delete"],
+  ["POST", "threads", "threads.create"],
+  ["POST", "threads/runs", "threads.createAndRun"],
+  ["GET", "threads/:", "threads.retrieve"],
+  ["DELETE", "threads/:", "threads.delete"],
+  ["POST", "threads/:/messages", "threads.messages.create"],
+  ["GET", "threads/:/messages", "threads.messages.list"],
+  ["GET", "threads/:/messages/:", "threads.messages.retrieve"],
+  ["POST", "threads/:/runs", "threads.runs.create"],
+  ["GET", "threads/:/runs", "threads.runs.list"],
+  ["GET", "threads/:/runs/:", "threads.runs.retrieve"],
+  ["POST", "vector_stores", "vectorStores.create"],
+  ["GET", "vector_stores", "vectorStores.list"],
+  ["GET", "vector_stores/:", "vectorStores.retrieve"],
+  ["DELETE", "vector_stores/:", "vectorStores.delete"],
+];
+
+const PATTERNS = RESOURCE_ROUTES.map(([method, pattern, operation]) => ({
+  method,
+  segments: pattern.split("/"),
+  operation,
+}));
+
+/** The resource route a method and base-relative segments match, with the ids they carry. */
+function resourceRoute(
+  method: string,
+  segments: readonly string[],
+  flavor: Route["flavor"],
+): Route | undefined {
+  for (const pattern of PATTERNS) {
+    if (pattern.method !== method || pattern.segments.length !== segments.length) continue;
+    const ids: string[] = [];
+    const matches = pattern.segments.every((literal, i) => {
+      const segment = segments[i] ?? "";
+      if (literal !== ":") return literal === segment;
+      ids.push(segment);
+      return segment !== "";
+    });
+    if (matches) return { operation: pattern.operation, deployment: undefined, flavor, ids };
   }
-  if (method === "GET")
-    return { operation: "files.retrieve", deployment: undefined, flavor, fileId: id };
-  if (method === "DELETE")
-    return { operation: "files.delete", deployment: undefined, flavor, fileId: id };
   return undefined;
 }
 
 /** Matches the operations that live directly under a base (`/openai` or `/openai/v1`). */
 function baseRoute(method: string, segments: string[], flavor: Route["flavor"]): Route | undefined {
-  const [first, ...rest] = segments;
-  if (first === "files") return fileRoute(method, rest, flavor);
-  if (first === "responses" && rest.length === 0 && method === "POST") {
-    return { operation: "responses", deployment: undefined, flavor, fileId: undefined };
-  }
+  const resource = resourceRoute(method, segments, flavor);
+  if (resource !== undefined) return resource;
   if (flavor === "v1" && method === "POST") {
     const operation = DEPLOYMENT_OPERATIONS.get(segments.join("/"));
-    if (operation !== undefined)
-      return { operation, deployment: undefined, flavor, fileId: undefined };
+    if (operation !== undefined) return { operation, deployment: undefined, flavor, ids: [] };
   }
   return undefined;
 }
@@ -92,7 +132,7 @@ export function matchRoute(
   if (decoded[0] === "deployments" && decoded[1] !== undefined && method === "POST") {
     const operation = DEPLOYMENT_OPERATIONS.get(decoded.slice(2).join("/"));
     if (operation !== undefined) {
-      route = { operation, deployment: decoded[1], flavor: "classic", fileId: undefined };
+      route = { operation, deployment: decoded[1], flavor: "classic", ids: [] };
     }
   } else {
     route = baseRoute(method, decoded, "classic");

@@ -21,18 +21,20 @@ import {
   writeComplete,
 } from "./exchange.js";
 import { FaultHeaderError, type Faults, readFaults } from "./faults.js";
-import { FileStore } from "./file-store.js";
+import { MAX_FILE_CONTENT_BYTES } from "./file-store.js";
 import { HANDLERS } from "./handlers.js";
+import { OPERATIONS } from "./operations.js";
 import type { ResolvedOptions } from "./options.js";
 import { RequestLog, settle } from "./request-log.js";
 import { matchRoute } from "./router.js";
+import { createState, type SimulatorState } from "./state.js";
 import type { RecordedRequest } from "./types.js";
 
 /** The state one simulator instance shares across its requests. */
 interface Shared {
   readonly options: ResolvedOptions;
   readonly log: RequestLog;
-  readonly files: FileStore;
+  readonly state: SimulatorState;
   baseUrl: string;
 }
 
@@ -88,9 +90,16 @@ async function handle(shared: Shared, req: IncomingMessage, res: ServerResponse)
   }
   const record = shared.log.open(req, url);
   const signal = track(res, record);
+  // Routed before the body is read only to know whether to keep uploaded file bytes; the answer
+  // for an unknown route still waits for the key check below, as on Azure.
+  const route = matchRoute(req.method ?? "GET", url.pathname, url.searchParams.has("api-version"));
+  const keepFileBytes =
+    route !== undefined && !("miss" in route) && route.operation === "files.create"
+      ? MAX_FILE_CONTENT_BYTES
+      : 0;
   let read: ReadBody;
   try {
-    read = await readBody(req);
+    read = await readBody(req, keepFileBytes);
   } catch {
     // The client went away mid-upload; the close listener records it.
     return;
@@ -102,7 +111,6 @@ async function handle(shared: Shared, req: IncomingMessage, res: ServerResponse)
 
   if (!isAuthorized(req.headers, shared.options.apiKey))
     return answerEarly(req, res, unauthorized());
-  const route = matchRoute(req.method ?? "GET", url.pathname, url.searchParams.has("api-version"));
   if (route === undefined || "miss" in route) return answerEarly(req, res, notFound());
   let faults: Faults;
   try {
@@ -124,16 +132,15 @@ async function handle(shared: Shared, req: IncomingMessage, res: ServerResponse)
     apiVersion,
     deployment: route.deployment ?? modelOf(read.body),
     baseUrl: shared.baseUrl,
-    files: shared.files,
+    state: shared.state,
   };
   try {
     if (faults.delayMs > 0) await sleep(faults.delayMs, undefined, { signal });
     if (faults.dropAfterChunks === 0) return dropConnection(exchange);
     if (faults.status !== undefined)
       return sendError(exchange, errorForStatus(faults.status, route.operation, apiVersion));
-    const needsModel = !route.operation.startsWith("files.");
     if (
-      needsModel &&
+      OPERATIONS[route.operation].needsModel &&
       exchange.deployment === undefined &&
       (read.body.kind === "json" || read.body.kind === "multipart")
     ) {
@@ -181,7 +188,7 @@ export async function listenSimulator(options: ResolvedOptions): Promise<Listeni
   const shared: Shared = {
     options,
     log: new RequestLog(options.maxRecorded),
-    files: new FileStore(),
+    state: createState(),
     baseUrl: "",
   };
   const server = createServer((req, res) => {

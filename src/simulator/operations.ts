@@ -1,0 +1,57 @@
+/**
+ * Every operation the simulator answers, with Azure's name for it (as its 429 messages spell it)
+ * and whether the call names a model. One table, so adding an operation is one line here plus its
+ * handler (the handler table is a `Record` over these keys and fails to compile without it).
+ */
+export const OPERATIONS = {
+  "chat.completions": { azureName: "ChatCompletions_Create", needsModel: true },
+  completions: { azureName: "Completions_Create", needsModel: true },
+  embeddings: { azureName: "Embeddings_Create", needsModel: true },
+  "images.generations": { azureName: "ImageGenerations_Create", needsModel: true },
+  "images.edits": { azureName: "ImageEdits_Create", needsModel: true },
+  "audio.transcriptions": { azureName: "AudioTranscriptions_Create", needsModel: true },
+  "audio.translations": { azureName: "AudioTranslations_Create", needsModel: true },
+  "audio.speech": { azureName: "AudioSpeech_Create", needsModel: true },
+  responses: { azureName: "Responses_Create", needsModel: true },
+  "responses.retrieve": { azureName: "Responses_Get", needsModel: false },
+  "responses.delete": { azureName: "Responses_Delete", needsModel: false },
+  "responses.inputItems": { azureName: "Responses_ListInputItems", needsModel: false },
+  "files.create": { azureName: "Files_Upload", needsModel: false },
+  "files.list": { azureName: "Files_List", needsModel: false },
+  "files.retrieve": { azureName: "Files_Get", needsModel: false },
+  "files.delete": { azureName: "Files_Delete", needsModel: false },
+  "files.content": { azureName: "Files_GetContent", needsModel: false },
+  "batches.create": { azureName: "Batches_Create", needsModel: false },
+  "batches.list": { azureName: "Batches_List", needsModel: false },
+  "batches.retrieve": { azureName: "Batches_Get", needsModel: false },
+  "batches.cancel": { azureName: "Batches_Cancel", needsModel: false },
+  "conversations.create": { azureName: "Conversations_Create", needsModel: false },
+  "conversations.retrieve": { azureName: "Conversations_Get", needsModel: false },
+  "conversations.update": { azureName: "Conversations_Update", needsModel: false },
+  "conversations.delete": { azureName: "Conversations_Delete", needsModel: false },
+  "conversations.items.create": { azureName: "ConversationItems_Create", needsModel: false },
+  "conversations.items.list": { azureName: "ConversationItems_List", needsModel: false },
+  "conversations.items.retrieve": { azureName: "ConversationItems_Get", needsModel: false },
+  "conversations.items.delete": { azureName: "ConversationItems_Delete", needsModel: false },
+  "assistants.create": { azureName: "Assistants_Create", needsModel: false },
+  "assistants.list": { azureName: "Assistants_List", needsModel: false },
+  "assistants.retrieve": { azureName: "Assistants_Get", needsModel: false },
+  "assistants.delete": { azureName: "Assistants_Delete", needsModel: false },
+  "threads.create": { azureName: "Threads_Create", needsModel: false },
+  "threads.retrieve": { azureName: "Threads_Get", needsModel: false },
+  "threads.delete": { azureName: "Threads_Delete", needsModel: false },
+  "threads.createAndRun": { azureName: "Threads_CreateAndRun", needsModel: false },
+  "threads.messages.create": { azureName: "Messages_Create", needsModel: false },
+  "threads.messages.list": { azureName: "Messages_List", needsModel: false },
+  "threads.messages.retrieve": { azureName: "Messages_Get", needsModel: false },
+  "threads.runs.create": { azureName: "Runs_Create", needsModel: false },
+  "threads.runs.list": { azureName: "Runs_List", needsModel: false },
+  "threads.runs.retrieve": { azureName: "Runs_Get", needsModel: false },
+  "vectorStores.create": { azureName: "VectorStores_Create", needsModel: false },
+  "vectorStores.list": { azureName: "VectorStores_List", needsModel: false },
+  "vectorStores.retrieve": { azureName: "VectorStores_Get", needsModel: false },
+  "vectorStores.delete": { azureName: "VectorStores_Delete", needsModel: false },
+} as const satisfies Record<string, { azureName: string; needsModel: boolean }>;
+
+/** Every operation the simulator answers; the key of the handler table. */
+export type Operation = keyof typeof OPERATIONS;
