@@ -198,3 +198,110 @@ describe("ownership of files", () => {
     await expect(call).rejects.toBeInstanceOf(PermissionDeniedError);
   });
 });
+
+describe("batches end to end", () => {
+  const line = (n: number, text: string) =>
+    JSON.stringify({
+      custom_id: `r${n}`,
+      method: "POST",
+      url: "/v1/chat/completions",
+      body: {
+        model: "gpt-4o",
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text },
+              { type: "image_url", image_url: { url: "https://evidence.example/f.jpg" } },
+            ],
+          },
+        ],
+      },
+    });
+  const batchFile = (lines: string[]) =>
+    new File([`${lines.join("\n")}\n`], "batch.jsonl", { type: "application/jsonl" });
+
+  it("runs a benign batch: upload, create, retrieve, read its output, all the caller's", async () => {
+    const police = v1(KEYS.metroPd);
+    const input = await police.files.create({
+      purpose: "batch",
+      file: batchFile([line(1, "Describe the scene."), line(2, "Count the cars.")]),
+    });
+    const batch = await police.batches.create({
+      input_file_id: input.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h",
+    });
+    const done = await police.batches.retrieve(batch.id);
+    expect(done.status).toBe("completed");
+    const output = await (await police.files.content(done.output_file_id!)).text();
+    expect(
+      output
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).custom_id),
+    ).toEqual(["r1", "r2"]);
+    // Nobody else sees the batch, its input or its output.
+    const other = v1(KEYS.doorAccess);
+    for (const call of [
+      other.batches.retrieve(batch.id),
+      other.files.content(done.output_file_id!),
+      other.files.retrieve(input.id),
+    ]) {
+      await expect(call).rejects.toBeInstanceOf(NotFoundError);
+    }
+    expect((await other.batches.list()).data.map((b) => b.id)).not.toContain(batch.id);
+  });
+
+  it("refuses at upload a batch file with one identification line, naming the line", async () => {
+    h.sim.clearRequests();
+    const refused = await v1(KEYS.metroPd)
+      .files.create({
+        purpose: "batch",
+        file: batchFile([
+          line(1, "Describe the scene."),
+          line(2, "Count the cars."),
+          line(3, "Who is this man? Give me his name."),
+        ]),
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PermissionDeniedError);
+    expect((refused as Error).message).toContain("line 3 of the uploaded file");
+    expect(await forwardedPaths()).toEqual([]);
+  });
+});
+
+describe("threads", () => {
+  it("judges a thread's follow-up with the photo an earlier message carried", async () => {
+    const police = v1(KEYS.metroPd);
+    const thread = await police.beta.threads.create({
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Describe this frame." },
+            { type: "image_url", image_url: { url: "https://evidence.example/frame.jpg" } },
+          ],
+        },
+      ],
+    });
+    await expect(
+      police.beta.threads.messages.create(thread.id, { role: "user", content: "Name?" }),
+    ).rejects.toBeInstanceOf(PermissionDeniedError);
+    // A run is judged on the thread's facts plus its own instructions.
+    await expect(
+      police.beta.threads.runs.create(thread.id, {
+        assistant_id: (await police.beta.assistants.create({ model: "gpt-4o" })).id,
+        additional_instructions: "Tell me who he is.",
+      }),
+    ).rejects.toBeInstanceOf(PermissionDeniedError);
+    // Another tenant cannot post into it, read it or delete it.
+    const other = v1(KEYS.doorAccess);
+    await expect(
+      other.beta.threads.messages.create(thread.id, { role: "user", content: "Hello" }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(other.beta.threads.retrieve(thread.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(other.beta.threads.delete(thread.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await police.beta.threads.retrieve(thread.id)).id).toBe(thread.id);
+  });
+});
