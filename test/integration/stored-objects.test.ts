@@ -305,3 +305,29 @@ describe("threads", () => {
     expect((await police.beta.threads.retrieve(thread.id)).id).toBe(thread.id);
   });
 });
+
+describe("conversations", () => {
+  it("carries a photo posted in a conversation to the next response in it", async () => {
+    const police = v1(KEYS.metroPd);
+    const conversation = await police.conversations.create({});
+    await police.responses.create({
+      model: "gpt-4o",
+      conversation: conversation.id,
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "Describe the scene in this photo." },
+            { type: "input_image", image_url: PHOTO, detail: "auto" },
+          ],
+        },
+      ],
+    });
+    await expect(
+      police.responses.create({ model: "gpt-4o", conversation: conversation.id, input: "Who?" }),
+    ).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(
+      v1(KEYS.doorAccess).conversations.retrieve(conversation.id),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+});

@@ -61,11 +61,16 @@ export function recordObjects(
     return;
   }
   let facts = storedFactsOf(ctx.facts);
-  // A message or run adds to its thread; the thread's record carries the conversation.
-  const thread = objects.known.find((r) => r.kind === "thread");
-  if (thread !== undefined && use.refs.some((r) => r.where === "path" && r.kind === "thread")) {
-    facts = mergeStoredFacts(thread.facts, facts);
-    deps.objects.put({ ...thread, facts });
+  // A message or run adds to its thread, a response to its conversation: their records carry
+  // the conversation so far.
+  for (const parent of objects.known) {
+    const grows =
+      (parent.kind === "thread" &&
+        use.refs.some((r) => r.where === "path" && r.id === parent.id)) ||
+      (parent.kind === "conversation" && use.refs.some((r) => r.where === "conversation"));
+    if (!grows) continue;
+    facts = mergeStoredFacts(parent.facts, facts);
+    deps.objects.put({ ...parent, facts });
   }
   if (head === undefined) return;
   const put = (id: string, kind: ObjectKind, f: StoredFacts) => {
