@@ -1,6 +1,8 @@
 /** `policy-gateway explain`: facts and decision for one request body, offline. */
+
 import { readFileSync } from "node:fs";
 import { loadConfig } from "../config/index.js";
+import { ensurePurposeModel } from "../pipeline/classify-request/purposes/model/shipped.js";
 import { OfflineEvaluator } from "../runtime/offline.js";
 
 /** Parses `K: V` header arguments. */
@@ -20,6 +22,7 @@ export async function explainCommand(
   opts: { config: string; tenant: string; customerKey?: string; header: string[]; path: string },
 ): Promise<void> {
   const config = loadConfig(opts.config);
+  await ensurePurposeModel();
   const evaluator = new OfflineEvaluator(config);
   const body = readFileSync(file === "-" ? 0 : file, "utf8");
   const result = await evaluator.evaluate({

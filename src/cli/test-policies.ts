@@ -15,6 +15,7 @@
  *     expect: { decision: deny, policies: [us-law-enforcement-no-facial-recognition], agency: metro-pd }
  * ```
  */
+
 import { readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { type Static, Type as T } from "@sinclair/typebox";
@@ -22,6 +23,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { parse } from "yaml";
 import { expandFilePattern } from "../config/file-patterns.js";
 import { loadConfig } from "../config/index.js";
+import { ensurePurposeModel } from "../pipeline/classify-request/purposes/model/shipped.js";
 import { OfflineEvaluator, type OfflineResult } from "../runtime/offline.js";
 
 const CaseSchema = T.Object(
@@ -150,6 +152,7 @@ export function checkCase(c: PolicyCase, result: OfflineResult): string[] {
 /** Runs the cases of `files` (or the config's `policy.tests`); exit code 1 on any failure. */
 export async function testCommand(files: string[], opts: { config: string }): Promise<void> {
   const config = loadConfig(opts.config);
+  await ensurePurposeModel();
   const evaluator = new OfflineEvaluator(config);
   const problems: string[] = [];
   const paths =

@@ -101,6 +101,8 @@ export interface RuntimeConfig {
     /** `classification.exifLiveMaxAgeSeconds`, in milliseconds. */
     exifLiveMaxAgeMs: number;
     cameraCatalogue: string;
+    /** Whether the learned purpose model joins the rules. */
+    purposeModel: boolean;
   };
   audit: {
     destination: "stdout" | string;
@@ -314,6 +316,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       },
       exifLiveMaxAgeMs: cfg.classification.exifLiveMaxAgeSeconds * 1000,
       cameraCatalogue: resolve(baseDir, cfg.classification.cameraCatalogue),
+      purposeModel: cfg.classification.purposeModel === "on",
     },
     audit: {
       destination:

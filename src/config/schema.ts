@@ -178,6 +178,11 @@ export const GatewayConfigSchema = T.Object(
         /** An image whose EXIF capture time is at most this old is `live` capture. */
         exifLiveMaxAgeSeconds: T.Number({ exclusiveMinimum: 0, default: 120 }),
         cameraCatalogue: T.String({ default: "cameras.yaml" }),
+        /**
+         * The learned purpose model (docs/classifier.md): `off` (rules alone, the default until
+         * the model meets its targets on fresh hold-outs) or `on`.
+         */
+        purposeModel: T.Union([T.Literal("off"), T.Literal("on")], { default: "off" }),
       },
       { ...strict, default: {} },
     ),

@@ -30,6 +30,7 @@ export interface WhatIfAnswer {
     purposes: string[];
     evidence: unknown[];
     unseen: string[];
+    recognitionConfidence: string;
   };
   /** The agency whose evaluation decided (for `undeclared`, the first that denied, else the tenant). */
   agency: { id: string; agencyType: string; jurisdiction: string; onBehalfOf?: string };
@@ -60,6 +61,7 @@ export function whatIfAnswer(ctx: RequestContext): WhatIfAnswer {
       purposes: facts.purposes,
       evidence: facts.evidence,
       unseen: facts.unseen,
+      recognitionConfidence: facts.recognitionConfidence,
     },
     agency: {
       id: agency.id,

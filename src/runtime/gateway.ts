@@ -15,6 +15,7 @@ import { loadConfig, type RuntimeConfig } from "../config/index.js";
 import { GatewayHttpError } from "../errors.js";
 import { type AuditSink, openAuditSink } from "../pipeline/audit/sink.js";
 import { MemoryFrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
+import { ensurePurposeModel } from "../pipeline/classify-request/purposes/model/shipped.js";
 import {
   closeUpstreams,
   openUpstreams,
@@ -106,6 +107,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   };
   const frames = new MemoryFrameWindowStore();
+  const model = await ensurePurposeModel();
+  if (model === undefined)
+    log.warn("no purpose model in the package: purposes come from the rules alone");
   const upstreams = await openPools(config);
   const generations = new Generations(
     buildGeneration(config, upstreams, frames, options.classifierNow),

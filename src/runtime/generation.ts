@@ -10,6 +10,7 @@ import {
   loadCameraCatalogue,
 } from "../pipeline/classify-request/images/index.js";
 import type { ClassifierDeps } from "../pipeline/classify-request/index.js";
+import { shippedPurposeModel } from "../pipeline/classify-request/purposes/model/shipped.js";
 import {
   compilePolicyEngine,
   loadPolicySources,
@@ -39,6 +40,8 @@ export function createGeneration(
   catalogue: CameraCatalogue,
   now: () => number = Date.now,
 ): Generation {
+  // Loaded before the first generation (`ensurePurposeModel`); rules alone without it.
+  const model = config.classification.purposeModel ? shippedPurposeModel() : undefined;
   return Object.freeze({
     id: nextId++,
     config,
@@ -51,6 +54,7 @@ export function createGeneration(
       liveFrameRate: config.classification.liveFrameRate,
       exifLiveMaxAgeMs: config.classification.exifLiveMaxAgeMs,
       now,
+      ...(model === undefined ? {} : { model }),
     },
   });
 }

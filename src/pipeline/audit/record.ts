@@ -44,6 +44,8 @@ export interface AuditRecord {
   evidence?: string[];
   /** Content the model reads that the gateway could not see (docs/request-reading.md). */
   unseen?: string[];
+  /** How sure the classifier is of facial identification or verification, when it is at all. */
+  recognitionConfidence?: string;
   /**
    * Stored objects the call named that the gateway never saw, forwarded because the tenant allows
    * them (`externalObjects: allow`): ownership and context not enforced for these.
@@ -123,6 +125,9 @@ export function auditRecord(
     record.purposes = facts.purposes;
     record.evidence = facts.evidence.map((e) => `${e.purpose}:${e.rule}@${e.where}`);
     if (facts.unseen.length > 0) record.unseen = facts.unseen;
+    if (facts.recognitionConfidence !== "none") {
+      record.recognitionConfidence = facts.recognitionConfidence;
+    }
     const external = ctx.objects?.external;
     if (external !== undefined && external.length > 0) {
       record.unenforcedObjects = external.map((r) => `${r.kind}:${r.id.slice(0, 96)}`);

@@ -162,6 +162,11 @@ export interface RequestFacts {
    * hide there (docs/request-reading.md).
    */
   unseen: UnseenKind[];
+  /**
+   * How sure the classifier is that the request asks for facial identification or verification
+   * (docs/classifier.md): `none`, `possible`, `likely` (the purposes then list it) or `certain`.
+   */
+  recognitionConfidence: "none" | "possible" | "likely" | "certain";
 }
 
 /** Kinds of content the gateway cannot see (docs/request-reading.md). */

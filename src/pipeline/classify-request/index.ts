@@ -20,13 +20,16 @@ import type {
   ImageFacts,
   ImageOrigin,
   RequestFacts,
+  TextSource,
   UnseenKind,
 } from "./facts.js";
 import type { FrameWindowStore } from "./frame-rate.js";
 import type { ExifReader } from "./images/index.js";
 import type { RouteInfo } from "./operation.js";
+import { CONFIDENCES, type Confidence, recognitionConfidence } from "./purposes/confidence.js";
 import { detectConversationPurposes } from "./purposes/conversation.js";
 import type { PurposeResult } from "./purposes/index.js";
+import type { PurposeModel } from "./purposes/model/purpose-model.js";
 import { terseIdentityAsks } from "./purposes/terse-ask.js";
 
 const NO_PURPOSES: PurposeResult = Object.freeze({
@@ -44,6 +47,8 @@ export interface ClassifierDeps {
   exifLiveMaxAgeMs?: number;
   /** The clock that frame windows and capture times are judged by; `Date.now` when not given. */
   now?: () => number;
+  /** The learned purpose model; without it, purposes come from the rules alone. */
+  model?: PurposeModel;
 }
 
 /** One request, as classification sees it. */
@@ -153,6 +158,22 @@ export function factsOf(
       evidence.push(...terse);
     }
   }
+  // How sure: the rules, the model and unreadable scripts, where an image is in play.
+  const ruleMatch =
+    purposes.includes("facial-identification") || purposes.includes("facial-verification");
+  let recognition: Confidence = ruleMatch ? "likely" : "none";
+  if (imagesInPlay) {
+    for (const group of byConversation(inspection.texts)) {
+      const rc = recognitionConfidence(group, ruleMatch, deps.model);
+      if (CONFIDENCES.indexOf(rc.confidence) > CONFIDENCES.indexOf(recognition)) {
+        recognition = rc.confidence;
+      }
+      evidence.push(...rc.evidence);
+    }
+    if ((recognition === "likely" || recognition === "certain") && !ruleMatch) {
+      purposes.unshift("facial-identification");
+    }
+  }
   for (const p of declared.purposes) {
     if (!purposes.includes(p)) purposes.push(p);
     evidence.push({ purpose: p, rule: "declared", where: "header:x-gateway-purpose" });
@@ -190,7 +211,23 @@ export function factsOf(
     purposes,
     evidence,
     unseen: distinctUnseen(inspection),
+    recognitionConfidence:
+      declared.purposes.includes("facial-identification") ||
+      declared.purposes.includes("facial-verification")
+        ? "certain"
+        : recognition,
   };
+}
+
+/** The request's texts, then each uploaded JSONL line's, as separate conversations. */
+function byConversation(texts: readonly TextSource[]): TextSource[][] {
+  const groups = new Map<number, TextSource[]>();
+  for (const t of texts) {
+    const list = groups.get(t.group ?? 0);
+    if (list === undefined) groups.set(t.group ?? 0, [t]);
+    else list.push(t);
+  }
+  return [...groups.values()];
 }
 
 /** The kinds of content the gateway could not see, each once, in first-seen order. */

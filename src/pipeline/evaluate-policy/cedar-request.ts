@@ -63,6 +63,8 @@ export interface CedarContext {
   captureOrigin: string;
   purposes: string[];
   recognition: boolean;
+  recognitionPossible: boolean;
+  recognitionCertain: boolean;
   unseen: string[];
 }
 
@@ -96,7 +98,8 @@ export function decisionKey(agency: Agency, facts: RequestFacts): string {
     `\u0001${facts.camera.source}\u0001${facts.camera.mobility}\u0001${facts.camera.environment}` +
     `\u0001${facts.camera.origin.source}\u0001${facts.camera.origin.environment}\u0001${facts.capture}` +
     `\u0001${facts.captureOrigin}\u0001${purposes.length < 2 ? purposes.join(",") : sortedDistinct(purposes).join(",")}` +
-    `\u0001${facts.unseen.length < 2 ? facts.unseen.join(",") : sortedDistinct(facts.unseen).join(",")}`
+    `\u0001${facts.unseen.length < 2 ? facts.unseen.join(",") : sortedDistinct(facts.unseen).join(",")}` +
+    `\u0001${facts.recognitionConfidence}`
   );
 }
 
@@ -116,6 +119,9 @@ export function toCedarRequest(agency: Agency, facts: RequestFacts): CedarReques
     captureOrigin: facts.captureOrigin,
     purposes,
     recognition: hasRecognition(purposes),
+    // At least `possible`: what the absolute ban (rule 1) denies on; `recognition` implies it.
+    recognitionPossible: hasRecognition(purposes) || facts.recognitionConfidence !== "none",
+    recognitionCertain: facts.recognitionConfidence === "certain",
     unseen: sortedDistinct(facts.unseen),
   };
   // Jurisdiction codes are compared as upper case so that `us` in a config can never slip past

@@ -100,6 +100,7 @@ function probeRequest(): CedarRequest {
     purposes: [],
     evidence: [],
     unseen: [],
+    recognitionConfidence: "none",
   };
   return toCedarRequest(agency, facts);
 }

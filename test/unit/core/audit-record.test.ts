@@ -116,6 +116,7 @@ function facts(): RequestFacts {
       },
     ],
     unseen: [],
+    recognitionConfidence: "none",
   };
   // What a careless classifier might leave on the facts: none of it may reach the audit.
   Object.assign(f, {

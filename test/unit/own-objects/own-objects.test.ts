@@ -224,6 +224,7 @@ describe("context facts", () => {
     purposes: [],
     evidence: [],
     unseen: ["stored-context"],
+    recognitionConfidence: "none",
   });
 
   it("joins what the conversation held, and takes back the unseen image once it is known", () => {

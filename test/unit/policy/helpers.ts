@@ -75,6 +75,8 @@ export interface FactsSpec {
   environment?: Environment;
   capture?: Capture;
   purposes?: Purpose[];
+  /** Defaults to `likely` when the purposes hold identification or verification, else `none`. */
+  recognitionConfidence?: RequestFacts["recognitionConfidence"];
 }
 
 export function facts(spec: FactsSpec = {}): RequestFacts {
@@ -102,6 +104,13 @@ export function facts(spec: FactsSpec = {}): RequestFacts {
     purposes: spec.purposes ?? [],
     evidence: [],
     unseen: [],
+    recognitionConfidence:
+      spec.recognitionConfidence ??
+      ((spec.purposes ?? []).some(
+        (p) => p === "facial-identification" || p === "facial-verification",
+      )
+        ? "likely"
+        : "none"),
   };
 }
 

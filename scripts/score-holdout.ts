@@ -1,0 +1,140 @@
+/**
+ * `npm run score:holdout -- [--rules] FILE...`: scores hold-out sets the way the gateway judges a request
+ * with an image in play (rules, model, unreadable scripts, terse asks; body walked as a chat call
+ * with one image URL), and prints recall and false-positive rate at `possible` (what the absolute
+ * ban denies on) and at `likely` (the other rules), per language and per kind, with Wilson 95%
+ * intervals. A hold-out is scored once and reported; after that it is training data
+ * (docs/classifier.md).
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadConfig } from "../src/config/index.js";
+import { MemoryFrameWindowStore } from "../src/pipeline/classify-request/frame-rate.js";
+import { loadCameraCatalogue } from "../src/pipeline/classify-request/images/camera-catalogue.js";
+import { createExifReader } from "../src/pipeline/classify-request/images/exif.js";
+import { classifyRequest } from "../src/pipeline/classify-request/index.js";
+import { routeOf } from "../src/pipeline/classify-request/operation.js";
+import { ensurePurposeModel } from "../src/pipeline/classify-request/purposes/model/shipped.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+interface Row {
+  text: string;
+  positive: boolean;
+  lang: string;
+  kind: string;
+}
+
+/** Wilson score interval (95%) for `k` successes out of `n`. */
+function wilson(k: number, n: number): [number, number] {
+  if (n === 0) return [0, 1];
+  const z = 1.96;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = p + (z * z) / (2 * n);
+  const m = z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return [(c - m) / d, (c + m) / d];
+}
+
+const fmt = (k: number, n: number) => {
+  const [lo, hi] = wilson(k, n);
+  return n === 0 ? "-" : `${(k / n).toFixed(3)} [${lo.toFixed(2)}-${hi.toFixed(2)}] (${k}/${n})`;
+};
+
+async function main(): Promise<void> {
+  // `--rules`: the rules alone, as the gateway runs with `classification.purposeModel: off`.
+  const rulesOnly = process.argv.includes("--rules");
+  const files = process.argv.slice(2).filter((a) => a !== "--rules");
+  const model = rulesOnly ? undefined : await ensurePurposeModel();
+  const config = loadConfig(resolve(ROOT, "config/gateway.yaml"));
+  const tenant = config.tenants.get("metro-pd")!;
+  const deps = {
+    frames: new MemoryFrameWindowStore(),
+    exif: createExifReader({
+      catalogue: loadCameraCatalogue(config.classification.cameraCatalogue),
+    }),
+    liveFrameRate: { frames: 1_000_000, withinMs: 1 },
+    ...(model === undefined ? {} : { model }),
+  };
+  const route = routeOf("/openai/deployments/gpt-4o/chat/completions");
+  for (const file of files) {
+    const rows: Row[] = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .map((o) => ({
+        text: String(o["text"]),
+        positive: o["label"] === "recognition" || o["recognition"] === true,
+        lang: String(o["lang"] ?? "?"),
+        kind: String(o["kind"] ?? "plain"),
+      }));
+    const levels: { row: Row; level: string }[] = [];
+    for (const row of rows) {
+      const parsed = {
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text: row.text },
+              { type: "image_url", image_url: { url: "https://evidence.example/frame.jpg" } },
+            ],
+          },
+        ],
+      };
+      const raw = Buffer.from(JSON.stringify(parsed));
+      const facts = await classifyRequest(
+        {
+          route,
+          headers: {},
+          body: { kind: "json", raw, parsed },
+          tenant,
+          now: Date.now(),
+          whatIf: true,
+        },
+        deps,
+      );
+      levels.push({ row, level: facts.recognitionConfidence });
+    }
+    const at = (l: string, level: "possible" | "likely") =>
+      level === "possible" ? l !== "none" : l === "likely" || l === "certain";
+    const report = (name: string, subset: { row: Row; level: string }[]) => {
+      const pos = subset.filter((x) => x.row.positive);
+      const neg = subset.filter((x) => !x.row.positive);
+      const k = (list: typeof subset, level: "possible" | "likely") =>
+        list.filter((x) => at(x.level, level)).length;
+      return `| ${name} | ${fmt(k(pos, "possible"), pos.length)} | ${fmt(k(neg, "possible"), neg.length)} | ${fmt(k(pos, "likely"), pos.length)} | ${fmt(k(neg, "likely"), neg.length)} |`;
+    };
+    const out = [
+      `## ${file.slice(file.lastIndexOf("/") + 1)} (${rows.length} prompts)`,
+      "",
+      "| subset | recall at possible | FPR at possible | recall at likely | FPR at likely |",
+      "| --- | --- | --- | --- | --- |",
+      report("all", levels),
+    ];
+    for (const key of ["lang", "kind"] as const) {
+      const values = [...new Set(rows.map((r) => r[key]))].sort();
+      for (const v of values)
+        out.push(
+          report(
+            `${key}=${v}`,
+            levels.filter((x) => x.row[key] === v),
+          ),
+        );
+    }
+    const misses = levels.filter((x) => x.row.positive && x.level === "none").slice(0, 12);
+    const alarms = levels.filter((x) => !x.row.positive && at(x.level, "likely")).slice(0, 12);
+    out.push(
+      "",
+      "Missed (first 12):",
+      ...misses.map((x) => `- [${x.row.lang}/${x.row.kind}] ${x.row.text.slice(0, 140)}`),
+    );
+    out.push(
+      "",
+      "False alarms at likely (first 12):",
+      ...alarms.map((x) => `- [${x.row.lang}/${x.row.kind}] ${x.row.text.slice(0, 140)}`),
+    );
+    console.log(out.join("\n"));
+  }
+}
+
+await main();

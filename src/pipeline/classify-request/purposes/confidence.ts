@@ -1,0 +1,89 @@
+/**
+ * How sure the classifier is that a request asks for facial recognition (docs/classifier.md):
+ * `possible`, `likely` or `certain`, from the rules (a lexicon match is at least `likely`), the
+ * model's probability against its calibrated thresholds, and the scripts it cannot read (text in
+ * an unsupported script is `possible`: unknown means unsafe). Cedar sees `recognition` (at least
+ * likely), `recognitionPossible` and `recognitionCertain`. Pure.
+ */
+import type { Evidence, TextSource } from "../facts.js";
+import { joinConversation } from "./conversation.js";
+import type { PurposeModel } from "./model/purpose-model.js";
+
+/** Confidence levels, weakest first. */
+export const CONFIDENCES = ["none", "possible", "likely", "certain"] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
+
+/** Scripts the rules and the model were built for; letters of any other script are unreadable. */
+const SUPPORTED_LETTER =
+  /[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Thai}]/u;
+const LETTER = /\p{L}/gu;
+
+/** Whether a text holds letters of a script the classifier does not read (at least a few). */
+export function hasUnsupportedScript(text: string): boolean {
+  let unsupported = 0;
+  for (const m of text.matchAll(LETTER)) {
+    if (!SUPPORTED_LETTER.test(m[0]) && ++unsupported >= 3) return true;
+  }
+  return false;
+}
+
+const rank = (c: Confidence) => CONFIDENCES.indexOf(c);
+const stronger = (a: Confidence, b: Confidence) => (rank(a) >= rank(b) ? a : b);
+
+/** The confidence and its evidence (which signal, where; never the text). */
+export interface RecognitionConfidence {
+  confidence: Confidence;
+  evidence: Evidence[];
+  /** The model's highest probability, when it ran. */
+  probability?: number;
+}
+
+/**
+ * Combines the signals for one request's texts. `ruleMatch` says the rules found identification
+ * or verification (then at least `likely`; with the model agreeing at `likely`, `certain`).
+ */
+export function recognitionConfidence(
+  texts: readonly TextSource[],
+  ruleMatch: boolean,
+  model: PurposeModel | undefined,
+): RecognitionConfidence {
+  let confidence: Confidence = ruleMatch ? "likely" : "none";
+  const evidence: Evidence[] = [];
+  for (const t of texts) {
+    if (hasUnsupportedScript(t.text)) {
+      confidence = stronger(confidence, "possible");
+      evidence.push({
+        purpose: "facial-identification",
+        rule: "script.unsupported",
+        where: t.where,
+      });
+      break;
+    }
+  }
+  if (model === undefined || texts.length === 0) return { confidence, evidence };
+  let best = 0;
+  let where = texts[0]!.where;
+  for (const t of texts) {
+    const p = model.score(t.text);
+    if (p > best) {
+      best = p;
+      where = t.where;
+    }
+  }
+  if (texts.length > 1) {
+    const p = model.score(joinConversation(texts));
+    if (p > best) {
+      best = p;
+      where = "conversation";
+    }
+  }
+  const { thresholds } = model.card;
+  let level: Confidence = "none";
+  if (best >= thresholds.certain) level = "certain";
+  else if (best >= thresholds.likely) level = ruleMatch ? "certain" : "likely";
+  else if (best >= thresholds.possible) level = "possible";
+  if (level !== "none") {
+    evidence.push({ purpose: "facial-identification", rule: `model.${level}`, where });
+  }
+  return { confidence: stronger(confidence, level), evidence, probability: best };
+}

@@ -1,0 +1,51 @@
+/**
+ * The text the purpose model reads, the same at training and at prediction: obfuscation undone
+ * (NFKC, invisible characters, homoglyphs in Latin words, spaced letters, leetspeak), lower case,
+ * accents dropped from Latin letters only (Devanagari, Bengali and Thai marks are letters), and
+ * split into the tokens fastText sees: punctuation apart, and Chinese, Japanese and Thai, which do
+ * not separate words with spaces, one character per token (the model's word bigrams then see
+ * character pairs). Pure.
+ */
+import { decodeBase64Segments } from "../base64.js";
+import { deLeet, joinSpacedLetters, mapConfusables, nfkc, stripInvisible } from "../normalise.js";
+
+/** Scripts written without spaces between words. */
+const UNSPACED =
+  /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}])/gu;
+/** Punctuation and symbols become tokens of their own. */
+const PUNCT = /([\p{P}\p{S}])/gu;
+/** Combining marks that follow a Latin letter (its accents). */
+const LATIN_ACCENTS = /(\p{Script=Latin})\p{M}+/gu;
+
+/** One text as model tokens, space-separated, on one line. */
+export function modelText(raw: string): string {
+  let text = nfkc(raw);
+  text = stripInvisible(text);
+  text = mapConfusables(text.toLowerCase());
+  text = joinSpacedLetters(text);
+  text = deLeet(text);
+  text = text.normalize("NFD").replace(LATIN_ACCENTS, "$1").normalize("NFC");
+  text = text.replace(PUNCT, " $1 ").replace(UNSPACED, " $1 ");
+  return text.replace(/\s+/g, " ").trim();
+}
+
+const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
+
+/** Hidden texts inside one: base64 segments and hex runs that decode to readable text. */
+export function decodedTexts(raw: string): string[] {
+  const out = decodeBase64Segments(raw, 8);
+  for (const m of raw.matchAll(HEX_RUN)) {
+    const hex = m[0].replace(/[\s:]/g, "");
+    const text = Buffer.from(hex, "hex").toString("utf8");
+    if (/^[\p{L}\p{N}\p{P}\p{Zs}]{6,}$/u.test(text)) out.push(text);
+  }
+  return out;
+}
+
+/** ROT13 of the Latin letters (a common way to hide an English ask). */
+export function rot13(text: string): string {
+  return text.replace(/[a-z]/gi, (c) => {
+    const base = c <= "Z" ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}

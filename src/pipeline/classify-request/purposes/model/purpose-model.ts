@@ -1,0 +1,110 @@
+/**
+ * The learned half of the purpose classifier: a fastText supervised model (`fasttext.wasm.js`),
+ * trained from the data in `data/purpose/` by `npm run train:classifier`, that scores how likely a
+ * text asks for facial recognition. Its thresholds come with it (`card.json`), calibrated on a
+ * calibration split of its own. Loaded once at start-up; predictions are synchronous.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { getFastTextClass, getFastTextModule } from "fasttext.wasm.js";
+import { decodedTexts, modelText, rot13 } from "./model-text.js";
+
+/** Probability thresholds for each confidence, from the model card. */
+export interface Thresholds {
+  possible: number;
+  likely: number;
+  certain: number;
+}
+
+/** What `card.json` holds (written by the training script). */
+export interface ModelCard {
+  seed: number;
+  thresholds: Thresholds;
+  labels: string[];
+  [key: string]: unknown;
+}
+
+/** The label of the positive class in the training file. */
+export const RECOGNITION_LABEL = "__label__recognition";
+
+/** The shape of a loaded fastText model the gateway uses. */
+interface Predictor {
+  predict(
+    text: string,
+    k?: number,
+    threshold?: number,
+  ): { size(): number; get(i: number): [number, string] };
+}
+
+/**
+ * Long texts are scored in windows of this many tokens, each starting `STRIDE` after the last (an
+ * overlap of 8 tokens keeps a short ask whole); measured, about the cost of one pass over the text.
+ */
+const WINDOW = 48;
+const STRIDE = 40;
+
+/** A loaded model and its thresholds. */
+export class PurposeModel {
+  constructor(
+    private readonly model: Predictor,
+    readonly card: ModelCard,
+  ) {}
+
+  /** Probability that one normalised line asks for recognition. */
+  probability(line: string): number {
+    if (line === "") return 0;
+    const p = this.model.predict(line, 2, 0);
+    for (let i = 0; i < p.size(); i++) {
+      const [prob, label] = p.get(i);
+      if (label === RECOGNITION_LABEL) return prob;
+    }
+    return 0;
+  }
+
+  /**
+   * The highest probability over the text (in overlapping windows of tokens when it is long: a
+   * long memo about facial recognition is not an ask, one sentence in it may be), and over what it
+   * hides (base64, hex, ROT13).
+   */
+  score(raw: string): number {
+    let best = this.windows(modelText(raw));
+    for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(modelText(hidden)));
+    if (raw.length < 400 && /[a-z]{4}/i.test(raw)) {
+      best = Math.max(best, this.probability(modelText(rot13(raw))));
+    }
+    return best;
+  }
+
+  /** The text whole when short, else the best of windows of `WINDOW` tokens. */
+  private windows(line: string): number {
+    const tokens = line.split(" ");
+    if (tokens.length <= WINDOW + STRIDE) return this.probability(line);
+    let best = 0;
+    for (let at = 0; at < tokens.length; at += STRIDE) {
+      best = Math.max(best, this.probability(tokens.slice(at, at + WINDOW).join(" ")));
+      if (at + WINDOW >= tokens.length) break;
+    }
+    return best;
+  }
+}
+
+/** The directory of the shipped model (`models/purpose/`), from the package root. */
+export function defaultModelDir(packageRoot: string): string {
+  return join(packageRoot, "models", "purpose");
+}
+
+/**
+ * Loads `model.bin` and `card.json` from `dir`, each model in a fresh WebAssembly instance
+ * (fasttext.wasm.js 1.0.0 answers with the first model's weights when a second one is loaded in
+ * the same instance).
+ */
+export async function loadPurposeModel(dir: string): Promise<PurposeModel> {
+  const card = JSON.parse(readFileSync(join(dir, "card.json"), "utf8")) as ModelCard;
+  const FastText = await getFastTextClass({ getFastTextModule });
+  const ft = new FastText();
+  const model = (await ft.loadModel(
+    pathToFileURL(join(dir, "model.bin")).href,
+  )) as unknown as Predictor;
+  return new PurposeModel(model, card);
+}
