@@ -33,7 +33,7 @@ function wilson(k: number, n: number): [number, number] {
   const d = 1 + (z * z) / n;
   const c = p + (z * z) / (2 * n);
   const m = z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return [(c - m) / d, (c + m) / d];
+  return [Math.max(0, (c - m) / d), Math.min(1, (c + m) / d)];
 }
 
 const fmt = (k: number, n: number) => {
