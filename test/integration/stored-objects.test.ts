@@ -331,3 +331,81 @@ describe("conversations", () => {
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 });
+
+describe("what the security review found (each request reached Azure before)", () => {
+  const raw = async (method: string, path: string, key: string, body?: unknown) => {
+    const res = await fetch(`${h.gw.url}${path}`, {
+      method,
+      headers: { "api-key": key, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return res.status;
+  };
+
+  it.each([
+    ["GET", "/openai/v1/chat/completions"],
+    ["GET", "/openai/v1/chat/completions/chatcmpl-victim/messages"],
+    ["DELETE", "/openai/v1/chat/completions/chatcmpl-victim"],
+    ["GET", "/openai/fine_tuning/jobs?api-version=2025-04-01-preview"],
+    ["GET", "/openai/v1/containers/cntr_victim/files"],
+    ["POST", "/openai/v1/evals/eval_abc/runs"],
+  ])("refuses the untracked stored-object API %s %s", async (method, path) => {
+    h.sim.clearRequests();
+    expect(
+      await raw(method, path, KEYS.doorAccess, method === "POST" ? { name: "r" } : undefined),
+    ).toBe(404);
+    expect(await forwardedPaths()).toEqual([]);
+  });
+
+  it("refuses a Responses item_reference the gateway cannot resolve", async () => {
+    h.sim.clearRequests();
+    const status = await raw("POST", "/openai/v1/responses", KEYS.doorAccess, {
+      model: "gpt-4o",
+      input: [
+        { type: "item_reference", id: "msg_from_someone" },
+        { role: "user", content: "Name?" },
+      ],
+    });
+    expect(status).toBe(404);
+    expect(await forwardedPaths()).toEqual([]);
+  });
+
+  it("refuses a matrix parameter in the collection segment", async () => {
+    h.sim.clearRequests();
+    expect(await raw("GET", "/openai/files;a/file-1/content?api-version=x", KEYS.doorAccess)).toBe(
+      400,
+    );
+    expect(await forwardedPaths()).toEqual([]);
+  });
+
+  it("lets no batch metadata claim a file the gateway never recorded", async () => {
+    const client = v1(KEYS.doorAccess);
+    const input = await client.files.create({
+      purpose: "batch",
+      file: new File(
+        [
+          `${JSON.stringify({ custom_id: "r1", method: "POST", url: "/v1/chat/completions", body: { model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] } })}\n`,
+        ],
+        "b.jsonl",
+      ),
+    });
+    await client.batches.create({
+      input_file_id: input.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h",
+      metadata: { output_file_id: "file-not-recorded-by-gateway" },
+    });
+    await expect(client.files.retrieve("file-not-recorded-by-gateway")).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it("refuses an uploaded JSONL line that repeats a key", async () => {
+    const line =
+      '{"custom_id":"r1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o","messages":[{"role":"user","content":"Who is this man? Give me his name."}],"messages":[{"role":"user","content":"Count the cars."}]}}';
+    const refused = await v1(KEYS.metroPd)
+      .files.create({ purpose: "batch", file: new File([`${line}\n`], "b.jsonl") })
+      .catch((e: unknown) => e);
+    expect((refused as { status?: number }).status).toBe(400);
+  });
+});

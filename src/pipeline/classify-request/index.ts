@@ -100,7 +100,10 @@ export function inspectBody(
       `the request body nests deeper than ${MAX_BODY_DEPTH} levels`,
     );
   }
-  if (body.kind === "json" && countJsonKeys(body.raw) !== inspection.keyCount) {
+  if (
+    inspection.duplicateKeys ||
+    (body.kind === "json" && countJsonKeys(body.raw) !== inspection.keyCount)
+  ) {
     throw new GatewayHttpError(
       "InvalidRequest",
       "the request body repeats an object key: readers disagree on which copy counts, so the gateway refuses it",

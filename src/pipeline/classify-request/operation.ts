@@ -55,8 +55,12 @@ const FIRST_SEGMENT_OPS: Record<string, Operation> = {
 
 /** Azure's deployment names: letters, digits, `-`, `_` and `.`, at most 64 characters. */
 const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** RFC 3986 `pchar` without percent-encoding: what a canonical Azure OpenAI path is made of. */
-const SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
+/**
+ * What a canonical Azure OpenAI path segment is made of: RFC 3986 unreserved characters only.
+ * Sub-delimiters (`;`, `=`, `,`...) are refused: `files;x/{id}` would escape the ownership check
+ * here while a hop that strips matrix parameters reads `files/{id}`.
+ */
+const SEGMENT = /^[A-Za-z0-9._~-]+$/;
 
 /** Why a path is not canonical, or undefined when it is. */
 function pathProblem(rest: string): string | undefined {

@@ -42,7 +42,7 @@ export function decideRequest(
 }
 
 /** Kinds whose records carry earlier turns. */
-const CONVERSATIONS: ReadonlySet<string> = new Set(["response", "conversation", "thread"]);
+const CONVERSATIONS: ReadonlySet<string> = new Set(["response", "conversation", "thread", "item"]);
 
 /** Images of the stored objects the request continues or uses. */
 function contextImagesOf(ctx: RequestContext): number {

@@ -69,12 +69,23 @@ function stringEnd(text: string, quote: number): number {
   return -1;
 }
 
-/** File ids a batch (or upload) answer names: its output and error files, an upload's file. */
+/**
+ * The output and error file ids of a batch answer: top-level fields of the batch object only, so a
+ * caller cannot claim a file by writing `output_file_id` into the batch's metadata. An answer
+ * larger than the head (not valid JSON) names none.
+ */
 export function namedFileIds(head: Buffer): string[] {
+  let batch: Record<string, unknown>;
+  try {
+    batch = JSON.parse(head.toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  if (batch["object"] !== "batch") return [];
   const out: string[] = [];
-  const text = head.toString("utf8");
-  for (const m of text.matchAll(/"(?:output_file_id|error_file_id)"\s*:\s*"([^"\\]+)"/g)) {
-    out.push(m[1]!);
+  for (const key of ["output_file_id", "error_file_id"]) {
+    const id = batch[key];
+    if (typeof id === "string" && id !== "") out.push(id);
   }
   return out;
 }

@@ -34,7 +34,14 @@ export function checkObjects(
 ): void {
   const path = ctx.whatIf ? ctx.path.slice("/_gateway/evaluate".length) : ctx.path;
   const use = objectUse(request.method, path, body.kind === "json" ? body.parsed : undefined);
-  if (use.refs.length === 0 && use.creates === undefined && use.lists === undefined) return;
+  if (
+    use.refs.length === 0 &&
+    use.creates === undefined &&
+    use.lists === undefined &&
+    use.untracked === undefined
+  ) {
+    return;
+  }
   ctx.objects = resolveObjects(
     use,
     ownerOf(ctx),
@@ -87,20 +94,44 @@ export function recordObjects(
   if (use.creates !== undefined) {
     const id = createdId(head);
     if (id !== undefined) put(id, use.creates, facts);
-    // Create-thread-and-run answers a run that names its new thread.
-    const threadId = /"thread_id"\s*:\s*"([^"\\]+)"/.exec(head.toString("utf8"))?.[1];
-    if (
-      use.creates === "run" &&
-      threadId !== undefined &&
-      deps.objects.get(threadId, now) === undefined
-    ) {
+    // Create-thread-and-run answers a run whose top-level `thread_id` is its new thread.
+    const threadId = use.creates === "run" ? topLevelString(head, "thread_id") : undefined;
+    if (threadId !== undefined && deps.objects.get(threadId, now) === undefined) {
       put(threadId, "thread", facts);
     }
   }
-  // A batch's output and error files are its owner's, with the batch's facts.
+  // Completing an upload makes a file: the answer's `file.id` is the upload owner's.
+  if (use.completesUpload === true) {
+    const fileId = nestedFileId(head);
+    if (fileId !== undefined) put(fileId, "file", facts);
+  }
+  // A batch's output and error files are its owner's, with the batch's facts: read from the
+  // top level of the batch object only (never from its caller-written metadata).
   if (use.creates === "batch" || use.refs.some((r) => r.kind === "batch")) {
     for (const fileId of namedFileIds(head)) {
       if (deps.objects.get(fileId, now) === undefined) put(fileId, "file", facts);
     }
+  }
+}
+
+/** A top-level string field of a complete JSON answer, or undefined. */
+function topLevelString(head: Buffer, key: string): string | undefined {
+  try {
+    const value = (JSON.parse(head.toString("utf8")) as Record<string, unknown>)[key];
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `file.id` of a completed upload's answer. */
+function nestedFileId(head: Buffer): string | undefined {
+  try {
+    const file = (JSON.parse(head.toString("utf8")) as Record<string, unknown>)["file"];
+    const id =
+      typeof file === "object" && file !== null ? (file as { id?: unknown }).id : undefined;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
   }
 }

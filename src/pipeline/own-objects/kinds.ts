@@ -14,7 +14,8 @@ export type ObjectKind =
   | "thread"
   | "run"
   | "assistant"
-  | "vector-store";
+  | "vector-store"
+  | "item";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -33,7 +34,21 @@ export const RETENTION_MS: Readonly<Record<ObjectKind, number>> = {
   run: 365 * DAY_MS,
   assistant: 365 * DAY_MS,
   "vector-store": 365 * DAY_MS,
+  item: 31 * DAY_MS,
 };
+
+/**
+ * Stored-object APIs whose ownership the gateway does not track yet: refused for every tenant,
+ * since on one shared resource they would list or read every tenant's objects (stored chat
+ * completions, fine-tuning jobs and their result files, evals, containers).
+ */
+export const UNTRACKED_COLLECTIONS: ReadonlySet<string> = new Set([
+  "fine_tuning",
+  "fine-tuning",
+  "fine_tunes",
+  "evals",
+  "containers",
+]);
 
 /** The collection path segment (after `/openai/` or `/openai/v1/`) of each kind. */
 export const COLLECTIONS: Readonly<Record<string, ObjectKind>> = {

@@ -35,6 +35,13 @@ export function resolveObjects(
   now: number,
   externalAllowed: boolean,
 ): ObjectResolution {
+  if (use.untracked !== undefined) {
+    throw new GatewayHttpError(
+      "NotFound",
+      `${use.untracked} are not served through the gateway: it cannot yet keep one tenant from another's`,
+      { param: "path" },
+    );
+  }
   const resolution: ObjectResolution = { use, owner, known: [], external: [] };
   for (const ref of use.refs) {
     const record = store.get(ref.id, now);

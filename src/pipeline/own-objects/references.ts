@@ -2,7 +2,7 @@
  * Which stored objects a request names (in its path or its body), and what it does to them:
  * create, list, delete, or use. Pure.
  */
-import { COLLECTIONS, type ObjectKind, REFERENCE_KEYS } from "./kinds.js";
+import { COLLECTIONS, type ObjectKind, REFERENCE_KEYS, UNTRACKED_COLLECTIONS } from "./kinds.js";
 
 /** One object a request names. */
 export interface ObjectRef {
@@ -22,6 +22,10 @@ export interface ObjectUse {
   lists?: ObjectKind;
   /** Set when the call deletes the object it names in its path. */
   deletes?: ObjectRef;
+  /** Set when the call reaches a stored-object API whose ownership is not tracked: refused. */
+  untracked?: string;
+  /** Set for `POST uploads/{id}/complete`, which makes a file (its id is in the answer's `file`). */
+  completesUpload?: boolean;
 }
 
 /** Deepest body nesting searched for references (the body walk refuses deeper ones). */
@@ -42,6 +46,13 @@ export function objectUse(method: string, path: string, body: unknown): ObjectUs
   const segments = segmentsOf(path);
   const use: ObjectUse = { refs: [] };
   const collection = segments[0]?.toLowerCase();
+  if (collection !== undefined && UNTRACKED_COLLECTIONS.has(collection)) {
+    use.untracked = collection;
+  }
+  // Stored chat completions (`store: true`): listed, read and deleted by id on the chat path.
+  if (collection === "chat" && segments[1]?.toLowerCase() === "completions" && method !== "POST") {
+    use.untracked = "stored chat completions";
+  }
   const kind = collection === undefined ? undefined : COLLECTIONS[collection];
   if (kind !== undefined) {
     const id = segments[1];
@@ -51,6 +62,9 @@ export function objectUse(method: string, path: string, body: unknown): ObjectUs
       use.refs.push(ref);
       if (method === "DELETE" && segments.length === 2) use.deletes = ref;
       if (method === "POST" && kind === "thread" && segments[2] === "runs") use.creates = "run";
+      if (method === "POST" && kind === "upload" && segments[2] === "complete") {
+        use.completesUpload = true;
+      }
     } else if (method === "POST") {
       use.creates = threadAndRun ? "run" : kind;
     } else if (method === "GET" && id === undefined) {
@@ -67,7 +81,13 @@ function bodyRefs(value: unknown, out: ObjectRef[], depth: number): void {
     for (const v of value) bodyRefs(v, out, depth + 1);
     return;
   }
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+  const record = value as Record<string, unknown>;
+  // A Responses input item by reference: an item of a stored response, whose owner the gateway
+  // does not track (refused unless external objects are allowed; then unknown context).
+  if (record["type"] === "item_reference" && typeof record["id"] === "string") {
+    out.push({ id: record["id"], kind: "item", where: "item_reference" });
+  }
+  for (const [key, v] of Object.entries(record)) {
     const kind = REFERENCE_KEYS[key];
     if (kind !== undefined) {
       if (typeof v === "string" && v !== "") out.push({ id: v, kind, where: key });

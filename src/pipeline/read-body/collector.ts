@@ -64,6 +64,8 @@ export class Collector {
   keyCount = 0;
   /** Set when the body nests deeper than the walk reads: the request is refused. */
   tooDeep = false;
+  /** Set when a line of an uploaded JSONL file repeats a key: the request is refused. */
+  duplicateKeys = false;
   /**
    * The conversation texts belong to: 0 for the request itself, n for the nth line of an uploaded
    * JSONL file (each line is a request of its own, read apart from the others).

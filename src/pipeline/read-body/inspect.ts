@@ -10,6 +10,7 @@ import { BufferSource } from "../classify-request/images/byte-source.js";
 import type { ExifReader } from "../classify-request/images/exif.js";
 import { formatFromMediaType, sniffFormat } from "../classify-request/images/sniff.js";
 import { Collector, type InvalidImage, type Unseen } from "./collector.js";
+import { countJsonKeys } from "./duplicate-keys.js";
 import { blobsOf } from "./large-json.js";
 import type { MultipartPart } from "./multipart.js";
 import { keyWords, STRUCTURAL_KEYS } from "./vocabulary.js";
@@ -31,6 +32,8 @@ export interface BodyInspection {
   keyCount: number;
   /** The body nests deeper than the gateway reads: the request is refused. */
   tooDeep: boolean;
+  /** A line of an uploaded JSONL file repeats a key: the request is refused. */
+  duplicateKeys: boolean;
   /**
    * Present only when an inline image carries an EXIF block: settles (never rejects) once every
    * such `images[i].exif` is filled. Await it before reading EXIF; text-only requests have none.
@@ -47,6 +50,7 @@ function result(c: Collector, stream: boolean, model: string | undefined): BodyI
     unseen: c.unseenContent,
     keyCount: c.keyCount,
     tooDeep: c.tooDeep,
+    duplicateKeys: c.duplicateKeys,
   };
   if (model !== undefined) r.model = model;
   if (c.pending.length > 0) r.pendingExif = Promise.all(c.pending).then(() => undefined);
@@ -159,7 +163,12 @@ function filePart(c: Collector, operation: Operation, part: MultipartPart, where
   }
   for (let n = 0; n < lines.length; n++) {
     c.group = n + 1;
-    walk(c, lines[n], `${where}:line${n + 1}`, 0);
+    const before = c.keyCount;
+    walk(c, lines[n]!.value, `${where}:line${n + 1}`, 0);
+    // A repeated key in a line: the gateway would judge one copy, Azure's reader may run the other.
+    if (countJsonKeys(Buffer.from(lines[n]!.raw, "utf8")) !== c.keyCount - before) {
+      c.duplicateKeys = true;
+    }
   }
   c.group = 0;
 }
@@ -173,13 +182,13 @@ function utf8Text(data: Buffer): string | undefined {
     : text;
 }
 
-/** The values of a JSON Lines text, or undefined when some non-empty line is not JSON. */
-function jsonLines(text: string): unknown[] | undefined {
-  const out: unknown[] = [];
+/** The lines of a JSON Lines text with their values, or undefined when some line is not JSON. */
+function jsonLines(text: string): { raw: string; value: unknown }[] | undefined {
+  const out: { raw: string; value: unknown }[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (line.trim() === "") continue;
     try {
-      out.push(JSON.parse(line));
+      out.push({ raw: line, value: JSON.parse(line) });
     } catch {
       return undefined;
     }

@@ -107,7 +107,9 @@ describe("routeOf: non-canonical paths are refused, never forwarded as `other`",
     ["/openai/v1//chat/completions", "empty path segment"],
     ["/openai/deployments/gpt\\4o/chat/completions", "characters outside"],
     ["/openai/deployments/-gpt/chat/completions", "deployment name"],
-    ["/openai/deployments/a.b:c/chat/completions", "deployment name"],
+    ["/openai/deployments/a.b:c/chat/completions", "characters outside"],
+    ["/openai/files;a/file-1/content", "characters outside"],
+    ["/openai/deployments/-gpt4/embeddings", "deployment name"],
   ])("%s", (path, problem) => {
     expect(routeOf(path).problem).toContain(problem);
   });

@@ -96,9 +96,15 @@ describe("createdId", () => {
     expect(createdId(Buffer.from(text))).toBe(id);
   });
 
-  it("finds a batch's output and error files", () => {
-    const head = Buffer.from('{"id":"batch_1","output_file_id":"file-o","error_file_id":"file-e"}');
+  it("finds a batch's output and error files at its top level only, never in its metadata", () => {
+    const head = Buffer.from(
+      '{"id":"batch_1","object":"batch","metadata":{"output_file_id":"file-x"},"output_file_id":"file-o","error_file_id":"file-e"}',
+    );
     expect(namedFileIds(head)).toEqual(["file-o", "file-e"]);
+    const claim = Buffer.from(
+      '{"id":"batch_2","object":"batch","metadata":{"output_file_id":"file-x"}}',
+    );
+    expect(namedFileIds(claim)).toEqual([]);
   });
 });
 
