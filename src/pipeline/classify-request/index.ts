@@ -20,14 +20,13 @@ import type {
   ImageFacts,
   ImageOrigin,
   RequestFacts,
-  TextSource,
   UnseenKind,
 } from "./facts.js";
 import type { FrameWindowStore } from "./frame-rate.js";
 import type { ExifReader } from "./images/index.js";
 import type { RouteInfo } from "./operation.js";
 import { CONFIDENCES, type Confidence, recognitionConfidence } from "./purposes/confidence.js";
-import { detectConversationPurposes } from "./purposes/conversation.js";
+import { conversations, detectConversationPurposes } from "./purposes/conversation.js";
 import type { PurposeResult } from "./purposes/index.js";
 import type { PurposeModel } from "./purposes/model/purpose-model.js";
 import { terseIdentityAsks } from "./purposes/terse-ask.js";
@@ -166,7 +165,7 @@ export function factsOf(
     purposes.includes("facial-identification") || purposes.includes("facial-verification");
   let recognition: Confidence = ruleMatch ? "likely" : "none";
   if (imagesInPlay) {
-    for (const group of byConversation(inspection.texts)) {
+    for (const group of conversations(inspection.texts)) {
       const rc = recognitionConfidence(group, ruleMatch, deps.model);
       if (CONFIDENCES.indexOf(rc.confidence) > CONFIDENCES.indexOf(recognition)) {
         recognition = rc.confidence;
@@ -220,17 +219,6 @@ export function factsOf(
         ? "certain"
         : recognition,
   };
-}
-
-/** The request's texts, then each uploaded JSONL line's, as separate conversations. */
-function byConversation(texts: readonly TextSource[]): TextSource[][] {
-  const groups = new Map<number, TextSource[]>();
-  for (const t of texts) {
-    const list = groups.get(t.group ?? 0);
-    if (list === undefined) groups.set(t.group ?? 0, [t]);
-    else list.push(t);
-  }
-  return [...groups.values()];
 }
 
 /** The kinds of content the gateway could not see, each once, in first-seen order. */

@@ -36,7 +36,7 @@ export function detectConversationPurposes(texts: readonly TextSource[]): Purpos
 }
 
 /** The request's own texts, then each JSONL line's, as separate conversations. */
-function conversations(texts: readonly TextSource[]): TextSource[][] {
+export function conversations(texts: readonly TextSource[]): TextSource[][] {
   const groups = new Map<number, TextSource[]>();
   for (const t of texts) {
     const g = t.group ?? 0;
