@@ -172,6 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let pools: Awaited<ReturnType<typeof openPools>> | undefined;
     try {
       const next = loadConfig(options.configFile, env);
+      await loadModelIfOn(next, log);
       pools = await openPools(next);
       const generation = buildGeneration(next, pools, frames, options.classifierNow);
       if (
@@ -253,4 +254,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return closed;
     },
   };
+}
+
+/**
+ * Loads the shipped purpose model when the config turns it on (`classification.purposeModel`),
+ * at start-up and before a reload that turns it on; a config that keeps it off pays nothing.
+ */
+async function loadModelIfOn(config: RuntimeConfig, log: Logger): Promise<void> {
+  if (!config.classification.purposeModel) return;
+  const model = await ensurePurposeModel();
+  if (model === undefined) log.warn("no purpose model in the package: purposes come from the rules alone");
 }
