@@ -263,5 +263,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 async function loadModelIfOn(config: RuntimeConfig, log: Logger): Promise<void> {
   if (!config.classification.purposeModel) return;
   const model = await ensurePurposeModel();
-  if (model === undefined) log.warn("no purpose model in the package: purposes come from the rules alone");
+  if (model === undefined)
+    log.warn("no purpose model in the package: purposes come from the rules alone");
 }
