@@ -180,3 +180,12 @@ export const UNSEEN_KINDS = [
   "file-content",
 ] as const;
 export type UnseenKind = (typeof UNSEEN_KINDS)[number];
+
+/** Unseen content that may itself carry images: counted as an image of origin `unseen`. */
+export const UNSEEN_MAY_HIDE_IMAGES: ReadonlySet<UnseenKind> = new Set([
+  "remote-tool",
+  "code-interpreter-files",
+  "stored-prompt",
+  "stored-context",
+  "file-content",
+]);

@@ -6,6 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { StageDeps } from "../data-plane.js";
+import { HEAD_BYTES } from "../own-objects/created-id.js";
 import { recordObjects } from "../own-objects/hook.js";
 import { filterList } from "../own-objects/list-filter.js";
 import { restoreBlobs } from "../read-body/large-json.js";
@@ -44,9 +45,9 @@ async function forward(
   }
   reply.hijack();
   const objects = ctx.objects;
-  const answer: Pick<ProxyCall, "keepHead" | "rewrite"> = {};
+  const answer: Pick<ProxyCall, "headBytes" | "rewrite"> = {};
   if (objects !== undefined) {
-    answer.keepHead = true;
+    answer.headBytes = HEAD_BYTES;
     if (objects.use.lists !== undefined) {
       answer.rewrite = (list) => filterList(list, objects.owner, deps.objects, Date.now());
     }

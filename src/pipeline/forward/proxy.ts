@@ -36,8 +36,11 @@ export interface ProxyCall {
   timeoutMs: number;
   /** Another upstream can take the call: hold back a 429 or 5xx instead of relaying it. */
   failover: boolean;
-  /** Keep the first bytes of a 2xx answer (`outcome.head`): the id of an object it created. */
-  keepHead?: boolean;
+  /**
+   * Keep the first `headBytes` of a 2xx answer (`outcome.head`): the id of an object it created
+   * is read from them.
+   */
+  headBytes?: number;
   /**
    * Rewrite a 2xx answer before the client sees it (a list filtered to the caller's objects): the
    * answer is buffered, up to {@link MAX_REWRITTEN_BYTES}, then sent with its new length.
@@ -47,9 +50,6 @@ export interface ProxyCall {
 
 /** Largest answer the gateway buffers to rewrite; a larger list is refused (502), never passed. */
 export const MAX_REWRITTEN_BYTES = 16 * 1024 * 1024;
-
-/** First bytes of an answer kept for `keepHead`. */
-const HEAD_BYTES = 16 * 1024;
 
 /** Error answers larger than this are not kept for replay (Azure's are a few hundred bytes). */
 export const MAX_KEPT_ERROR_BYTES = 64 * 1024;
@@ -80,7 +80,7 @@ export interface ProxyOutcome {
   retryAfterMs?: number | undefined;
   /** Set when a 429/5xx was held back for failover (`call.failover`). */
   retry?: RetryableAnswer | undefined;
-  /** The first bytes of a 2xx answer, when the call asked for them (`keepHead`). */
+  /** The first bytes of a 2xx answer, when the call asked for them (`headBytes`). */
   head?: Buffer | undefined;
 }
 
@@ -141,7 +141,7 @@ export function proxyCall(
         }
       | undefined;
     const headChunks: Buffer[] = [];
-    let headBytes = 0;
+    let keptHeadBytes = 0;
 
     const finish = () => {
       if (done) return;
@@ -201,13 +201,13 @@ export function proxyCall(
           return;
         }
         if (
-          call.keepHead === true &&
-          headBytes < HEAD_BYTES &&
+          call.headBytes !== undefined &&
+          keptHeadBytes < call.headBytes &&
           (outcome.upstreamStatus ?? 0) < 300
         ) {
           headChunks.push(chunk);
-          headBytes += chunk.length;
-          outcome.head = headChunks.length === 1 ? chunk : Buffer.concat(headChunks, headBytes);
+          keptHeadBytes += chunk.length;
+          outcome.head = headChunks.length === 1 ? chunk : Buffer.concat(headChunks, keptHeadBytes);
         }
         if (rewriting !== undefined) {
           rewriting.bytes += chunk.length;

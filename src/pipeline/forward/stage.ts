@@ -29,7 +29,7 @@ export async function forwardRequest(
   request: FastifyRequest,
   res: ServerResponse,
   body: Body,
-  answer: Pick<ProxyCall, "keepHead" | "rewrite"> = {},
+  answer: Pick<ProxyCall, "headBytes" | "rewrite"> = {},
 ): Promise<void> {
   const { generation } = ctx;
   const deployment = ctx.facts?.deployment ?? null;

@@ -4,16 +4,13 @@
  * conversation is an image of this call, with its camera and capture; the purposes found then
  * still hold. Pure.
  */
-import type { ImageInput, RequestFacts, UnseenKind } from "../classify-request/facts.js";
+import {
+  type ImageInput,
+  type RequestFacts,
+  UNSEEN_MAY_HIDE_IMAGES,
+  type UnseenKind,
+} from "../classify-request/facts.js";
 import type { StoredFacts } from "./store.js";
-
-/** Unseen kinds that count as an image (read-body/collector.ts). */
-const MAY_HIDE_IMAGES: ReadonlySet<UnseenKind> = new Set([
-  "remote-tool",
-  "code-interpreter-files",
-  "stored-prompt",
-  "file-content",
-]);
 
 /** At most this many images of the context are listed one by one (the count is exact). */
 const MAX_LISTED = 16;
@@ -91,7 +88,7 @@ export function withContext(
   if (complete && out.unseen.includes("stored-context")) {
     out.unseen = out.unseen.filter((u: UnseenKind) => u !== "stored-context");
     // The image of unknown origin stood for the conversation's; its facts are known now.
-    if (!out.unseen.some((u) => MAY_HIDE_IMAGES.has(u))) {
+    if (!out.unseen.some((u) => UNSEEN_MAY_HIDE_IMAGES.has(u))) {
       const kept = out.images.items.filter((i) => i.origin !== "unseen");
       out.images.count -= out.images.items.length - kept.length;
       out.images.items = kept;

@@ -8,12 +8,13 @@
  * the original string, never as the placeholder, so the result is that of a full parse.
  */
 
-import type {
-  ExifCamera,
-  ImageFormat,
-  ImageInput,
-  TextSource,
-  UnseenKind,
+import {
+  type ExifCamera,
+  type ImageFormat,
+  type ImageInput,
+  type TextSource,
+  UNSEEN_MAY_HIDE_IMAGES,
+  type UnseenKind,
 } from "../classify-request/facts.js";
 import { Base64Data, type BufferSource } from "../classify-request/images/byte-source.js";
 import { isDataUrl, parseDataUrl } from "../classify-request/images/data-url.js";
@@ -25,23 +26,14 @@ import { isStructuralValue } from "./vocabulary.js";
 /** A data URL header is read from this many characters (see `parseDataUrl`). */
 const DATA_URL_HEAD = 512;
 
-/**
- * Content the model will read that the gateway cannot see (docs/request-reading.md): speech, a
- * remote tool's or connector's results, vector-store chunks, code-interpreter files, a stored
- * prompt template, earlier turns kept server-side, an uploaded file the gateway cannot parse.
- */
 export type { UnseenKind } from "../classify-request/facts.js";
 
-/** Unseen content that may itself carry images: counted as an image of origin `unseen`. */
-const MAY_HIDE_IMAGES: ReadonlySet<UnseenKind> = new Set([
-  "remote-tool",
-  "code-interpreter-files",
-  "stored-prompt",
-  "stored-context",
-  "file-content",
-]);
-
-/** One place of the request whose content the gateway cannot see. */
+/**
+ * One place of the request whose content the model will read but the gateway cannot see
+ * (docs/request-reading.md): speech, a remote tool's or connector's results, vector-store chunks,
+ * code-interpreter files, a stored prompt template, earlier turns kept server-side, an uploaded
+ * file the gateway cannot parse.
+ */
 export interface Unseen {
   kind: UnseenKind;
   where: string;
@@ -107,7 +99,7 @@ export class Collector {
   /** Content the gateway cannot see; when it may carry images, it counts as one (origin `unseen`). */
   unseen(kind: UnseenKind, where: string): void {
     this.unseenContent.push({ kind, where });
-    if (MAY_HIDE_IMAGES.has(kind)) {
+    if (UNSEEN_MAY_HIDE_IMAGES.has(kind)) {
       this.images.push({ origin: "unseen", format: "unknown", bytes: 0, where });
     }
   }
