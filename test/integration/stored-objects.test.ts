@@ -409,3 +409,46 @@ describe("what the security review found (each request reached Azure before)", (
     expect((refused as { status?: number }).status).toBe(400);
   });
 });
+
+describe("references inside uploaded files", () => {
+  const lineNaming = (fileId: string) =>
+    JSON.stringify({
+      custom_id: "r1",
+      method: "POST",
+      url: "/v1/chat/completions",
+      body: {
+        model: "gpt-4o",
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "Summarise this file." },
+              { type: "file", file: { file_id: fileId } },
+            ],
+          },
+        ],
+      },
+    });
+
+  it("refuses a batch file whose lines name another tenant's file, and accepts one naming the caller's", async () => {
+    const theirs = await v1(KEYS.newsroom).files.create({
+      purpose: "assistants",
+      file: new File(["Quarterly figures."], "q.txt", { type: "text/plain" }),
+    });
+    const mine = await v1(KEYS.doorAccess).files.create({
+      purpose: "assistants",
+      file: new File(["Door log."], "d.txt", { type: "text/plain" }),
+    });
+    h.sim.clearRequests();
+    const refused = await v1(KEYS.doorAccess)
+      .files.create({ purpose: "batch", file: new File([`${lineNaming(theirs.id)}\n`], "b.jsonl") })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(NotFoundError);
+    expect(await forwardedPaths()).toEqual([]);
+    const accepted = await v1(KEYS.doorAccess).files.create({
+      purpose: "batch",
+      file: new File([`${lineNaming(mine.id)}\n`], "b.jsonl"),
+    });
+    expect(accepted.id).toMatch(/^file-/);
+  });
+});

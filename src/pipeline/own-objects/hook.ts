@@ -7,6 +7,7 @@
 import type { FastifyRequest } from "fastify";
 import type { RequestContext } from "../context.js";
 import type { StageDeps } from "../data-plane.js";
+import { uploadedJsonLines } from "../read-body/inspect.js";
 import type { RequestBody } from "../read-body/request-body.js";
 import { mergeStoredFacts, storedFactsOf } from "./context-facts.js";
 import { createdId, namedFileIds } from "./created-id.js";
@@ -33,7 +34,14 @@ export function checkObjects(
   body: RequestBody,
 ): void {
   const path = ctx.whatIf ? ctx.path.slice("/_gateway/evaluate".length) : ctx.path;
-  const use = objectUse(request.method, path, body.kind === "json" ? body.parsed : undefined);
+  // An uploaded batch or fine-tuning file names objects too: each of its lines is a request.
+  const named =
+    body.kind === "json"
+      ? body.parsed
+      : body.kind === "multipart"
+        ? uploadedJsonLines(body.parts)
+        : undefined;
+  const use = objectUse(request.method, path, named);
   if (
     use.refs.length === 0 &&
     use.creates === undefined &&

@@ -173,6 +173,21 @@ function filePart(c: Collector, operation: Operation, part: MultipartPart, where
   c.group = 0;
 }
 
+/**
+ * The requests held by the JSON Lines files of a multipart upload, one value per line: the
+ * objects they name are checked for ownership like a request body's (own-objects/hook.ts).
+ */
+export function uploadedJsonLines(parts: readonly MultipartPart[]): unknown[] {
+  const out: unknown[] = [];
+  for (const part of parts) {
+    if (part.data === undefined) continue;
+    const text = utf8Text(part.data);
+    const lines = text === undefined ? undefined : jsonLines(text);
+    for (const line of lines ?? []) out.push(line.value);
+  }
+  return out;
+}
+
 /** The data as text when it is valid UTF-8 without NUL bytes; undefined for binary data. */
 function utf8Text(data: Buffer): string | undefined {
   if (data.includes(0)) return undefined;
