@@ -103,6 +103,8 @@ export interface RuntimeConfig {
     cameraCatalogue: string;
     /** Whether the learned purpose model joins the rules. */
     purposeModel: boolean;
+    /** The judge of the uncertain band, or null when none is configured. */
+    judge: RuntimeJudge | null;
   };
   audit: {
     destination: "stdout" | string;
@@ -114,6 +116,37 @@ export interface RuntimeConfig {
   shutdown: { deadlineMs: number };
   tracing: { enabled: boolean };
   log: { level: string };
+}
+
+/** `classification.judge` as the runtime reads it (docs/classifier.md, "The judge"). */
+export interface RuntimeJudge {
+  upstream: string;
+  deployment: string;
+  timeoutMs: number;
+  mayClear: boolean;
+  maxConcurrent: number;
+  cacheMs: number;
+  cacheEntries: number;
+  maxChars: number;
+  apiVersion: string;
+  /** Jurisdiction code (`US`, `US-CA`) → upstream name. */
+  byJurisdiction: ReadonlyMap<string, string>;
+}
+
+function compileJudge(judge: GatewayConfigFile["classification"]["judge"]): RuntimeJudge | null {
+  if (judge === undefined) return null;
+  return {
+    upstream: judge.upstream,
+    deployment: judge.deployment,
+    timeoutMs: judge.timeoutMs,
+    mayClear: judge.mayClear,
+    maxConcurrent: judge.maxConcurrent,
+    cacheMs: judge.cacheSeconds * 1000,
+    cacheEntries: judge.cacheEntries,
+    maxChars: judge.maxChars,
+    apiVersion: judge.apiVersion,
+    byJurisdiction: new Map(Object.entries(judge.byJurisdiction ?? {})),
+  };
 }
 
 /** Azure OpenAI's token scope for Entra ID. */
@@ -290,6 +323,17 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
   if (cfg.audit.rotate !== undefined && cfg.audit.destination === "stdout") {
     problems.push("/audit/rotate: rotation needs a file destination, not `stdout`");
   }
+  const judge = cfg.classification.judge;
+  if (judge !== undefined) {
+    const named = new Set(upstreams.map((u) => u.name));
+    const refs: [string, string][] = [["/classification/judge/upstream", judge.upstream]];
+    for (const [j, name] of Object.entries(judge.byJurisdiction ?? {})) {
+      refs.push([`/classification/judge/byJurisdiction/${j}`, name]);
+    }
+    for (const [where, name] of refs) {
+      if (!named.has(name)) problems.push(`${where}: no upstream \`${name}\` is declared`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(file, problems);
 
   return deepFreeze({
@@ -317,6 +361,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       exifLiveMaxAgeMs: cfg.classification.exifLiveMaxAgeSeconds * 1000,
       cameraCatalogue: resolve(baseDir, cfg.classification.cameraCatalogue),
       purposeModel: cfg.classification.purposeModel === "on",
+      judge: compileJudge(cfg.classification.judge),
     },
     audit: {
       destination:

@@ -4,6 +4,7 @@ import { readConfigFile } from "./load.js";
 
 export type {
   RuntimeConfig,
+  RuntimeJudge,
   RuntimeKey,
   RuntimeTenant,
   RuntimeUpstream,

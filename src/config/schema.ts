@@ -183,6 +183,46 @@ export const GatewayConfigSchema = T.Object(
          * the model meets its targets on fresh hold-outs) or `on`.
          */
         purposeModel: T.Union([T.Literal("off"), T.Literal("on")], { default: "off" }),
+        /**
+         * An Azure OpenAI deployment asked to settle the uncertain band (docs/classifier.md,
+         * "The judge"): only when a decision depends on the purpose and the local confidence is
+         * `possible`. Off when omitted.
+         */
+        judge: T.Optional(
+          T.Object(
+            {
+              /** The upstream (by name) whose credentials and pool the judge calls go through. */
+              upstream: KebabId,
+              /** The deployment asked; it must support structured outputs (`json_schema`). */
+              deployment: T.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9._-]+$" }),
+              /** Per call; on timeout the local confidence stands (the absolute ban fails closed). */
+              timeoutMs: T.Integer({ minimum: 50, maximum: 60_000, default: 3000 }),
+              /** Let a `none` verdict clear `possible` (opt-in: the text is the caller's). */
+              mayClear: T.Boolean({ default: false }),
+              /** Judge calls in flight at once on one replica; beyond it the local view stands. */
+              maxConcurrent: T.Integer({ minimum: 1, maximum: 10_000, default: 32 }),
+              /** How long a verdict is reused for the same normalised text. */
+              cacheSeconds: T.Integer({ minimum: 0, maximum: 86_400, default: 600 }),
+              /** Verdicts kept at once. */
+              cacheEntries: T.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+              /** Longest text (characters) sent; a longer one is not judged (the local view stands). */
+              maxChars: T.Integer({ minimum: 100, maximum: 500_000, default: 24_000 }),
+              /** Azure's `api-version` for the call (structured outputs need 2024-08-01 or later). */
+              apiVersion: T.String({
+                pattern: "^\\d{4}-\\d{2}-\\d{2}(-preview)?$",
+                default: "2024-10-21",
+              }),
+              /**
+               * Judge upstream per tenant jurisdiction (`US`, `DE`, `US-CA`; the most specific
+               * wins), so the caller's text stays in the tenant's region; `upstream` otherwise.
+               */
+              byJurisdiction: T.Optional(
+                T.Record(T.String({ pattern: "^[A-Z]{2}(-[A-Z0-9]{1,3})?$" }), KebabId),
+              ),
+            },
+            strict,
+          ),
+        ),
       },
       { ...strict, default: {} },
     ),

@@ -14,6 +14,8 @@ import type { Decision } from "./evaluate-policy/index.js";
 import type { ProxyOutcome } from "./forward/proxy.js";
 import type { Acting } from "./identify-tenant/acting.js";
 import type { Agency } from "./identify-tenant/agency.js";
+import type { JudgeOutcome } from "./judge-purpose/judge.js";
+import type { JudgeNeed } from "./judge-purpose/settle.js";
 import type { ObjectResolution } from "./own-objects/ownership.js";
 
 /** One call to an upstream, as the audit records it (`attempts`). */
@@ -55,6 +57,11 @@ export interface RequestContext {
   decidedAs?: Agency;
   facts?: RequestFacts;
   decision?: Decision;
+  /**
+   * The judge of the uncertain band: what its verdict could change, and (unless what-if, which
+   * never asks) what the ask came to and whether the verdict was applied.
+   */
+  judge?: { need: JudgeNeed; outcome?: JudgeOutcome; applied?: boolean };
   /** Milliseconds spent classifying and deciding. */
   policyMs?: number;
   bytesIn: number;

@@ -40,6 +40,12 @@ export interface WhatIfAnswer {
   judgedAs?: string[];
   mode: string;
   policyRevision: string | null;
+  /**
+   * Set when the decision depends on the judge (docs/classifier.md): what its verdict could
+   * change and the upstream it would be asked on. What-if never asks it: the decision shown is
+   * the local one.
+   */
+  judge?: { wouldAsk: string; upstream: string };
 }
 
 /** Builds the what-if answer from a classified and decided request. */
@@ -71,6 +77,12 @@ export function whatIfAnswer(ctx: RequestContext): WhatIfAnswer {
     mode: ctx.generation.config.mode,
     policyRevision: ctx.decision?.revision ?? null,
   };
+  if (ctx.judge !== undefined && ctx.generation.judge !== undefined) {
+    answer.judge = {
+      wouldAsk: ctx.judge.need,
+      upstream: ctx.generation.judge.upstreamFor(ctx.agency!.jurisdiction),
+    };
+  }
   const acting = ctx.acting;
   if (acting?.customerBy !== undefined) answer.customerBy = acting.customerBy;
   if (acting?.customerBy === "undeclared") answer.judgedAs = acting.judgedAs.map((a) => a.id);

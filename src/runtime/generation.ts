@@ -18,6 +18,7 @@ import {
 } from "../pipeline/evaluate-policy/index.js";
 import type { LiveUpstream } from "../pipeline/forward/upstreams.js";
 import { TenantIdentifier } from "../pipeline/identify-tenant/identify.js";
+import { PurposeJudge } from "../pipeline/judge-purpose/judge.js";
 
 /** One compiled config generation. */
 export interface Generation {
@@ -27,6 +28,8 @@ export interface Generation {
   readonly upstreams: readonly LiveUpstream[];
   readonly policy: PolicyEngine;
   readonly classifier: ClassifierDeps;
+  /** The judge of the uncertain band, when `classification.judge` names one. */
+  readonly judge?: PurposeJudge;
 }
 
 let nextId = 1;
@@ -42,6 +45,10 @@ export function createGeneration(
 ): Generation {
   // Loaded before the first generation (`ensurePurposeModel`); rules alone without it.
   const model = config.classification.purposeModel ? shippedPurposeModel() : undefined;
+  const judge =
+    config.classification.judge === null
+      ? undefined
+      : new PurposeJudge(config.classification.judge, upstreams, now);
   return Object.freeze({
     id: nextId++,
     config,
@@ -56,6 +63,7 @@ export function createGeneration(
       now,
       ...(model === undefined ? {} : { model }),
     },
+    ...(judge === undefined ? {} : { judge }),
   });
 }
 

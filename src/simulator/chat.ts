@@ -8,6 +8,7 @@ import { badRequest } from "./azure-errors.js";
 import { choiceFilterResults, promptFilterResults } from "./content-filter.js";
 import { type Exchange, sendError, sendJson } from "./exchange.js";
 import { newId, SYSTEM_FINGERPRINT, unixSeconds } from "./ids.js";
+import { judgeAnswer } from "./judge.js";
 import {
   asObject,
   type Built,
@@ -83,6 +84,10 @@ function planChat(body: JsonObject, chunks: number): Built<ChatPlan> {
     estimateTokens(prompt.text) + prompt.images * IMAGE_TOKENS + 3 * messages.length + 3;
   const maxTokens =
     positiveInteger(body, "max_completion_tokens") ?? positiveInteger(body, "max_tokens");
+  const verdict = judgeAnswer(body);
+  if (verdict !== undefined) {
+    return { value: { promptTokens, plan: { chunks: [verdict], finishReason: "stop" } } };
+  }
   return { value: { promptTokens, plan: planAnswer(prompt.text, chunks, maxTokens) } };
 }
 

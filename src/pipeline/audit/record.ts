@@ -47,6 +47,22 @@ export interface AuditRecord {
   /** How sure the classifier is of facial identification or verification, when it is at all. */
   recognitionConfidence?: string;
   /**
+   * The judge of the uncertain band (docs/classifier.md): what it could change (`raise`,
+   * `clear`), whether it was asked (never for what-if), its verdict and whether it was applied,
+   * its cost and the upstream that answered. The call carried this record's `decisionId`.
+   */
+  judge?: {
+    need: string;
+    asked: boolean;
+    upstream?: string;
+    verdict?: string;
+    applied?: boolean;
+    cached?: true;
+    ms?: number;
+    tokens?: { prompt: number; completion: number };
+    error?: string;
+  };
+  /**
    * Stored objects the call named that the gateway never saw, forwarded because the tenant allows
    * them (`externalObjects: allow`): ownership and context not enforced for these.
    */
@@ -128,6 +144,7 @@ export function auditRecord(
     if (facts.recognitionConfidence !== "none") {
       record.recognitionConfidence = facts.recognitionConfidence;
     }
+    if (ctx.judge !== undefined) record.judge = judgeRecord(ctx.judge);
     const external = ctx.objects?.external;
     if (external !== undefined && external.length > 0) {
       record.unenforcedObjects = external.map((r) => `${r.kind}:${r.id.slice(0, 96)}`);
@@ -155,4 +172,23 @@ export function auditRecord(
   }
   if (attempts.length > 0) record.attempts = attempts;
   return record;
+}
+
+function judgeRecord(
+  judge: NonNullable<RequestContext["judge"]>,
+): NonNullable<AuditRecord["judge"]> {
+  const { outcome } = judge;
+  if (outcome === undefined) return { need: judge.need, asked: false };
+  const out: NonNullable<AuditRecord["judge"]> = {
+    need: judge.need,
+    asked: true,
+    upstream: outcome.upstream,
+    applied: judge.applied ?? false,
+    ms: round(outcome.ms),
+  };
+  if (outcome.verdict !== undefined) out.verdict = outcome.verdict;
+  if (outcome.cached === true) out.cached = true;
+  if (outcome.tokens !== undefined) out.tokens = outcome.tokens;
+  if (outcome.error !== undefined) out.error = outcome.error;
+  return out;
 }

@@ -167,6 +167,11 @@ export interface RequestFacts {
    * (docs/classifier.md): `none`, `possible`, `likely` (the purposes then list it) or `certain`.
    */
   recognitionConfidence: "none" | "possible" | "likely" | "certain";
+  /**
+   * The texts whose confidence is `possible`, joined, kept in memory only for the judge
+   * (docs/classifier.md, "The judge"); never audited, answered or logged.
+   */
+  uncertainText?: string;
 }
 
 /** Kinds of content the gateway cannot see (docs/request-reading.md). */

@@ -26,7 +26,11 @@ import type { FrameWindowStore } from "./frame-rate.js";
 import type { ExifReader } from "./images/index.js";
 import type { RouteInfo } from "./operation.js";
 import { CONFIDENCES, type Confidence, recognitionConfidence } from "./purposes/confidence.js";
-import { conversations, detectConversationPurposes } from "./purposes/conversation.js";
+import {
+  conversations,
+  detectConversationPurposes,
+  joinConversation,
+} from "./purposes/conversation.js";
 import type { PurposeResult } from "./purposes/index.js";
 import type { PurposeModel } from "./purposes/model/purpose-model.js";
 import { terseIdentityAsks } from "./purposes/terse-ask.js";
@@ -164,11 +168,16 @@ export function factsOf(
   const ruleMatch =
     purposes.includes("facial-identification") || purposes.includes("facial-verification");
   let recognition: Confidence = ruleMatch ? "likely" : "none";
+  let uncertainText: string | undefined;
   if (imagesInPlay) {
     for (const group of conversations(inspection.texts)) {
       const rc = recognitionConfidence(group, ruleMatch, deps.model);
       if (CONFIDENCES.indexOf(rc.confidence) > CONFIDENCES.indexOf(recognition)) {
         recognition = rc.confidence;
+      }
+      if (rc.confidence === "possible") {
+        const joined = joinConversation(group);
+        uncertainText = uncertainText === undefined ? joined : `${uncertainText}\n\n${joined}`;
       }
       evidence.push(...rc.evidence);
     }
@@ -218,6 +227,7 @@ export function factsOf(
       declared.purposes.includes("facial-verification")
         ? "certain"
         : recognition,
+    ...(recognition === "possible" && uncertainText !== undefined ? { uncertainText } : {}),
   };
 }
 

@@ -7,6 +7,14 @@ import type { RequestMetrics } from "../../admin/request-metrics.js";
 import type { RequestFacts } from "../classify-request/facts.js";
 import { classifyRequest } from "../classify-request/index.js";
 import type { RequestContext } from "../context.js";
+import { addressesTheJudge } from "../judge-purpose/injection.js";
+import type { PurposeJudge } from "../judge-purpose/judge.js";
+import {
+  type JudgeNeed,
+  judgeNeed,
+  settledConfidence,
+  withJudgedConfidence,
+} from "../judge-purpose/settle.js";
 import { withContext, withUnknownContext } from "../own-objects/context-facts.js";
 import type { RequestBody } from "../read-body/request-body.js";
 import { judgeAs } from "./judge.js";
@@ -38,7 +46,7 @@ export function decideRequest(
   if (facts instanceof Promise) {
     return facts.then((f) => decideOnFacts(ctx, f, metrics, started));
   }
-  decideOnFacts(ctx, facts, metrics, started);
+  return decideOnFacts(ctx, facts, metrics, started);
 }
 
 /** Kinds whose records carry earlier turns. */
@@ -56,7 +64,7 @@ function decideOnFacts(
   facts: RequestFacts,
   metrics: RequestMetrics,
   started: number,
-): void {
+): void | Promise<void> {
   const { generation } = ctx;
   const objects = ctx.objects;
   if (objects !== undefined) {
@@ -66,14 +74,53 @@ function decideOnFacts(
   }
   ctx.facts = facts;
   // A tenant with customers that names none is judged as each of them (docs/api.md).
-  const { decision, decidedAs } = judgeAs(
-    generation.policy,
-    ctx.acting?.judgedAs ?? [ctx.agency!],
-    facts,
-    { dryRun: generation.config.mode === "dry-run" },
-  );
-  ctx.decision = decision;
-  ctx.decidedAs = decidedAs;
+  const agencies = ctx.acting?.judgedAs ?? [ctx.agency!];
+  const opts = { dryRun: generation.config.mode === "dry-run" };
+  const judgement = judgeAs(generation.policy, agencies, facts, opts);
+  ctx.decision = judgement.decision;
+  ctx.decidedAs = judgement.decidedAs;
+  const judge = generation.judge;
+  if (judge !== undefined && facts.recognitionConfidence === "possible") {
+    const decide = (f: RequestFacts) => judgeAs(generation.policy, agencies, f, opts).decision;
+    const need = judgeNeed(facts, judgement.decision, decide, judge.config.mayClear);
+    if (need !== undefined) {
+      ctx.judge = { need };
+      // What-if reports that the judge would be asked, and never asks it.
+      if (!ctx.whatIf) {
+        return askJudge(ctx, judge, need, facts).then(() => finish(ctx, metrics, started));
+      }
+    }
+  }
+  finish(ctx, metrics, started);
+}
+
+/** Asks the judge and, when its verdict settles the confidence, decides again on it. */
+async function askJudge(
+  ctx: RequestContext,
+  judge: PurposeJudge,
+  need: JudgeNeed,
+  facts: RequestFacts,
+): Promise<void> {
+  const outcome = await judge.ask(facts.uncertainText!, ctx.agency!.jurisdiction, ctx.decisionId);
+  const settled =
+    outcome.verdict === undefined ? undefined : settledConfidence(need, outcome.verdict);
+  // Text that talks to the judge is never cleared, whatever it answered.
+  const applied =
+    settled !== undefined && !(need === "clear" && addressesTheJudge(facts.uncertainText!));
+  ctx.judge = { need, outcome, applied };
+  if (!applied) return;
+  const judged = withJudgedConfidence(facts, settled!);
+  const { generation } = ctx;
+  const judgement = judgeAs(generation.policy, ctx.acting?.judgedAs ?? [ctx.agency!], judged, {
+    dryRun: generation.config.mode === "dry-run",
+  });
+  ctx.facts = judged;
+  ctx.decision = judgement.decision;
+  ctx.decidedAs = judgement.decidedAs;
+}
+
+function finish(ctx: RequestContext, metrics: RequestMetrics, started: number): void {
+  const decision = ctx.decision!;
   ctx.policyMs = performance.now() - started;
   metrics.decision(
     ctx.tenant!.id,
