@@ -1,0 +1,85 @@
+/**
+ * Trains one fastText supervised model on examples, in a fresh WebAssembly instance each time
+ * (fasttext.wasm.js 1.0.0 answers with the first model's weights when a second one is trained or
+ * loaded in the same instance).
+ */
+import { getFastTextClass, getFastTextModule } from "fasttext.wasm.js";
+import { modelText } from "../../src/pipeline/classify-request/purposes/model/model-text.js";
+import {
+  type ModelCard,
+  PurposeModel,
+  RECOGNITION_LABEL,
+} from "../../src/pipeline/classify-request/purposes/model/purpose-model.js";
+import type { Example } from "./examples.js";
+
+/** The seed of every training run. */
+export const SEED = 20261201;
+
+/** fastText's supervised arguments, all given (fasttext.wasm.js needs every one). */
+export const ARGS = {
+  lr: 0.5,
+  lrUpdateRate: 100,
+  dim: 16,
+  ws: 5,
+  epoch: 15,
+  minCount: 1,
+  minCountLabel: 0,
+  neg: 5,
+  wordNgrams: 3,
+  loss: "softmax",
+  model: "supervised",
+  bucket: 50_000,
+  minn: 3,
+  maxn: 6,
+  thread: 1,
+  t: 0.0001,
+  label: "__label__",
+  verbose: 0,
+  pretrainedVectors: "",
+  saveOutput: false,
+  seed: SEED,
+  qout: false,
+  retrain: false,
+  qnorm: false,
+  cutoff: 0,
+  dsub: 2,
+  autotuneValidationFile: "",
+  autotuneMetric: "f1",
+  autotunePredictions: 1,
+  autotuneDuration: 300,
+  autotuneModelSize: "",
+};
+
+/** A trained model, usable at once, and a way to get its bytes. */
+export interface Trained {
+  model: PurposeModel;
+  save(): Promise<Buffer>;
+}
+
+/** The training line of one example. */
+export function trainingLine(e: Example): string {
+  return `${e.recognition ? RECOGNITION_LABEL : "__label__other"} ${modelText(e.text)}`;
+}
+
+/** Trains on `examples` (in the given order) with `args` over {@link ARGS}. */
+export async function trainModel(
+  examples: readonly Example[],
+  args: Partial<typeof ARGS> = {},
+): Promise<Trained> {
+  const FastText = await getFastTextClass({ getFastTextModule });
+  const ft = new FastText();
+  const text = `${examples.map(trainingLine).join("\n")}\n`;
+  const url = `data:text/plain;base64,${Buffer.from(text).toString("base64")}`;
+  const trained = (await ft.trainSupervised(url, { ...ARGS, ...args }, () => {})) as {
+    saveModel(): Blob;
+  };
+  const card: ModelCard = {
+    seed: SEED,
+    thresholds: { possible: 0, likely: 0, certain: 0 },
+    labels: [],
+  };
+  return {
+    model: new PurposeModel(trained as never, card),
+    save: async () => Buffer.from(await trained.saveModel().arrayBuffer()),
+  };
+}
