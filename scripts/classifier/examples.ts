@@ -94,7 +94,7 @@ export function shuffle<T>(list: T[], random: () => number): T[] {
 export function thresholdForFpr(negatives: readonly number[], fpr: number): number {
   const sorted = [...negatives].sort((a, b) => b - a);
   const allowed = Math.floor(sorted.length * fpr);
-  return Math.min(0.999, (sorted[allowed] ?? 0) + 1e-6);
+  return (sorted[allowed] ?? Number.NEGATIVE_INFINITY) + 1e-6;
 }
 
 /** Wilson score interval (95%) for `k` successes out of `n`. */

@@ -76,6 +76,7 @@ export async function trainModel(
   const card: ModelCard = {
     seed: SEED,
     thresholds: { possible: 0, likely: 0, certain: 0 },
+    ruleBonus: 0,
     labels: [],
   };
   return {

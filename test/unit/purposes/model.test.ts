@@ -1,12 +1,15 @@
 /**
- * Keeps the committed purpose model honest: it loads the shipped model, scores the calibration
- * split the training wrote (data/purpose/calibration.jsonl), and fails when the figures drift from
- * the model card (a changed normaliser, a model and card out of step) or fall below the floors.
- * Training is not part of CI; `npm run train:classifier` rewrites model, card and split together.
+ * Keeps the committed purpose model honest: it loads the shipped model, classifies the validation
+ * split the training set aside (data/purpose/validation.jsonl, never trained on) the way the
+ * gateway does with the model on, and fails when the figures drift from the model card (a changed
+ * normaliser or rule, a model and card out of step) or fall below the floors. Training is not part
+ * of CI; `npm run train:classifier` rewrites model, card and split together.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { gatewayView } from "../../../scripts/classifier/gateway-view.js";
+import type { Confidence } from "../../../src/pipeline/classify-request/purposes/confidence.js";
 import type { PurposeModel } from "../../../src/pipeline/classify-request/purposes/model/purpose-model.js";
 import { ensurePurposeModel } from "../../../src/pipeline/classify-request/purposes/model/shipped.js";
 
@@ -19,32 +22,43 @@ beforeAll(async () => {
   model = loaded;
 });
 
+const ORDER: readonly Confidence[] = ["none", "possible", "likely", "certain"];
+
 describe("the shipped purpose model", () => {
-  it("scores its calibration split as its card says, above the floors", () => {
-    const rows = readFileSync(resolve(ROOT, "data/purpose/calibration.jsonl"), "utf8")
+  it("classifies its validation split as its card says, above the floors", async () => {
+    const rows = readFileSync(resolve(ROOT, "data/purpose/validation.jsonl"), "utf8")
       .split("\n")
       .filter((l) => l.trim() !== "")
       .map((l) => JSON.parse(l) as { text: string; label: string });
-    const { thresholds } = model.card;
-    const pos = rows.filter((r) => r.label === "recognition").map((r) => model.score(r.text));
-    const neg = rows.filter((r) => r.label !== "recognition").map((r) => model.score(r.text));
-    const rate = (scores: number[], t: number) =>
-      scores.filter((s) => s >= t).length / scores.length;
-    const card = model.card["calibration"] as Record<string, number>;
-    expect(rate(pos, thresholds.possible)).toBeCloseTo(card["recallAtPossible"]!, 2);
-    expect(rate(neg, thresholds.likely)).toBeCloseTo(card["fprAtLikely"]!, 2);
+    const view = gatewayView(ROOT, model);
+    const levels: { positive: boolean; level: Confidence }[] = [];
+    for (const r of rows) {
+      levels.push({ positive: r.label === "recognition", level: await view(r.text) });
+    }
+    const rate = (positive: boolean, min: Confidence) => {
+      const list = levels.filter((l) => l.positive === positive);
+      const k = list.filter((l) => ORDER.indexOf(l.level) >= ORDER.indexOf(min)).length;
+      return k / list.length;
+    };
+    const card = model.card["validation"] as Record<string, number>;
+    expect(rate(true, "possible")).toBeCloseTo(card["recallAtPossible"]!, 2);
+    expect(rate(false, "possible")).toBeCloseTo(card["fprAtPossible"]!, 2);
+    expect(rate(true, "likely")).toBeCloseTo(card["recallAtLikely"]!, 2);
+    expect(rate(false, "likely")).toBeCloseTo(card["fprAtLikely"]!, 2);
     // Floors below which the model has regressed (docs/classifier.md has the figures).
-    expect(rate(pos, thresholds.possible)).toBeGreaterThanOrEqual(0.5);
-    expect(rate(neg, thresholds.possible)).toBeLessThanOrEqual(0.06);
-    expect(rate(neg, thresholds.likely)).toBeLessThanOrEqual(0.03);
+    expect(rate(true, "possible")).toBeGreaterThanOrEqual(FLOORS.recallAtPossible);
+    expect(rate(false, "possible")).toBeLessThanOrEqual(FLOORS.fprAtPossible);
+    expect(rate(false, "likely")).toBeLessThanOrEqual(FLOORS.fprAtLikely);
   });
 
-  it("reads an obvious ask and an obvious description apart", () => {
-    expect(model.score("Who is this man? Give me his name.")).toBeGreaterThanOrEqual(
-      model.card.thresholds.likely,
+  it("reads an obvious ask and an obvious description apart", async () => {
+    const view = gatewayView(ROOT, model);
+    expect(ORDER.indexOf(await view("Who is this man? Give me his name."))).toBeGreaterThanOrEqual(
+      ORDER.indexOf("likely"),
     );
-    expect(model.score("Describe the weather in this photo.")).toBeLessThan(
-      model.card.thresholds.possible,
-    );
+    expect(await view("Describe the weather in this photo.")).toBe("none");
   });
 });
+
+/** Set from the committed model's validation figures, with a little room. */
+const FLOORS = { recallAtPossible: 0.5, fprAtPossible: 0.08, fprAtLikely: 0.04 };

@@ -38,20 +38,38 @@ export interface RecognitionConfidence {
   probability?: number;
 }
 
+/** Log-odds of a probability, clipped so that 0 and 1 stay finite. */
+export function logOdds(p: number): number {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+  return Math.log(q / (1 - q));
+}
+
 /**
- * Combines the signals for one request's texts. `ruleMatch` says the rules found identification
- * or verification (then at least `likely`; with the model agreeing at `likely`, `certain`).
+ * The combined score with the model on: the model's log-odds, plus `ruleBonus` when the rules
+ * found identification or verification. The bonus and the thresholds on this score are set by
+ * leave-one-author-out cross-validation at training (models/purpose/card.json), so a rule match
+ * the model finds implausible can stay below `likely`, and a strong model score needs no rule.
+ */
+export function combinedScore(p: number, ruleMatch: boolean, ruleBonus: number): number {
+  return logOdds(p) + (ruleMatch ? ruleBonus : 0);
+}
+
+/**
+ * Combines the signals for one request's texts. Without the model, a rule match is `likely`. With
+ * it, the confidence is the combined score of the best-scoring text (or the texts joined as one
+ * conversation) against the card's thresholds. Text in a script the classifier does not read is
+ * at least `possible` either way.
  */
 export function recognitionConfidence(
   texts: readonly TextSource[],
   ruleMatch: boolean,
   model: PurposeModel | undefined,
 ): RecognitionConfidence {
-  let confidence: Confidence = ruleMatch ? "likely" : "none";
+  let confidence: Confidence = model === undefined && ruleMatch ? "likely" : "none";
   const evidence: Evidence[] = [];
   for (const t of texts) {
     if (hasUnsupportedScript(t.text)) {
-      confidence = stronger(confidence, "possible");
+      confidence = "possible";
       evidence.push({
         purpose: "facial-identification",
         rule: "script.unsupported",
@@ -60,9 +78,11 @@ export function recognitionConfidence(
       break;
     }
   }
-  if (model === undefined || texts.length === 0) return { confidence, evidence };
+  if (model === undefined) {
+    return { confidence: ruleMatch ? "likely" : confidence, evidence };
+  }
   let best = 0;
-  let where = texts[0]!.where;
+  let where = texts[0]?.where ?? "conversation";
   for (const t of texts) {
     const p = model.score(t.text);
     if (p > best) {
@@ -77,13 +97,16 @@ export function recognitionConfidence(
       where = "conversation";
     }
   }
-  const { thresholds } = model.card;
+  const { thresholds, ruleBonus } = model.card;
+  const score = combinedScore(best, ruleMatch, ruleBonus);
   let level: Confidence = "none";
-  if (best >= thresholds.certain) level = "certain";
-  else if (best >= thresholds.likely) level = ruleMatch ? "certain" : "likely";
-  else if (best >= thresholds.possible) level = "possible";
-  if (level !== "none") {
-    evidence.push({ purpose: "facial-identification", rule: `model.${level}`, where });
-  }
+  if (score >= thresholds.certain) level = "certain";
+  else if (score >= thresholds.likely) level = "likely";
+  else if (score >= thresholds.possible) level = "possible";
+  evidence.push({
+    purpose: "facial-identification",
+    rule: ruleMatch ? `rules+model.${level}` : `model.${level}`,
+    where,
+  });
   return { confidence: stronger(confidence, level), evidence, probability: best };
 }

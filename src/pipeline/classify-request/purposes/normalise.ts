@@ -4,12 +4,15 @@
  * a ladder so a rule match can report only the normalisations it actually needed.
  */
 
+import unhomoglyph from "unhomoglyph";
+
 /** Names recorded in `Evidence.normalised`, in ladder order. */
 export type Normalisation =
   | "nfkc"
   | "zero-width"
   | "confusables"
   | "spacing"
+  | "junk"
   | "leetspeak"
   | "base64";
 
@@ -133,23 +136,55 @@ const HOMOGLYPHS: Readonly<Record<string, string>> = {
 };
 /** Homoglyphs that are not letters of the Russian alphabet: their presence is a strong signal. */
 const NON_RUSSIAN = new Set(["һ", "і", "ї", "ј", "ӏ", "ԛ", "ѕ", "ԝ", "ԁ", "ɡ", "ɑ", "ϲ", "ϳ"]);
-const HAS_CYRILLIC_OR_GREEK = /[\u0370-\u03FF\u0400-\u052F\u0250-\u02AF]/u;
+const HAS_NON_LATIN_LETTER = /[^\p{Script=Latin}\P{L}]/u;
 const WORD = /[\p{L}\p{M}]+/gu;
 const LATIN = /\p{Script=Latin}/u;
+const ASCII_LETTER = /^[a-z]$/;
+/** Scripts with letters made to pass for Latin ones; other scripts' letters are never mapped. */
+const TWIN_SCRIPTS =
+  /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}\p{Script=Coptic}\p{Script=Lisu}\p{Script=Canadian_Aboriginal}\p{Script=Latin}]/u;
+
+/** Look-alikes found so far: letter → its Latin twin, or "" when it has none. */
+const SKELETONS = new Map<string, string>();
 
 /**
- * Maps Cyrillic/Greek homoglyphs to Latin letters, but only in words that look Latin: a word
- * mixing Latin with homoglyphs, a word made only of homoglyphs that include a non-Russian one
- * (`һ`, `і`, `ѕ`), or any all-homoglyph word in a text whose letters are mostly Latin. Real
- * Russian words (which nearly always hold letters like `и`, `л`, `п`, `я`) are left alone.
+ * The Latin letter a non-Latin letter imitates, from the table above or else the Unicode
+ * confusables data (UTS #39, the `unhomoglyph` package: Armenian, Cherokee, Coptic, Lisu, small
+ * capitals, mathematical letters...), or "" when it imitates none.
+ */
+function latinTwin(ch: string): string {
+  const known = HOMOGLYPHS[ch];
+  if (known !== undefined) return known;
+  if (!TWIN_SCRIPTS.test(ch)) return "";
+  let twin = SKELETONS.get(ch);
+  if (twin === undefined) {
+    twin = "";
+    for (const form of [ch, ch.toUpperCase()]) {
+      const candidate = unhomoglyph(form).toLowerCase();
+      if (ASCII_LETTER.test(candidate)) {
+        twin = candidate;
+        break;
+      }
+    }
+    if (SKELETONS.size < 4096) SKELETONS.set(ch, twin);
+  }
+  return twin;
+}
+
+/**
+ * Maps look-alike letters of other scripts to the Latin ones they imitate, but only in words that
+ * look Latin: a word mixing Latin with look-alikes, a word made only of look-alikes that include
+ * one no Russian word holds (`һ`, `і`, `ѕ`), or any all-look-alike word (Armenian, Cherokee...)
+ * in a text whose letters are mostly Latin. Real Russian, Greek or Armenian words (which nearly always
+ * hold letters with no Latin twin) are left alone.
  */
 export function mapConfusables(text: string): string {
-  if (!HAS_CYRILLIC_OR_GREEK.test(text)) return text;
+  if (!HAS_NON_LATIN_LETTER.test(text)) return text;
   let latin = 0;
   let other = 0;
   for (const ch of text) {
     if (LATIN.test(ch)) latin++;
-    else if (/[\u0370-\u052F]/.test(ch) && HOMOGLYPHS[ch] === undefined) other++;
+    else if (HAS_NON_LATIN_LETTER.test(ch) && latinTwin(ch) === "") other++;
   }
   const latinText = latin > other;
   return text.replace(WORD, (word) => {
@@ -157,15 +192,18 @@ export function mapConfusables(text: string): string {
     let hasGlyph = false;
     let nonRussian = false;
     for (const ch of word) {
-      if (HOMOGLYPHS[ch] !== undefined) {
-        hasGlyph = true;
-        if (NON_RUSSIAN.has(ch)) nonRussian = true;
-      } else if (LATIN.test(ch)) hasLatin = true;
-      else return word; // a real Cyrillic/Greek letter with no Latin twin: not a disguised word
+      if (LATIN.test(ch)) {
+        hasLatin = true;
+        continue;
+      }
+      if (!HAS_NON_LATIN_LETTER.test(ch)) continue; // a combining mark
+      if (latinTwin(ch) === "") return word; // a real letter with no Latin twin
+      hasGlyph = true;
+      if (NON_RUSSIAN.has(ch)) nonRussian = true;
     }
     if (!hasGlyph || !(hasLatin || nonRussian || latinText)) return word;
     let out = "";
-    for (const ch of word) out += HOMOGLYPHS[ch] ?? ch;
+    for (const ch of word) out += LATIN.test(ch) ? ch : latinTwin(ch) || ch;
     return out;
   });
 }
@@ -185,7 +223,30 @@ const SPACED_HINT = /(?:^|[^a-z0-9@$])[a-z0-9@$][ .\-_*|/+~][a-z0-9@$](?![a-z0-9
  * ordinary words are untouched; a run of one letter and one word (`a car`) is left as it is.
  */
 export function joinSpacedLetters(text: string): string {
-  return text.replace(SPACED_RUN, (run) => run.replace(/[ .\-_*·•|/+~]/g, ""));
+  return text.replace(SPACED_RUN, (run) => {
+    // `r.u.n t.h.i.s`: letters joined by dots, words apart by spaces.
+    if (run.includes(" ") && /[.\-_*·•|/+~]/.test(run)) {
+      return run
+        .split(/ +/)
+        .map((w) => w.replace(/[.\-_*·•|/+~]/g, ""))
+        .join(" ");
+    }
+    return run.replace(/[ .\-_*·•|/+~]/g, "");
+  });
+}
+
+const JUNK_HINT = /\p{L}[#~`^*|_]+\p{L}/u;
+
+/** Junk characters stuck inside a word (`w#ho`, `th~is`, `f`ace`); `_` joins identifier words. */
+const JUNK_IN_WORD = /(?<=\p{L})[#~`^*|]+(?=\p{L})/gu;
+const UNDERSCORE_IN_WORD = /(?<=\p{L})_+(?=\p{L})/gu;
+
+/**
+ * Drops junk characters inside words (`d#oes th~is` → `does this`) and reads `_` between letters
+ * as a space (`full_name` → `full name`, `be_long` → `be long`).
+ */
+export function dropJunkInWords(text: string): string {
+  return text.replace(JUNK_IN_WORD, "").replace(UNDERSCORE_IN_WORD, " ");
 }
 
 const LEET: Readonly<Record<string, string>> = {
@@ -250,6 +311,7 @@ export function variants(raw: string): Variant[] {
   if (!ASCII.test(current) || SPACED_HINT.test(current)) {
     step("spacing", fold(joinSpacedLetters(current)));
   }
+  if (JUNK_HINT.test(current)) step("junk", dropJunkInWords(current));
   const beforeLeet = current;
   const beforeLeetApplied = applied;
   step("leetspeak", deLeet(current, "i"));

@@ -1,13 +1,21 @@
 /**
  * The text the purpose model reads, the same at training and at prediction: obfuscation undone
- * (NFKC, invisible characters, homoglyphs in Latin words, spaced letters, leetspeak), lower case,
+ * (NFKC, invisible characters, look-alike letters in Latin words, spaced letters, junk inside
+ * words, leetspeak), lower case,
  * accents dropped from Latin letters only (Devanagari, Bengali and Thai marks are letters), and
  * split into the tokens fastText sees: punctuation apart, and Chinese, Japanese and Thai, which do
  * not separate words with spaces, one character per token (the model's word bigrams then see
  * character pairs). Pure.
  */
 import { decodeBase64Segments } from "../base64.js";
-import { deLeet, joinSpacedLetters, mapConfusables, nfkc, stripInvisible } from "../normalise.js";
+import {
+  deLeet,
+  dropJunkInWords,
+  joinSpacedLetters,
+  mapConfusables,
+  nfkc,
+  stripInvisible,
+} from "../normalise.js";
 
 /** Scripts written without spaces between words. */
 const UNSPACED =
@@ -23,6 +31,7 @@ export function modelText(raw: string): string {
   text = stripInvisible(text);
   text = mapConfusables(text.toLowerCase());
   text = joinSpacedLetters(text);
+  text = dropJunkInWords(text);
   text = deLeet(text);
   text = text.normalize("NFD").replace(LATIN_ACCENTS, "$1").normalize("NFC");
   text = text.replace(PUNCT, " $1 ").replace(UNSPACED, " $1 ");

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { getFastTextClass, getFastTextModule } from "fasttext.wasm.js";
 import { decodedTexts, modelText, rot13 } from "./model-text.js";
 
-/** Probability thresholds for each confidence, from the model card. */
+/** Thresholds of each confidence on the combined score (log-odds), from the model card. */
 export interface Thresholds {
   possible: number;
   likely: number;
@@ -20,7 +20,10 @@ export interface Thresholds {
 /** What `card.json` holds (written by the training script). */
 export interface ModelCard {
   seed: number;
+  /** On the combined score: the model's log-odds plus `ruleBonus` on a rule match. */
   thresholds: Thresholds;
+  /** Log-odds a rule match adds to the model's (confidence.ts, `combinedScore`). */
+  ruleBonus: number;
   labels: string[];
   [key: string]: unknown;
 }

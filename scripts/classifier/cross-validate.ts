@@ -1,0 +1,127 @@
+/**
+ * Leave-one-author-out cross-validation: for each source, a model trained on every other source
+ * scores the one left out, so each score is what the model would say of a new author's prompt.
+ * The thresholds and the weight of the rules are set on these scores (never on a hold-out).
+ */
+import type { Confidence } from "../../src/pipeline/classify-request/purposes/confidence.js";
+import { combinedScore } from "../../src/pipeline/classify-request/purposes/confidence.js";
+import { type Example, rng, shuffle, thresholdForFpr } from "./examples.js";
+import { type ARGS, SEED, trainModel } from "./fasttext-train.js";
+
+/** One example scored by a model that never saw its author. */
+export interface Scored {
+  e: Example;
+  /** The model's probability. */
+  p: number;
+  /** The gateway's view without the model (rules, terse asks, unreadable scripts). */
+  rules: Confidence;
+}
+
+/** Scores every example with a model trained without its source. */
+export async function crossValidate(
+  examples: readonly Example[],
+  rulesView: (text: string) => Promise<Confidence>,
+  args: Partial<typeof ARGS> = {},
+  log: (line: string) => void = () => {},
+): Promise<Scored[]> {
+  const sources = [...new Set(examples.map((e) => e.source))];
+  const out: Scored[] = [];
+  for (const source of sources) {
+    const train = shuffle(
+      examples.filter((e) => e.source !== source),
+      rng(SEED),
+    );
+    const { model } = await trainModel(train, args);
+    const held = examples.filter((e) => e.source === source);
+    for (const e of held) out.push({ e, p: model.score(e.text), rules: await rulesView(e.text) });
+    log(`${source}: ${held.length} scored by a model of ${train.length}`);
+  }
+  return out;
+}
+
+/** False-positive budgets of each confidence (docs/classifier.md). */
+export const FPR_BUDGET = { possible: 0.05, likely: 0.02, certain: 0.005 } as const;
+
+/** The weight of a rule match and the thresholds on the combined score. */
+export interface Combination {
+  ruleBonus: number;
+  thresholds: { possible: number; likely: number; certain: number };
+}
+
+/** Thresholds at the budgets for one rule bonus, on the negatives' combined scores. */
+export function thresholdsFor(scored: readonly Scored[], ruleBonus: number): Combination {
+  const neg = scored
+    .filter((s) => !s.e.recognition)
+    .map((s) => combinedScore(s.p, ruleMatched(s.rules), ruleBonus));
+  const possible = thresholdForFpr(neg, FPR_BUDGET.possible);
+  const likely = Math.max(possible, thresholdForFpr(neg, FPR_BUDGET.likely));
+  const certain = Math.max(likely, thresholdForFpr(neg, FPR_BUDGET.certain));
+  return { ruleBonus, thresholds: { possible, likely, certain } };
+}
+
+/** Whether the rules alone found identification or verification. */
+export const ruleMatched = (rules: Confidence) => rules === "likely" || rules === "certain";
+
+/** The confidence the gateway gives a scored example under a combination. */
+export function levelOf(s: Scored, c: Combination): Confidence {
+  const v = combinedScore(s.p, ruleMatched(s.rules), c.ruleBonus);
+  if (v >= c.thresholds.certain) return "certain";
+  if (v >= c.thresholds.likely) return "likely";
+  if (v >= c.thresholds.possible || s.rules === "possible") return "possible";
+  return "none";
+}
+
+/** Recall and false-positive rate at `possible` and `likely` of scored examples. */
+export function rates(scored: readonly Scored[], c: Combination) {
+  const pos = scored.filter((s) => s.e.recognition);
+  const neg = scored.filter((s) => !s.e.recognition);
+  const at = (list: readonly Scored[], min: Confidence) => {
+    const order = ["none", "possible", "likely", "certain"];
+    const k = list.filter((s) => order.indexOf(levelOf(s, c)) >= order.indexOf(min)).length;
+    return list.length === 0 ? 0 : k / list.length;
+  };
+  return {
+    positives: pos.length,
+    negatives: neg.length,
+    recallAtPossible: at(pos, "possible"),
+    fprAtPossible: at(neg, "possible"),
+    recallAtLikely: at(pos, "likely"),
+    fprAtLikely: at(neg, "likely"),
+    recallAtCertain: at(pos, "certain"),
+    fprAtCertain: at(neg, "certain"),
+  };
+}
+
+/**
+ * The rule bonus (log-odds a rule match adds to the model's) with the best recall at `possible`
+ * within its false-positive budget, on out-of-author scores; the smaller bonus on a tie.
+ */
+export function chooseCombination(scored: readonly Scored[]): Combination {
+  let best: Combination | undefined;
+  let bestRecall = -1;
+  for (const bonus of [0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8]) {
+    const c = thresholdsFor(scored, bonus);
+    const r = rates(scored, c);
+    const score = r.recallAtPossible + r.recallAtLikely;
+    if (score > bestRecall + 1e-9) {
+      best = c;
+      bestRecall = score;
+    }
+  }
+  return best!;
+}
+
+/** Area under the ROC curve of the model's probabilities alone. */
+export function auc(scored: readonly Scored[]): number {
+  const sorted = [...scored].sort((a, b) => a.p - b.p);
+  let rankSum = 0;
+  let pos = 0;
+  sorted.forEach((s, i) => {
+    if (s.e.recognition) {
+      rankSum += i + 1;
+      pos++;
+    }
+  });
+  const neg = sorted.length - pos;
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+}
