@@ -1,7 +1,8 @@
 /**
  * The shape of a per-language lexicon and its compilation into lookup tables. Lexicons are data
- * (see `lexicons/`); terms are written naturally (accents, capitals) and folded here with the
- * same `fold` the text gets, so both sides always agree.
+ * (`lexicons/<lang>.yaml`, read and checked by `lexicon-file.ts`); terms are written naturally
+ * (accents, capitals) and folded here with the same `fold` the text gets, so both sides always
+ * agree.
  */
 import { fold, nfkc } from "./normalise.js";
 
@@ -112,6 +113,7 @@ export interface CompiledLexicons {
   chars: ReadonlyMap<string, CharEntry[]>;
 }
 
+/** Folds a lexicon term exactly as the text is folded (NFKC, then `fold`), so both sides agree. */
 export function foldTerm(term: string): string {
   return fold(nfkc(term));
 }
@@ -137,6 +139,17 @@ function splitTerm(term: string): string[] {
   return term.match(/[\p{L}\p{N}\p{M}*]+/gu) ?? [];
 }
 
+/**
+ * A term as the matcher sees it: folded, then split into words (`words` mode) or stripped of its
+ * spaces (`chars` mode). Two terms with the same key are the same term, however they are spelled
+ * (`señor*` and `senor*`, `같은 사람` and `같은사람`); the lexicon files are checked with it.
+ */
+export function termKey(mode: Lexicon["mode"], term: string): string {
+  const folded = foldTerm(term);
+  return mode === "chars" ? folded.replace(/\s+/g, "") : splitTerm(folded).join(" ");
+}
+
+/** Compiles lexicons into the indexes the gate and the matcher read; once per process. */
 export function compileLexicons(lexicons: readonly Lexicon[]): CompiledLexicons {
   const byLang = new Map<string, Lexicon>();
   const exact = new Map<string, WordEntry[]>();

@@ -1,8 +1,9 @@
 /**
  * Proximity and structure rules over the hits of one language in one text. Each rule has a
- * stable id `<family>.<lang>.<name>`: `fid` facial identification, `fver` facial verification,
- * `fdet` face detection, `fana` face analysis, `pdesc` person description, `ocr` text
- * extraction, `scene` scene description.
+ * stable id `<family>.<name>` listed in `rule-table.ts` (with its purpose, an example and how it
+ * applies), reported as `<family>.<lang>.<name>`: `fid` facial identification, `fver` facial
+ * verification, `fdet` face detection, `fana` face analysis, `pdesc` person description, `ocr`
+ * text extraction, `scene` scene description.
  *
  * The central question of every recognition rule is "what is the verb about?": the nearest
  * concept after it (before it in object-verb languages) decides, so "identify the car the man
@@ -11,6 +12,7 @@
 import type { Purpose } from "../facts.js";
 import type { Concept, Lexicon } from "./lexicon.js";
 import type { Hit } from "./match.js";
+import { purposeOf, type RuleId, ruleName } from "./rule-table.js";
 
 export interface RuleMatch {
   purpose: Purpose;
@@ -149,8 +151,8 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
   };
   const headFinal = lex.headFinal === true;
   const out: RuleMatch[] = [];
-  const emit = (purpose: Purpose, family: string, name: string): void => {
-    out.push({ purpose, rule: `${family}.${lex.lang}.${name}` });
+  const emit = (id: RuleId): void => {
+    out.push({ purpose: purposeOf(id), rule: ruleName(id, lex.lang) });
   };
 
   // Longest match wins: "facial recognition" hides its "facial", "how many" its "how", and a
@@ -235,8 +237,8 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
     for (const c of ["recog", "recogVerify"] as const) {
       for (const h of sent.get(c)) {
         if (negated(h) || sent.has("topic") || benignOnly) continue;
-        if (c === "recog") emit("facial-identification", "fid", "recognition-term");
-        else emit("facial-verification", "fver", "verification-term");
+        if (c === "recog") emit("fid.recognition-term");
+        else emit("fver.verification-term");
       }
     }
 
@@ -257,7 +259,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
           x.e <= h.e,
       );
       if (inside) {
-        emit("facial-identification", "fid", "who-is");
+        emit("fid.who-is");
         continue;
       }
       const dirs: Dir[] = headFinal || lex.mode === "chars" ? ["fwd", "back"] : ["fwd"];
@@ -275,7 +277,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
         }
         if (hit) break;
       }
-      if (hit) emit("facial-identification", "fid", "who-is");
+      if (hit) emit("fid.who-is");
     }
 
     // "Identify the man", "recognise him", "his identity", "name the people", "bu adamı tanımla".
@@ -288,15 +290,11 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       if (sent.has("data") && !sent.has("face") && !sent.has("image")) continue;
       // "Read the name on the employee badge": a name read off the image is text extraction.
       if (sent.get("text").some((x) => x.e <= h.s && h.s - x.e <= w.verb)) continue;
-      emit(
-        "facial-identification",
-        "fid",
-        t.concept === "face" ? "identify-face" : "identify-person",
-      );
+      emit(t.concept === "face" ? "fid.identify-face" : "fid.identify-person");
     }
 
     // "Same person", "misma persona", "同一人物".
-    for (const _ of sent.get("samePerson")) emit("facial-verification", "fver", "same-person");
+    for (const _ of sent.get("samePerson")) emit("fver.same-person");
     for (const h of sent.get("same")) {
       const both = headFinal || lex.mode === "chars";
       let t = nearest(sent, h, "fwd", w.same, TARGET, BLOCK);
@@ -305,7 +303,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
         const ref = nearest(sent, h, "fwd", w.verb, STRONG_REF, BLOCK);
         t = ref ?? nearest(sent, h, "back", w.verb, TARGET, BLOCK);
       }
-      if (t && TARGET.has(t.concept)) emit("facial-verification", "fver", "same-person");
+      if (t && TARGET.has(t.concept)) emit("fver.same-person");
     }
 
     // "Match this face", "compare the two faces", "do these faces match", "does he resemble".
@@ -314,8 +312,8 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       if (negated(h)) continue;
       const t = objectOf(h, TARGET, VERIFY_BLOCK);
       if (t === undefined) continue;
-      if (hasRef) emit("facial-identification", "fid", "match-reference");
-      else emit("facial-verification", "fver", "match-faces");
+      if (hasRef) emit("fid.match-reference");
+      else emit("fver.match-faces");
     }
 
     // "Verify the identity of", "confirm this is the suspect".
@@ -325,7 +323,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       const idNoun = nearest(sent, h, dir, w.verb, IDENTITY, BLOCK);
       const t = objectOf(h, TARGET, VERIFY_BLOCK);
       if (idNoun?.concept === "identify" || t !== undefined) {
-        emit("facial-verification", "fver", "verify-identity");
+        emit("fver.verify-identity");
       }
     }
 
@@ -345,7 +343,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
         found = p !== undefined && TARGET.has(p.concept);
       }
       if (found) {
-        emit("facial-identification", "fid", "search-reference");
+        emit("fid.search-reference");
         break;
       }
     }
@@ -364,7 +362,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
           (r) => Math.abs(r.s - h.s) <= w.ref,
         );
         if (cue && (h.concept === "appear" || sent.has("reid"))) {
-          emit("facial-identification", "fid", "reidentify");
+          emit("fid.reidentify");
           break;
         }
       }
@@ -391,7 +389,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
           x.s - p.e <= 3,
       );
       if (verb || asked) {
-        emit("facial-identification", "fid", "which-person");
+        emit("fid.which-person");
         break;
       }
     }
@@ -407,7 +405,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
           (x) => Math.abs(x.s - r.s) <= w.verb && !negated(x),
         );
         if (p) {
-          emit("facial-identification", "fid", "person-in-reference");
+          emit("fid.person-in-reference");
           break;
         }
       }
@@ -420,20 +418,20 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       if (f === undefined) continue;
       if (h.concept === "seek" && hasRef) continue;
       if (h.concept === "identify" && !sent.has("benign")) continue;
-      emit("face-detection", "fdet", "face-action");
+      emit("fdet.face-action");
       break;
     }
     if (sent.has("benign") && sent.has("person") && !sent.has("face")) {
-      emit("scene-description", "scene", "count-people");
+      emit("scene.count-people");
     }
 
-    if (sent.has("analysis")) emit("face-analysis", "fana", "attribute");
-    if (sent.has("personDesc")) emit("person-description", "pdesc", "attribute");
-    if (sent.has("text")) emit("text-extraction", "ocr", "read");
+    if (sent.has("analysis")) emit("fana.attribute");
+    if (sent.has("personDesc")) emit("pdesc.attribute");
+    if (sent.has("text")) emit("ocr.read");
     for (const h of sent.get("scene")) {
       const t = nearest(sent, h, "fwd", w.verb, PERSON, BLOCK);
-      if (t?.concept === "person") emit("person-description", "pdesc", "describe-person");
-      else emit("scene-description", "scene", "describe");
+      if (t?.concept === "person") emit("pdesc.describe-person");
+      else emit("scene.describe");
     }
 
     // Sentence-level scoring, for sentences no recognition rule above claimed: an identity cue
@@ -446,7 +444,7 @@ export function applyRules(lex: Lexicon, hits: readonly Hit[]): RuleMatch[] {
       .some((m) => m.purpose === "facial-identification" || m.purpose === "facial-verification");
     if (!claimed && textAnchored) {
       const m = scoreSentence(sent, lex, negated);
-      if (m) emit(m.purpose, m.family, "scored");
+      if (m) emit(m);
     }
   }
   return out;
@@ -478,7 +476,7 @@ function scoreSentence(
   sent: Sentence,
   lex: Lexicon,
   negated: (a: Hit) => boolean,
-): { purpose: Purpose; family: string } | undefined {
+): "fid.scored" | "fver.scored" | undefined {
   if (SCORE_GUARDS.some((c) => c !== "benign" && sent.has(c))) return undefined;
   // Face actions (count, blur, detect) guard the sentence, unless the action word is the verb of
   // an identity noun right next to it ("kimliğini tespit et", "determine the identity").
@@ -540,9 +538,7 @@ function scoreSentence(
         .some((q) => q.s === p.e && sent.hits.some((b) => b.concept === "object" && b.s === q.e));
       if (owned) continue;
       const verify = c.concept === "same" || c.concept === "samePerson" || c.concept === "verify";
-      return verify
-        ? { purpose: "facial-verification", family: "fver" }
-        : { purpose: "facial-identification", family: "fid" };
+      return verify ? "fver.scored" : "fid.scored";
     }
   }
   return undefined;
