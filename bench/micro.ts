@@ -9,6 +9,7 @@ import type { RequestFacts } from "../src/pipeline/classify-request/facts.js";
 import { MemoryFrameWindowStore } from "../src/pipeline/classify-request/frame-rate.js";
 import { type ClassifierDeps, classifyRequest } from "../src/pipeline/classify-request/index.js";
 import { routeOf } from "../src/pipeline/classify-request/operation.js";
+import { ensurePurposeModel } from "../src/pipeline/classify-request/purposes/model/shipped.js";
 import {
   compilePolicyEngine,
   loadPolicySources,
@@ -51,6 +52,17 @@ async function timeIt(ms: number, fn: () => unknown): Promise<{ us: number; call
 }
 
 /** `count` valid policies that never match the benchmark's tenants. */
+/** A 1 KB prompt of the kind the purpose model reads: a long, benign request about a photo. */
+const ONE_KB_PROMPT = (
+  "Please look at the attached photo from the community centre open day and write a short, " +
+  "friendly caption for our newsletter. Mention the bright weather, the bouncy castle on the " +
+  "left, the stall selling cakes and the crowd gathered near the stage. Keep it under sixty " +
+  "words, avoid naming anyone, and use British spelling. If the picture is too dark to see the " +
+  "stage, say so and suggest we use another photo instead. "
+)
+  .repeat(3)
+  .slice(0, 1024);
+
 export function extraPolicies(count: number): string {
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -89,6 +101,10 @@ export interface MicroResults {
     tenInlineExifUs: number;
     tenUrlUs: number;
     textOnlyUs: number;
+    /** 1 KB of prompt with one image URL: rules, model and scripts (issue 10: at most 100 us). */
+    oneKbPromptModelUs: number;
+    /** The same with the rules alone (`purposeModel: off`). */
+    oneKbPromptRulesUs: number;
     parseTenInlineUs: number;
     tenInlineBodyBytes: number;
   };
@@ -122,6 +138,8 @@ export async function runMicro(configFile: string, quick: boolean): Promise<Micr
     BENCH_AUDIT_FILE: "/dev/null",
   };
   const config = loadConfig(configFile, env);
+  // The purpose model is on by default; load it as the gateway does before its first generation.
+  await ensurePurposeModel();
   const generation = buildGeneration(config, [], new MemoryFrameWindowStore());
   const deps = generation.classifier;
   const commercial = config.tenants.get("bench-commercial")!;
@@ -206,6 +224,36 @@ export async function runMicro(configFile: string, quick: boolean): Promise<Micr
         deps,
       );
   };
+  // Issue 10's budget: 1 KB of prompt with an image in play, classified with the model and without.
+  const oneKb = Buffer.from(
+    JSON.stringify({
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: ONE_KB_PROMPT },
+            { type: "image_url", image_url: { url: "https://example.com/frames/0.jpg" } },
+          ],
+        },
+      ],
+    }),
+  );
+  const { model: _model, ...rulesOnly } = deps;
+  const classifyWith = (d: ClassifierDeps) => {
+    const parsed = JSON.parse(oneKb.toString("utf8")) as unknown;
+    return () =>
+      classifyRequest(
+        {
+          route,
+          headers: {},
+          body: { kind: "json", raw: oneKb, parsed },
+          tenant: commercial,
+          now: Date.now(),
+        },
+        d,
+      );
+  };
+  if (deps.model === undefined) throw new Error("the purpose model did not load");
   const check = await facts(deps, commercial, tenInline);
   if (check.images.count !== 10) throw new Error(`classified ${check.images.count} images, not 10`);
   return {
@@ -214,6 +262,8 @@ export async function runMicro(configFile: string, quick: boolean): Promise<Micr
       tenInlineExifUs: (await timeIt(ms, classify(tenInline))).us,
       tenUrlUs: (await timeIt(ms, classify(tenUrl))).us,
       textOnlyUs: (await timeIt(ms, classify(textChatBody()))).us,
+      oneKbPromptModelUs: (await timeIt(ms, classifyWith(deps))).us,
+      oneKbPromptRulesUs: (await timeIt(ms, classifyWith(rulesOnly))).us,
       parseTenInlineUs: (await timeIt(ms, () => JSON.parse(tenInline.toString("utf8")))).us,
       tenInlineBodyBytes: tenInline.length,
     },

@@ -690,6 +690,8 @@ function printResults(
         ],
         ["10 image URLs", fmt(c.tenUrlUs)],
         ["text only", fmt(c.textOnlyUs)],
+        ["1 KB prompt + 1 image URL, rules + purpose model", fmt(c.oneKbPromptModelUs)],
+        ["1 KB prompt + 1 image URL, rules alone", fmt(c.oneKbPromptRulesUs)],
         ["JSON.parse of the 10-JPEG body (for scale)", fmt(c.parseTenInlineUs)],
       ],
     ),

@@ -67,7 +67,8 @@ export function levelOf(s: Scored, c: Combination): Confidence {
   const v = combinedScore(s.p, ruleMatched(s.rules), c.ruleBonus);
   if (v >= c.thresholds.certain) return "certain";
   if (v >= c.thresholds.likely) return "likely";
-  if (v >= c.thresholds.possible || s.rules === "possible") return "possible";
+  // Unreadable scripts, and rule matches the model doubts, are `possible` (confidence.ts).
+  if (v >= c.thresholds.possible || s.rules !== "none") return "possible";
   return "none";
 }
 

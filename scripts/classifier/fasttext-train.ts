@@ -7,6 +7,7 @@ import { getFastTextClass, getFastTextModule } from "fasttext.wasm.js";
 import { modelText } from "../../src/pipeline/classify-request/purposes/model/model-text.js";
 import {
   type ModelCard,
+  modelWindows,
   PurposeModel,
   RECOGNITION_LABEL,
 } from "../../src/pipeline/classify-request/purposes/model/purpose-model.js";
@@ -17,11 +18,11 @@ export const SEED = 20261201;
 
 /** fastText's supervised arguments, all given (fasttext.wasm.js needs every one). */
 export const ARGS = {
-  lr: 0.5,
+  lr: 0.1,
   lrUpdateRate: 100,
   dim: 16,
   ws: 5,
-  epoch: 15,
+  epoch: 25,
   minCount: 1,
   minCountLabel: 0,
   neg: 5,
@@ -56,9 +57,20 @@ export interface Trained {
   save(): Promise<Buffer>;
 }
 
-/** The training line of one example. */
-export function trainingLine(e: Example): string {
-  return `${e.recognition ? RECOGNITION_LABEL : "__label__other"} ${modelText(e.text)}`;
+/**
+ * The training lines of one example: the text whole, and for a long text that asks for nothing,
+ * each window the gateway would score on its own (a paragraph of a memo about facial recognition
+ * is not an ask either). A long ask's windows are not added: only one of them holds the ask.
+ */
+export function trainingLines(e: Example): string[] {
+  const text = modelText(e.text);
+  if (e.recognition) return [`${RECOGNITION_LABEL} ${text}`];
+  const windows = modelWindows(text);
+  const lines = [`__label__other ${text}`];
+  if (windows.length > 1 && process.env["NO_NEGATIVE_WINDOWS"] === undefined) {
+    for (const w of windows) lines.push(`__label__other ${w}`);
+  }
+  return lines;
 }
 
 /** Trains on `examples` (in the given order) with `args` over {@link ARGS}. */
@@ -68,7 +80,7 @@ export async function trainModel(
 ): Promise<Trained> {
   const FastText = await getFastTextClass({ getFastTextModule });
   const ft = new FastText();
-  const text = `${examples.map(trainingLine).join("\n")}\n`;
+  const text = `${examples.flatMap(trainingLines).join("\n")}\n`;
   const url = `data:text/plain;base64,${Buffer.from(text).toString("base64")}`;
   const trained = (await ft.trainSupervised(url, { ...ARGS, ...args }, () => {})) as {
     saveModel(): Blob;

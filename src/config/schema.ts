@@ -179,10 +179,10 @@ export const GatewayConfigSchema = T.Object(
         exifLiveMaxAgeSeconds: T.Number({ exclusiveMinimum: 0, default: 120 }),
         cameraCatalogue: T.String({ default: "cameras.yaml" }),
         /**
-         * The learned purpose model (docs/classifier.md): `off` (rules alone, the default until
-         * the model meets its targets on fresh hold-outs) or `on`.
+         * The learned purpose model (docs/classifier.md): `on` (the default: rules and model
+         * combined on one score) or `off` (rules alone).
          */
-        purposeModel: T.Union([T.Literal("off"), T.Literal("on")], { default: "off" }),
+        purposeModel: T.Union([T.Literal("off"), T.Literal("on")], { default: "on" }),
         /**
          * An Azure OpenAI deployment asked to settle the uncertain band (docs/classifier.md,
          * "The judge"): only when a decision depends on the purpose and the local confidence is

@@ -1,7 +1,7 @@
 /**
- * `classification.purposeModel: on` end to end: police shorthand the rules do not know ("any hits
- * on this guy?") is identification once the learned model joins the rules, and what-if shows the
- * model's evidence; with the model off (the default, every other test) the same ask passes.
+ * `classification.purposeModel` end to end: police shorthand the rules do not know ("any hits on
+ * this guy?") is identification with the learned model (on by default), and what-if shows the
+ * model's evidence; with the model turned off the same ask passes on the rules alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, KEYS, startHarness } from "../helpers/harness.js";
@@ -16,7 +16,9 @@ beforeAll(async () => {
       return edited;
     },
   });
-  off = await startHarness();
+  off = await startHarness({
+    edit: (yaml) => yaml.replace("classification:\n", "classification:\n  purposeModel: off\n"),
+  });
 });
 afterAll(async () => {
   await on.close();
@@ -46,7 +48,7 @@ const ask = (h: Harness, text: string) =>
       }>,
   );
 
-describe("the learned purpose model, when turned on", () => {
+describe("the learned purpose model, on by default", () => {
   it("reads police shorthand the rules miss as identification", async () => {
     const withModel = await ask(on, "any hits on this guy?");
     expect(withModel.decision).toBe("deny");

@@ -56,8 +56,8 @@ export function combinedScore(p: number, ruleMatch: boolean, ruleBonus: number):
 
 /**
  * Combines the signals for one request's texts. Without the model, a rule match is `likely`. With
- * it, the confidence is the combined score of the best-scoring text (or the texts joined as one
- * conversation) against the card's thresholds. Text in a script the classifier does not read is
+ * it, the confidence is the combined score of the texts joined as one conversation against the
+ * card's thresholds. Text in a script the classifier does not read is
  * at least `possible` either way.
  */
 export function recognitionConfidence(
@@ -81,28 +81,18 @@ export function recognitionConfidence(
   if (model === undefined) {
     return { confidence: ruleMatch ? "likely" : confidence, evidence };
   }
-  let best = 0;
-  let where = texts[0]?.where ?? "conversation";
-  for (const t of texts) {
-    const p = model.score(t.text);
-    if (p > best) {
-      best = p;
-      where = t.where;
-    }
-  }
-  if (texts.length > 1) {
-    const p = model.score(joinConversation(texts));
-    if (p > best) {
-      best = p;
-      where = "conversation";
-    }
-  }
+  // The texts read as one conversation (windowed when long): a schema key or a tool name alone
+  // is not a prompt, and an ask split across texts is whole only in the join.
+  const best = texts.length === 0 ? 0 : model.score(joinConversation(texts));
+  const where = texts.length === 1 ? texts[0]!.where : "conversation";
   const { thresholds, ruleBonus } = model.card;
   const score = combinedScore(best, ruleMatch, ruleBonus);
   let level: Confidence = "none";
   if (score >= thresholds.certain) level = "certain";
   else if (score >= thresholds.likely) level = "likely";
   else if (score >= thresholds.possible) level = "possible";
+  // A rule match the model doubts stays `possible`: the absolute ban keeps every rule's recall.
+  if (ruleMatch && level === "none") level = "possible";
   evidence.push({
     purpose: "facial-identification",
     rule: ruleMatch ? `rules+model.${level}` : `model.${level}`,

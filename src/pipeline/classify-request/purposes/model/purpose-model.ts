@@ -44,8 +44,8 @@ interface Predictor {
  * Long texts are scored in windows of this many tokens, each starting `STRIDE` after the last (an
  * overlap of 8 tokens keeps a short ask whole); measured, about the cost of one pass over the text.
  */
-const WINDOW = 48;
-const STRIDE = 40;
+export const WINDOW = 48;
+export const STRIDE = 40;
 
 /** A loaded model and its thresholds. */
 export class PurposeModel {
@@ -81,15 +81,25 @@ export class PurposeModel {
 
   /** The text whole when short, else the best of windows of `WINDOW` tokens. */
   private windows(line: string): number {
-    const tokens = line.split(" ");
-    if (tokens.length <= WINDOW + STRIDE) return this.probability(line);
     let best = 0;
-    for (let at = 0; at < tokens.length; at += STRIDE) {
-      best = Math.max(best, this.probability(tokens.slice(at, at + WINDOW).join(" ")));
-      if (at + WINDOW >= tokens.length) break;
-    }
+    for (const w of modelWindows(line)) best = Math.max(best, this.probability(w));
     return best;
   }
+}
+
+/**
+ * The pieces of a normalised line the model scores: the line whole when short, else overlapping
+ * windows of {@link WINDOW} tokens (training adds the windows of long negative texts as negatives).
+ */
+export function modelWindows(line: string): string[] {
+  const tokens = line.split(" ");
+  if (tokens.length <= WINDOW + STRIDE) return [line];
+  const out: string[] = [];
+  for (let at = 0; at < tokens.length; at += STRIDE) {
+    out.push(tokens.slice(at, at + WINDOW).join(" "));
+    if (at + WINDOW >= tokens.length) break;
+  }
+  return out;
 }
 
 /** The directory of the shipped model (`models/purpose/`), from the package root. */
