@@ -6,15 +6,10 @@
  * intervals. A hold-out is scored once and reported; after that it is training data
  * (docs/classifier.md).
  */
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadConfig } from "../src/config/index.js";
-import { MemoryFrameWindowStore } from "../src/pipeline/classify-request/frame-rate.js";
-import { loadCameraCatalogue } from "../src/pipeline/classify-request/images/camera-catalogue.js";
-import { createExifReader } from "../src/pipeline/classify-request/images/exif.js";
-import { classifyRequest } from "../src/pipeline/classify-request/index.js";
-import { routeOf } from "../src/pipeline/classify-request/operation.js";
 import { ensurePurposeModel } from "../src/pipeline/classify-request/purposes/model/shipped.js";
+import { readJsonl, wilson } from "./classifier/examples.js";
+import { gatewayView } from "./classifier/gateway-view.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -23,17 +18,6 @@ interface Row {
   positive: boolean;
   lang: string;
   kind: string;
-}
-
-/** Wilson score interval (95%) for `k` successes out of `n`. */
-function wilson(k: number, n: number): [number, number] {
-  if (n === 0) return [0, 1];
-  const z = 1.96;
-  const p = k / n;
-  const d = 1 + (z * z) / n;
-  const c = p + (z * z) / (2 * n);
-  const m = z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return [Math.max(0, (c - m) / d), Math.min(1, (c + m) / d)];
 }
 
 const fmt = (k: number, n: number) => {
@@ -46,55 +30,16 @@ async function main(): Promise<void> {
   const rulesOnly = process.argv.includes("--rules");
   const files = process.argv.slice(2).filter((a) => a !== "--rules");
   const model = rulesOnly ? undefined : await ensurePurposeModel();
-  const config = loadConfig(resolve(ROOT, "config/gateway.yaml"));
-  const tenant = config.tenants.get("metro-pd")!;
-  const deps = {
-    frames: new MemoryFrameWindowStore(),
-    exif: createExifReader({
-      catalogue: loadCameraCatalogue(config.classification.cameraCatalogue),
-    }),
-    liveFrameRate: { frames: 1_000_000, withinMs: 1 },
-    ...(model === undefined ? {} : { model }),
-  };
-  const route = routeOf("/openai/deployments/gpt-4o/chat/completions");
+  const view = gatewayView(ROOT, model);
   for (const file of files) {
-    const rows: Row[] = readFileSync(file, "utf8")
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .map((o) => ({
-        text: String(o["text"]),
-        positive: o["label"] === "recognition" || o["recognition"] === true,
-        lang: String(o["lang"] ?? "?"),
-        kind: String(o["kind"] ?? "plain"),
-      }));
+    const rows: Row[] = readJsonl(file, file).map((e) => ({
+      text: e.text,
+      positive: e.recognition,
+      lang: e.lang,
+      kind: e.kind,
+    }));
     const levels: { row: Row; level: string }[] = [];
-    for (const row of rows) {
-      const parsed = {
-        messages: [
-          {
-            role: "user",
-            content: [
-              { type: "text", text: row.text },
-              { type: "image_url", image_url: { url: "https://evidence.example/frame.jpg" } },
-            ],
-          },
-        ],
-      };
-      const raw = Buffer.from(JSON.stringify(parsed));
-      const facts = await classifyRequest(
-        {
-          route,
-          headers: {},
-          body: { kind: "json", raw, parsed },
-          tenant,
-          now: Date.now(),
-          whatIf: true,
-        },
-        deps,
-      );
-      levels.push({ row, level: facts.recognitionConfidence });
-    }
+    for (const row of rows) levels.push({ row, level: await view(row.text) });
     const at = (l: string, level: "possible" | "likely") =>
       level === "possible" ? l !== "none" : l === "likely" || l === "certain";
     const report = (name: string, subset: { row: Row; level: string }[]) => {

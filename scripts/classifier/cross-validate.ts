@@ -3,8 +3,11 @@
  * scores the one left out, so each score is what the model would say of a new author's prompt.
  * The thresholds and the weight of the rules are set on these scores (never on a hold-out).
  */
-import type { Confidence } from "../../src/pipeline/classify-request/purposes/confidence.js";
-import { combinedScore } from "../../src/pipeline/classify-request/purposes/confidence.js";
+import {
+  type Confidence,
+  combinedLevel,
+  combinedScore,
+} from "../../src/pipeline/classify-request/purposes/confidence.js";
 import { type Example, rng, shuffle, thresholdForFpr } from "./examples.js";
 import { type ARGS, SEED, trainModel } from "./fasttext-train.js";
 
@@ -64,12 +67,9 @@ export const ruleMatched = (rules: Confidence) => rules === "likely" || rules ==
 
 /** The confidence the gateway gives a scored example under a combination. */
 export function levelOf(s: Scored, c: Combination): Confidence {
-  const v = combinedScore(s.p, ruleMatched(s.rules), c.ruleBonus);
-  if (v >= c.thresholds.certain) return "certain";
-  if (v >= c.thresholds.likely) return "likely";
-  // Unreadable scripts, and rule matches the model doubts, are `possible` (confidence.ts).
-  if (v >= c.thresholds.possible || s.rules !== "none") return "possible";
-  return "none";
+  const level = combinedLevel(s.p, ruleMatched(s.rules), c);
+  // Unreadable scripts are at least `possible` (confidence.ts).
+  return level === "none" && s.rules === "possible" ? "possible" : level;
 }
 
 /** Recall and false-positive rate at `possible` and `likely` of scored examples. */

@@ -17,7 +17,7 @@ import {
 } from "../judge-purpose/settle.js";
 import { withContext, withUnknownContext } from "../own-objects/context-facts.js";
 import type { RequestBody } from "../read-body/request-body.js";
-import { judgeAs } from "./judge.js";
+import { type Judgement, judgeAs } from "./judge.js";
 
 /**
  * Classifies the request and decides; throws coded 400s on invalid declarations or bodies.
@@ -76,18 +76,19 @@ function decideOnFacts(
   // A tenant with customers that names none is judged as each of them (docs/api.md).
   const agencies = ctx.acting?.judgedAs ?? [ctx.agency!];
   const opts = { dryRun: generation.config.mode === "dry-run" };
-  const judgement = judgeAs(generation.policy, agencies, facts, opts);
+  const judgeOn = (f: RequestFacts) => judgeAs(generation.policy, agencies, f, opts);
+  const judgement = judgeOn(facts);
   ctx.decision = judgement.decision;
   ctx.decidedAs = judgement.decidedAs;
   const judge = generation.judge;
   if (judge !== undefined && facts.recognitionConfidence === "possible") {
-    const decide = (f: RequestFacts) => judgeAs(generation.policy, agencies, f, opts).decision;
+    const decide = (f: RequestFacts) => judgeOn(f).decision;
     const need = judgeNeed(facts, judgement.decision, decide, judge.config.mayClear);
     if (need !== undefined) {
       ctx.judge = { need };
       // What-if reports that the judge would be asked, and never asks it.
       if (!ctx.whatIf) {
-        return askJudge(ctx, judge, need, facts).then(() => finish(ctx, metrics, started));
+        return askJudge(ctx, judge, need, facts, judgeOn).then(() => finish(ctx, metrics, started));
       }
     }
   }
@@ -100,6 +101,7 @@ async function askJudge(
   judge: PurposeJudge,
   need: JudgeNeed,
   facts: RequestFacts,
+  judgeOn: (facts: RequestFacts) => Judgement,
 ): Promise<void> {
   const outcome = await judge.ask(facts.uncertainText!, ctx.agency!.jurisdiction, ctx.decisionId);
   const settled =
@@ -110,10 +112,7 @@ async function askJudge(
   ctx.judge = { need, outcome, applied };
   if (!applied) return;
   const judged = withJudgedConfidence(facts, settled!);
-  const { generation } = ctx;
-  const judgement = judgeAs(generation.policy, ctx.acting?.judgedAs ?? [ctx.agency!], judged, {
-    dryRun: generation.config.mode === "dry-run",
-  });
+  const judgement = judgeOn(judged);
   ctx.facts = judged;
   ctx.decision = judgement.decision;
   ctx.decidedAs = judgement.decidedAs;

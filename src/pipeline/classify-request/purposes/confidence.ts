@@ -7,7 +7,7 @@
  */
 import type { Evidence, TextSource } from "../facts.js";
 import { joinConversation } from "./conversation.js";
-import type { PurposeModel } from "./model/purpose-model.js";
+import type { ModelCard, PurposeModel } from "./model/purpose-model.js";
 
 /** Confidence levels, weakest first. */
 export const CONFIDENCES = ["none", "possible", "likely", "certain"] as const;
@@ -55,6 +55,23 @@ export function combinedScore(p: number, ruleMatch: boolean, ruleBonus: number):
 }
 
 /**
+ * The confidence of a model probability with or without a rule match, against the card's
+ * combination (training's cross-validation uses the same function to set and report it). A rule
+ * match the model doubts stays `possible`: the absolute ban keeps every rule's recall.
+ */
+export function combinedLevel(
+  p: number,
+  ruleMatch: boolean,
+  card: Pick<ModelCard, "thresholds" | "ruleBonus">,
+): Confidence {
+  const score = combinedScore(p, ruleMatch, card.ruleBonus);
+  if (score >= card.thresholds.certain) return "certain";
+  if (score >= card.thresholds.likely) return "likely";
+  if (score >= card.thresholds.possible || ruleMatch) return "possible";
+  return "none";
+}
+
+/**
  * Combines the signals for one request's texts. Without the model, a rule match is `likely`. With
  * it, the confidence is the combined score of the texts joined as one conversation against the
  * card's thresholds. Text in a script the classifier does not read is
@@ -85,14 +102,7 @@ export function recognitionConfidence(
   // is not a prompt, and an ask split across texts is whole only in the join.
   const best = texts.length === 0 ? 0 : model.score(joinConversation(texts));
   const where = texts.length === 1 ? texts[0]!.where : "conversation";
-  const { thresholds, ruleBonus } = model.card;
-  const score = combinedScore(best, ruleMatch, ruleBonus);
-  let level: Confidence = "none";
-  if (score >= thresholds.certain) level = "certain";
-  else if (score >= thresholds.likely) level = "likely";
-  else if (score >= thresholds.possible) level = "possible";
-  // A rule match the model doubts stays `possible`: the absolute ban keeps every rule's recall.
-  if (ruleMatch && level === "none") level = "possible";
+  const level = combinedLevel(best, ruleMatch, model.card);
   evidence.push({
     purpose: "facial-identification",
     rule: ruleMatch ? `rules+model.${level}` : `model.${level}`,
