@@ -36,6 +36,8 @@ export function testConfigYaml(
     extraPolicies?: string[];
     /** YAML items of the `upstreams` list, replacing the single `primary` upstream. */
     upstreams?: string;
+    /** YAML lines (two-space indented) added under `classification:` (`purposeModel: off`). */
+    classification?: string;
     /** Rewrites the finished YAML (to add a key inside a tenant, say). */
     edit?: (yaml: string) => string;
     /** The gateway's classification clock (frame windows, EXIF capture times). */
@@ -87,7 +89,7 @@ policy:
   schema: ${join(CONFIG_DIR, "policies/gateway.cedarschema")}
   files: [${[join(CONFIG_DIR, "policies/*.cedar"), ...(opts.extraPolicies ?? [])].join(", ")}]
 classification:
-  liveFrameRate: { frames: 3, withinSeconds: 10 }
+${opts.classification === undefined ? "" : `${opts.classification}\n`}  liveFrameRate: { frames: 3, withinSeconds: 10 }
   cameraCatalogue: ${join(CONFIG_DIR, "cameras.yaml")}
 ${opts.extra ?? ""}
 `;

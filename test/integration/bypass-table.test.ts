@@ -18,7 +18,7 @@ beforeAll(async () => {
   // the same wherever its ask sits. (The model's own false alarms are measured in
   // docs/classifier.md; with it on, "What is" + "this weather?" is `possible`.)
   h = await startHarness({
-    edit: (yaml) => yaml.replace("classification:\n", "classification:\n  purposeModel: off\n"),
+    classification: "  purposeModel: off",
   });
 });
 afterAll(async () => {

@@ -25,7 +25,7 @@ const WEATHER_GEORGIAN = "აღწერე ამინდი ამ ფოტ
 const IMAGE = `data:image/png;base64,${Buffer.alloc(36_000, 7).toString("base64")}`;
 
 const judgeYaml = (upstream: string, extra = "") =>
-  `classification:\n  judge: { upstream: ${upstream}, deployment: judge-mini, timeoutMs: 1500${extra} }\n`;
+  `  judge: { upstream: ${upstream}, deployment: judge-mini, timeoutMs: 1500${extra} }`;
 
 const upstreamsYaml = (url: string) => `  - name: primary
     endpoint: ${url}
@@ -35,12 +35,6 @@ const upstreamsYaml = (url: string) => `  - name: primary
     auth: { type: api-key, apiKey: ${UPSTREAM_KEY} }
     deployments: [judge-mini]
     priority: 900`;
-
-const withJudge = (judge: string) => (yaml: string) => {
-  const edited = yaml.replace("classification:\n", judge);
-  if (edited === yaml) throw new Error("harness edit missed");
-  return edited;
-};
 
 function client(url: string, apiKey: string) {
   return new AzureOpenAI({
@@ -78,14 +72,14 @@ async function askWithImage(url: string, apiKey: string, text: string) {
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
+    classification: judgeYaml("primary", ", byJurisdiction: { GB: judge-uk }"),
     edit: (yaml) => {
       // A second upstream on the same simulator, for the UK tenant's judge calls.
       const url = /endpoint: (\S+)/.exec(yaml)![1]!;
-      const withUpstreams = yaml.replace(
+      return yaml.replace(
         /upstreams:\n[\s\S]*?\ndefaultTenant/,
         `upstreams:\n${upstreamsYaml(url)}\ndefaultTenant`,
       );
-      return withJudge(judgeYaml("primary", ", byJurisdiction: { GB: judge-uk }"))(withUpstreams);
     },
   });
 }, 30_000);
@@ -201,9 +195,8 @@ describe("a judge that fails", () => {
     auth: { type: api-key, apiKey: judge-key }
     deployments: [judge-mini]
     priority: 900`,
-      edit: withJudge(
-        "classification:\n  judge: { upstream: dead-judge, deployment: judge-mini, timeoutMs: 200, mayClear: true }\n",
-      ),
+      classification:
+        "  judge: { upstream: dead-judge, deployment: judge-mini, timeoutMs: 200, mayClear: true }",
     });
   }, 30_000);
   afterAll(async () => {
@@ -230,7 +223,7 @@ describe("a judge that may clear (`mayClear: true`)", () => {
   let gw: Awaited<ReturnType<typeof startGatewayOn>>;
   beforeAll(async () => {
     gw = await startGatewayOn(h.sim.url, {
-      edit: withJudge(judgeYaml("primary", ", mayClear: true")),
+      classification: judgeYaml("primary", ", mayClear: true"),
     });
   }, 30_000);
   afterAll(async () => {

@@ -9,15 +9,9 @@ import { type Harness, KEYS, startHarness } from "../helpers/harness.js";
 let on: Harness;
 let off: Harness;
 beforeAll(async () => {
-  on = await startHarness({
-    edit: (yaml) => {
-      const edited = yaml.replace("classification:\n", "classification:\n  purposeModel: on\n");
-      if (!edited.includes("purposeModel: on")) throw new Error("harness edit missed");
-      return edited;
-    },
-  });
+  on = await startHarness({ classification: "  purposeModel: on" });
   off = await startHarness({
-    edit: (yaml) => yaml.replace("classification:\n", "classification:\n  purposeModel: off\n"),
+    classification: "  purposeModel: off",
   });
 });
 afterAll(async () => {
