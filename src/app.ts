@@ -9,9 +9,9 @@
  *   handler        forward/hook.ts             403, or forward and stream back
  *   (on close)     audit/hook.ts               one audit record, metrics, span
  *   clientError    respond.ts                  what Node's parser refused: 400, 408, 431
+ *   upgrade        realtime/upgrade.ts         Realtime WebSocket sessions, every client event judged
  */
-import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
+import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance } from "fastify";
 import { RequestMetrics } from "./admin/request-metrics.js";
 import { type DataPlaneDeps, type StageDeps, WHAT_IF_PREFIX } from "./pipeline/data-plane.js";
@@ -21,15 +21,17 @@ import { identifyHook } from "./pipeline/identify-tenant/hook.js";
 import { createTenantLimiters } from "./pipeline/limit-tenant/hook.js";
 import { MemoryObjectStore } from "./pipeline/own-objects/store.js";
 import { registerBodyReaders } from "./pipeline/read-body/hook.js";
-import {
-  clientErrorHandler,
-  errorHandler,
-  notFoundHandler,
-  refuseUpgrade,
-} from "./pipeline/respond.js";
+import { RealtimeSessions } from "./pipeline/realtime/sessions.js";
+import { realtimeUpgradeHandler } from "./pipeline/realtime/upgrade.js";
+import { clientErrorHandler, errorHandler, notFoundHandler } from "./pipeline/respond.js";
 import { whatIfHandler } from "./pipeline/what-if.js";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/** The PEM files of `listen.tls`, read (start-up and reloads). */
+export function readTls(tls: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  return { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
+}
 
 /** Builds the data-plane Fastify instance. */
 export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
@@ -38,9 +40,13 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     requestMetrics: new RequestMetrics(deps.metrics),
     limiters: createTenantLimiters(deps.metrics.tenantInflight),
     objects: deps.objects ?? new MemoryObjectStore(deps.current().config.limits.maxStoredObjects),
+    realtime: deps.realtime ?? new RealtimeSessions(),
   };
+  const tls = deps.current().config.listen.tls;
   const app = Fastify({
     logger: false,
+    // The openai SDK's realtime clients always connect with `wss:` (docs/configuration.md).
+    ...(tls === null ? {} : { https: readTls(tls) }),
     routerOptions: { ignoreDuplicateSlashes: true },
     bodyLimit: 2 ** 31 - 1, // enforced per generation by the body readers
     return503OnClosing: false, // the pipeline answers an Azure-shaped 503 itself
@@ -72,8 +78,6 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
       handler: whatIfHandler,
     });
   });
-  app.server.on("upgrade", (req: IncomingMessage, socket: Duplex) =>
-    refuseUpgrade(deps, req, socket),
-  );
+  app.server.on("upgrade", realtimeUpgradeHandler(stage));
   return app;
 }

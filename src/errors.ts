@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   InvalidRequest: 400,
   GatewayAuthenticationFailed: 401,
   PolicyViolation: 403,
+  RealtimeMediaDenied: 403,
   NotFound: 404,
   RequestTimeout: 408,
   RequestTooLarge: 413,
@@ -93,6 +94,12 @@ export function toGatewayError(err: unknown): GatewayHttpError {
 
 /** Constructors for the errors raised in more than one place, so their wording stays identical. */
 export const errors = {
+  /** A WebRTC/SIP realtime call or sideband connection, for a tenant that has not opted in. */
+  realtimeMediaDenied: () =>
+    new GatewayHttpError(
+      "RealtimeMediaDenied",
+      "WebRTC and SIP realtime calls (ephemeral client keys, realtime/calls, sideband connections) carry their media outside the gateway, which cannot see or judge it; use the Realtime WebSocket through the gateway, or ask the operator for `realtime.webrtc: allow`",
+    ),
   invalidJson: (cause: unknown) =>
     new GatewayHttpError("InvalidRequest", "the request body is not valid JSON", { cause }),
   invalidBody: (cause: unknown) =>

@@ -19,6 +19,9 @@ export interface GatewayMetrics {
   upstreamAttempts: Counter<"upstream" | "outcome">;
   upstreamBreaker: Gauge<"upstream">;
   tenantInflight: Gauge<"tenant">;
+  realtimeSessions: Gauge<"tenant">;
+  realtimeEvents: Counter<"direction">;
+  realtimeDenials: Counter<"event">;
 }
 
 const LATENCY_BUCKETS = [
@@ -98,6 +101,24 @@ export function createMetrics(): GatewayMetrics {
       name: "gateway_tenant_inflight_requests",
       help: "Data-plane requests in flight on this process by tenant (what tenants[].limits.maxConcurrentRequests caps)",
       labelNames: ["tenant"],
+      registers: [registry],
+    }),
+    realtimeSessions: new Gauge({
+      name: "gateway_realtime_sessions_open",
+      help: "Realtime WebSocket sessions open on this process by tenant",
+      labelNames: ["tenant"],
+      registers: [registry],
+    }),
+    realtimeEvents: new Counter({
+      name: "gateway_realtime_events_total",
+      help: "Realtime events relayed, by direction (client: forwarded upstream; server: relayed to the client)",
+      labelNames: ["direction"],
+      registers: [registry],
+    }),
+    realtimeDenials: new Counter({
+      name: "gateway_realtime_denied_events_total",
+      help: "Realtime client events the policy denied, by kind (session.update closes the session; event)",
+      labelNames: ["event"],
       registers: [registry],
     }),
   };

@@ -3,6 +3,7 @@
  * tenants indexed by id, key hashes decoded, cross-references checked, relative paths resolved.
  * Request code never sees the raw file (the Envoy AI Gateway habit).
  */
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CameraSource, Environment } from "../pipeline/classify-request/facts.js";
 import type { Agency, Jurisdiction } from "../pipeline/identify-tenant/agency.js";
@@ -25,6 +26,8 @@ export interface RuntimeTenant {
   userSecurityContext: boolean;
   /** Calls may name stored objects the gateway never saw (audited as unenforced). */
   externalObjectsAllowed: boolean;
+  /** `realtime.webrtc: allow`: WebRTC/SIP realtime calls forwarded, audited as unenforced. */
+  webrtcAllowed: boolean;
   /** Caps enforced per tenant (docs/configuration.md#limits). */
   limits: TenantLimits;
 }
@@ -79,9 +82,15 @@ export const KEY_ID_LENGTH = 12;
 export interface RuntimeConfig {
   file: string;
   baseDir: string;
-  listen: { host: string; port: number };
+  listen: { host: string; port: number; tls: { cert: string; key: string } | null };
   admin: { host: string; port: number };
   mode: "enforce" | "dry-run";
+  realtime: {
+    maxMessageBytes: number;
+    maxQueuedBytes: number;
+    maxContextChars: number;
+    handshakeTimeoutMs: number;
+  };
   limits: {
     maxBodyBytes: number;
     upstreamTimeoutMs: number;
@@ -299,6 +308,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       },
       userSecurityContext: t.userSecurityContext ?? false,
       externalObjectsAllowed: t.externalObjects === "allow",
+      webrtcAllowed: t.realtime?.webrtc === "allow",
       limits: {
         maxConcurrentRequests: t.limits?.maxConcurrentRequests ?? null,
         customerMaxConcurrentRequests: new Map(
@@ -320,6 +330,21 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       problems.push(`/defaultTenant: no tenant \`${cfg.defaultTenant}\` is declared`);
     }
   }
+  if (cfg.listen.tls !== undefined) {
+    for (const which of ["cert", "key"] as const) {
+      const path = resolve(baseDir, cfg.listen.tls[which]);
+      let pem = "";
+      try {
+        pem = readFileSync(path, "utf8");
+      } catch (err) {
+        problems.push(`/listen/tls/${which}: cannot read \`${path}\`: ${(err as Error).message}`);
+        continue;
+      }
+      if (!pem.includes("-----BEGIN ")) {
+        problems.push(`/listen/tls/${which}: \`${path}\` is not a PEM file`);
+      }
+    }
+  }
   if (cfg.audit.rotate !== undefined && cfg.audit.destination === "stdout") {
     problems.push("/audit/rotate: rotation needs a file destination, not `stdout`");
   }
@@ -339,7 +364,18 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
   return deepFreeze({
     file,
     baseDir,
-    listen: { host: cfg.listen.host, port: cfg.listen.port ?? 8080 },
+    listen: {
+      host: cfg.listen.host,
+      port: cfg.listen.port ?? 8080,
+      tls:
+        cfg.listen.tls === undefined
+          ? null
+          : {
+              cert: resolve(baseDir, cfg.listen.tls.cert),
+              key: resolve(baseDir, cfg.listen.tls.key),
+            },
+    },
+    realtime: { ...cfg.realtime },
     admin: { host: cfg.admin.host, port: cfg.admin.port ?? 8081 },
     mode: cfg.mode,
     limits: { ...cfg.limits },

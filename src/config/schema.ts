@@ -114,6 +114,12 @@ const Tenant = T.Object(
      * input from Blob Storage): refused by default; `allow` forwards them, audited as unenforced.
      */
     externalObjects: T.Optional(literals(["allow", "deny"] as const)),
+    /**
+     * Realtime: WebRTC and SIP (ephemeral client keys, `realtime/calls`, sideband connections) put
+     * the media path out of the gateway's sight: denied unless `webrtc: allow`, then audited as
+     * unenforced (docs/api.md "Realtime").
+     */
+    realtime: T.Optional(T.Object({ webrtc: literals(["allow", "deny"] as const) }, strict)),
     /** Per-tenant caps: concurrent requests (per replica), what-if calls per minute. */
     limits: T.Optional(
       T.Object(
@@ -132,7 +138,37 @@ const Tenant = T.Object(
 export const GatewayConfigSchema = T.Object(
   {
     listen: T.Object(
-      { host: T.String({ minLength: 1, default: "0.0.0.0" }), port: T.Optional(Port) },
+      {
+        host: T.String({ minLength: 1, default: "0.0.0.0" }),
+        port: T.Optional(Port),
+        /**
+         * Serve the data plane over TLS (PEM files, relative to the config file; reloaded with
+         * it): the `openai` SDK's realtime clients always connect with `wss:`.
+         */
+        tls: T.Optional(
+          T.Object({ cert: T.String({ minLength: 1 }), key: T.String({ minLength: 1 }) }, strict),
+        ),
+      },
+      { ...strict, default: {} },
+    ),
+    /** Realtime WebSocket sessions (docs/configuration.md "Realtime"). */
+    realtime: T.Object(
+      {
+        /** Largest WebSocket message either side may send (a frame with an inline image fits). */
+        maxMessageBytes: T.Integer({ minimum: 1024, default: 16 * 1024 * 1024 }),
+        /**
+         * Bytes queued toward a slow peer before the gateway stops reading the other side: the
+         * backpressure bound of one session, each way.
+         */
+        maxQueuedBytes: T.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
+        /**
+         * Text of one session the purpose classifier reads again with each event (instructions,
+         * items, tools); a session that grows past it gets its content events refused.
+         */
+        maxContextChars: T.Integer({ minimum: 1000, default: 200_000 }),
+        /** Longest wait for the upstream's WebSocket handshake before trying the next upstream. */
+        handshakeTimeoutMs: T.Integer({ minimum: 1, default: 10_000 }),
+      },
       { ...strict, default: {} },
     ),
     admin: T.Object(

@@ -65,6 +65,8 @@ export interface RequestContext {
   /** Milliseconds spent classifying and deciding. */
   policyMs?: number;
   bytesIn: number;
+  /** What the call does that the gateway forwards without enforcing (`realtime-media`). */
+  unenforced?: string[];
   /** The stored objects the request names, checked for ownership (own-objects/). */
   objects?: ObjectResolution;
   /** The body came with a content coding and was decoded: the decoded bytes are forwarded. */

@@ -13,6 +13,7 @@ import type { TenantLimiters } from "./limit-tenant/hook.js";
 import type { ObjectStore } from "./own-objects/store.js";
 import type { BodyFormat } from "./read-body/body-format.js";
 import type { RequestBody } from "./read-body/request-body.js";
+import type { RealtimeSessions } from "./realtime/sessions.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -39,6 +40,8 @@ export interface DataPlaneDeps {
   log: Logger;
   /** The object registry; a fresh in-memory one when not given. */
   objects?: ObjectStore;
+  /** The open realtime sessions (closed at a shutdown's deadline); a fresh set when not given. */
+  realtime?: RealtimeSessions;
 }
 
 /** The dependencies plus the per-process state every stage shares: metric children, limiters. */
@@ -47,6 +50,7 @@ export interface StageDeps extends DataPlaneDeps {
   limiters: TenantLimiters;
   /** Owners and facts of the stored objects created through this gateway (own-objects/). */
   objects: ObjectStore;
+  realtime: RealtimeSessions;
 }
 
 /** A Fastify callback hook's `done`: callback hooks cost no promise per request. */

@@ -1,10 +1,10 @@
 /**
  * How the gateway answers on its own: the decision headers every data-plane response carries, the
  * Azure-shaped error answers (through Fastify's error and not-found handlers, on a raw response
- * once Fastify no longer owns the reply, and on a raw socket for WebSocket upgrades) and the 403
+ * once Fastify no longer owns the reply, and on a raw socket Node could not parse) and the 403
  * of a denied call. Every error answer goes through here, so all of them have one shape.
  */
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import { type ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errors, GatewayHttpError, toGatewayError } from "../errors.js";
@@ -90,8 +90,7 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
 }
 
 /**
- * Answers `err` on a raw socket no HTTP response owns (an upgrade, a request Node could not
- * parse), closes it, and audits the answer as a request with no tenant. Returns the record's
+ * Answers `err` on a raw socket no HTTP response owns (a request Node could not parse), closes it, and audits the answer as a request with no tenant. Returns the record's
  * operation, for the metrics.
  */
 function answerOnSocket(
@@ -123,18 +122,6 @@ function answerOnSocket(
   const record = auditRecord(ctx, request.method, ctx.path, err.statusCode, performance.now());
   deps.audit.write(record);
   return record.operation;
-}
-
-/**
- * WebSocket upgrades (the Realtime API) are not proxied yet: answer a clear, audited 501 rather
- * than letting Node drop the socket without a word.
- */
-export function refuseUpgrade(deps: DataPlaneDeps, req: IncomingMessage, socket: Duplex): void {
-  const err = new GatewayHttpError(
-    "NotImplemented",
-    "the gateway does not proxy WebSocket connections (Realtime API) yet: use the HTTP APIs",
-  );
-  answerOnSocket(deps, socket, err, { method: req.method ?? "GET", url: req.url ?? "/" });
 }
 
 /**

@@ -6,11 +6,12 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Writable } from "node:stream";
+import type { Server as TlsServer } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import { buildAdmin } from "../admin/app.js";
 import { createMetrics, type GatewayMetrics } from "../admin/metrics.js";
-import { buildDataPlane } from "../app.js";
+import { buildDataPlane, readTls } from "../app.js";
 import { loadConfig, type RuntimeConfig } from "../config/index.js";
 import { GatewayHttpError } from "../errors.js";
 import { type AuditSink, openAuditSink } from "../pipeline/audit/sink.js";
@@ -22,6 +23,7 @@ import {
   type UpstreamRuntimeOptions,
   UpstreamState,
 } from "../pipeline/forward/upstreams.js";
+import { RealtimeSessions } from "../pipeline/realtime/sessions.js";
 import { type RunningSimulator, startSimulator } from "../simulator/index.js";
 import { buildGeneration, type Generation } from "./generation.js";
 import { Generations } from "./generations.js";
@@ -71,11 +73,14 @@ function problemsOf(err: unknown): string[] {
   return Array.isArray(p) ? p.map(String) : [(err as Error).message ?? String(err)];
 }
 
-function urlOf(app: FastifyInstance): string {
+function urlOf(app: FastifyInstance, scheme: "http" | "https" = "http"): string {
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-  return `http://${host === "0.0.0.0" ? "127.0.0.1" : host === "[::]" ? "[::1]" : host}:${addr.port}`;
+  return `${scheme}://${host === "0.0.0.0" ? "127.0.0.1" : host === "[::]" ? "[::1]" : host}:${addr.port}`;
 }
+
+/** How long a realtime session has to answer the shutdown's close frame before it is cut. */
+const REALTIME_CLOSE_GRACE_MS = 1000;
 
 /** Starts a gateway from a config file. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -125,7 +130,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
   });
   let closing = false;
+  const realtime = new RealtimeSessions();
   const dataPlane = buildDataPlane({
+    realtime,
     current: () => generations.current(),
     acquire: () => {
       if (closing) {
@@ -158,7 +165,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     host: options.admin?.host ?? config.admin.host,
     port: options.admin?.port ?? config.admin.port,
   });
-  const url = urlOf(dataPlane);
+  const url = urlOf(dataPlane, config.listen.tls === null ? "http" : "https");
   const adminUrl = urlOf(admin);
   log.info(
     { url, adminUrl, policyRevision: generations.current().policy.revision, mode: config.mode },
@@ -177,9 +184,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const generation = buildGeneration(next, pools, frames, options.classifierNow);
       if (
         next.listen.port !== before.config.listen.port ||
-        next.admin.port !== before.config.admin.port
+        next.admin.port !== before.config.admin.port ||
+        (next.listen.tls === null) !== (before.config.listen.tls === null)
       ) {
-        log.warn("listen and admin addresses change only on restart");
+        log.warn("listen and admin addresses, and turning TLS on or off, change only on restart");
+      }
+      // A renewed certificate takes effect for new connections.
+      if (next.listen.tls !== null && before.config.listen.tls !== null) {
+        (dataPlane.server as unknown as TlsServer).setSecureContext(readTls(next.listen.tls));
       }
       generations.swap(generation);
       metrics.reloads.labels("success").inc();
@@ -225,6 +237,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         "shutdown deadline reached: cutting open calls",
       );
       dataPlane.server.closeAllConnections();
+      // Realtime sessions get a close frame (1001) and a moment to answer it, then are cut.
+      realtime.closeAll(1001, "the gateway is shutting down");
+      setTimeout(() => realtime.terminateAll(), REALTIME_CLOSE_GRACE_MS).unref();
     }, deadlineMs);
     // Keep-alive connections that go idle after their last response are closed as they do, so
     // clients reconnect elsewhere instead of holding the listener open.

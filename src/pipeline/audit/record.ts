@@ -80,6 +80,26 @@ export interface AuditRecord {
   usage?: { promptTokens: number; completionTokens: number; totalTokens: number };
   bytesIn: number;
   bytesOut: number;
+  /**
+   * A realtime session's record (status 101, `session` is its own decision id) or a denied event
+   * of one (`session` names the session, `event` the client event's type): docs/audit.md.
+   */
+  realtime?: {
+    session: string;
+    event?: string;
+    eventId?: string;
+    eventsIn?: number;
+    eventsOut?: number;
+    denied?: number;
+    refused?: number;
+    images?: number;
+    peakQueuedBytes?: { toClient: number; toUpstream: number };
+    closeCode?: number;
+    closedBy?: string;
+    closedByPolicy?: string;
+  };
+  /** What the gateway forwarded without being able to enforce it (`realtime-media`: WebRTC/SIP). */
+  unenforced?: string[];
 }
 
 /** Builds the audit record of a finished (or abandoned) request. */
@@ -150,6 +170,7 @@ export function auditRecord(
       record.unenforcedObjects = external.map((r) => `${r.kind}:${r.id.slice(0, 96)}`);
     }
   }
+  if (ctx.unenforced !== undefined) record.unenforced = ctx.unenforced;
   if (decision !== undefined) record.policies = decision.policies.map((p) => p.id);
   if (ctx.policyMs !== undefined) record.latencyMs.policy = round(ctx.policyMs);
   if (ctx.error !== undefined) record.error = ctx.error.code;

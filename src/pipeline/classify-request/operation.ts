@@ -50,6 +50,7 @@ const FIRST_SEGMENT_OPS: Record<string, Operation> = {
   threads: "assistants",
   vector_stores: "assistants",
   realtime: "realtime",
+  realtimeapi: "realtime",
   models: "models",
 };
 

@@ -8,7 +8,7 @@ import { errors, GatewayHttpError } from "../../errors.js";
 import type { Generation } from "../../runtime/generation.js";
 import { auditOnClose } from "../audit/hook.js";
 import { routeOf } from "../classify-request/operation.js";
-import { bindResponse, newRequestContext } from "../context.js";
+import { bindResponse, newRequestContext, type RequestContext } from "../context.js";
 import { type HookDone, type StageDeps, WHAT_IF_PREFIX } from "../data-plane.js";
 import { applyTenantLimits } from "../limit-tenant/hook.js";
 import { startRequestSpan } from "../tracing.js";
@@ -59,7 +59,34 @@ function identify(
       { param: "path" },
     );
   }
+  if (ctx.route.operation === "realtime") realtimeOverHttp(ctx, identity.tenant.webrtcAllowed);
   applyTenantLimits(deps.limiters, ctx, ctx.startedAt);
+}
+
+/**
+ * HTTP calls to the realtime paths. What-if takes the session so far as a JSON array of client
+ * events and names the deployment in the query, as the WebSocket does. Any other realtime HTTP
+ * call sets up WebRTC or SIP (an ephemeral client key, `realtime/calls`), whose media the gateway
+ * never sees: refused unless the tenant opts in, then audited as unenforced.
+ */
+function realtimeOverHttp(ctx: RequestContext, webrtcAllowed: boolean): void {
+  const path = ctx.whatIf ? ctx.path.slice(WHAT_IF_PREFIX.length) : ctx.path;
+  const lower = path.replace(/\/+$/, "").toLowerCase();
+  const session = lower === "/openai/realtime" || lower === "/openai/v1/realtime";
+  if (ctx.whatIf && session) {
+    const query = new URLSearchParams(ctx.query);
+    const deployment = query.get("deployment") ?? query.get("model");
+    ctx.route = { ...ctx.route, deployment };
+    return;
+  }
+  if (session) {
+    throw new GatewayHttpError(
+      "InvalidRequest",
+      "a realtime session is a WebSocket: connect to this path with an upgrade (wss:)",
+    );
+  }
+  if (!webrtcAllowed) throw errors.realtimeMediaDenied();
+  ctx.unenforced = ["realtime-media"];
 }
 
 /** The identify stage as an `onRequest` callback hook (an async hook costs a promise per request). */

@@ -38,6 +38,7 @@ const tenant: RuntimeTenant = {
   camera: { default: undefined, environment: undefined, declaredAllowed: true },
   userSecurityContext: false,
   externalObjectsAllowed: false,
+  webrtcAllowed: false,
   limits: {
     maxConcurrentRequests: null,
     customerMaxConcurrentRequests: new Map(),
