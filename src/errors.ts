@@ -18,7 +18,6 @@ export const ERROR_CODES = {
   UnsupportedMediaType: 415,
   RateLimited: 429,
   HeadersTooLarge: 431,
-  NotImplemented: 501,
   UpstreamAuthenticationFailed: 502,
   UpstreamUnavailable: 502,
   UpstreamTimeout: 504,

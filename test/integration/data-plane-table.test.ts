@@ -254,10 +254,10 @@ describe("data plane table", () => {
     expect(seen.messages).toEqual(chatBody.messages);
   });
 
-  it("answers a WebSocket upgrade (Realtime) with an audited 501 instead of dropping it", async () => {
+  it("answers a WebSocket upgrade outside the realtime paths with an audited 404", async () => {
     const res = await send(
       "GET",
-      `${h.gw.url}/openai/realtime?api-version=2024-10-01-preview&deployment=rt`,
+      `${h.gw.url}/openai/deployments/rt/chat/completions?api-version=2024-10-21`,
       {
         "api-key": KEYS.newsroom,
         connection: "Upgrade",
@@ -266,9 +266,9 @@ describe("data plane table", () => {
         "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
       },
     );
-    expect(res.status).toBe(501);
+    expect(res.status).toBe(404);
     const id = res.headers["x-gateway-decision-id"];
     const record = await h.audit.waitFor((r) => r.decisionId === id);
-    expect(record).toMatchObject({ status: 501, error: "NotImplemented", operation: "realtime" });
+    expect(record).toMatchObject({ status: 404, error: "NotFound" });
   });
 });

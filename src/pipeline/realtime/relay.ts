@@ -69,6 +69,7 @@ export class RealtimeRelay {
   };
   /** The last verdict on a bare audio append, valid while the session's content is unchanged. */
   #audioMemo: { version: number; ctx: RequestContext } | undefined;
+  readonly #counted: { client: { inc(): void }; server: { inc(): void } };
   #clientClosed = false;
   #upstreamClosed = false;
   #ended = false;
@@ -81,6 +82,8 @@ export class RealtimeRelay {
       maxContextChars: realtime.maxContextChars,
     };
     const { client, upstream } = init;
+    const events = init.deps.metrics.realtimeEvents;
+    this.#counted = { client: events.labels("client"), server: events.labels("server") };
     client.on("message", (data, isBinary) => this.#fromClient(data, isBinary));
     upstream.on("message", (data, isBinary) => this.#fromUpstream(data, isBinary));
     client.on("close", (code, reason) => this.#clientClose(code, reason));
@@ -239,6 +242,7 @@ export class RealtimeRelay {
     const { upstream, client } = this.#init;
     if (upstream.readyState !== upstream.OPEN) return;
     this.tally.eventsIn++;
+    this.#counted.client.inc();
     upstream.send(text, () => this.#resumeClient());
     const queued = upstream.bufferedAmount;
     if (queued > this.tally.peakQueuedToUpstream) this.tally.peakQueuedToUpstream = queued;
@@ -253,6 +257,7 @@ export class RealtimeRelay {
   #fromUpstream(data: RawData, isBinary: boolean): void {
     const { client, upstream } = this.#init;
     this.tally.eventsOut++;
+    this.#counted.server.inc();
     const buf = data as Buffer;
     if (!isBinary && buf.indexOf('"response.done"') !== -1) this.#tapUsage(buf);
     if (client.readyState !== client.OPEN) return;
