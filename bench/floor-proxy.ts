@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Pool } from "undici";
+import { attachFloorRelay } from "./realtime-peers.js";
 
 const origin = process.env.BENCH_UPSTREAM_URL;
 if (origin === undefined) throw new Error("BENCH_UPSTREAM_URL is not set");
@@ -73,6 +74,7 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     forward(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
   });
 });
+attachFloorRelay(server, origin, apiKey);
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("no port");

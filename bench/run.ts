@@ -40,6 +40,8 @@ import {
   textChatBody,
 } from "./payloads.js";
 import { analyseProfile, type ProfileSummary } from "./profile.js";
+import { type RealtimeStat, realtimeScenario } from "./realtime.js";
+import { REALTIME_EVENTS } from "./realtime-peers.js";
 import { check, fmt, type TargetCheck, table, targetTable } from "./report.js";
 import { type StreamTarget, streamClient } from "./stream.js";
 
@@ -51,7 +53,17 @@ const SSE_EVENTS = 50;
 const LARGE_BODY_BYTES = 20 * 1024 * 1024;
 
 const plan = QUICK
-  ? { textRounds: 2, textS: 3, imageRounds: 1, imageS: 2, warmS: 1, sse: 40, large: 1, profileS: 4 }
+  ? {
+      textRounds: 2,
+      textS: 3,
+      imageRounds: 1,
+      imageS: 2,
+      warmS: 1,
+      sse: 40,
+      large: 1,
+      profileS: 4,
+      realtime: 20,
+    }
   : {
       textRounds: 3,
       textS: 10,
@@ -61,6 +73,7 @@ const plan = QUICK
       sse: 200,
       large: 3,
       profileS: 12,
+      realtime: 100,
     };
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -486,6 +499,17 @@ async function bench(): Promise<boolean> {
   );
   log("SSE stream");
   const sse = await sseScenario(t, b.stream);
+  log("realtime session (WebSocket)");
+  const realtime = await realtimeScenario(
+    [
+      { name: "direct", origin: t.upstream.origin, key: t.upstreamKey },
+      { name: "floor", origin: t.floor.origin, key: COMMERCIAL_KEY, pid: t.floor.pid },
+      { name: "gateway", origin: t.gateway.origin, key: COMMERCIAL_KEY, pid: t.gateway.pid },
+    ],
+    plan.realtime,
+  );
+  const rtAdded = realtime.gateway!.latencyMedianMs - realtime.floor!.latencyMedianMs;
+  const rtCpu = realtime.gateway!.cpuUsPerEvent! / realtime.floor!.cpuUsPerEvent!;
   log("20 MB body");
   const large = await largeBodyScenario(t);
   await Promise.all([t.gateway.stop(), t.floor.stop(), t.upstream.stop()]);
@@ -513,6 +537,8 @@ async function bench(): Promise<boolean> {
     check("SSE: CPU per chunk", sse.gateway.cpuUsPerChunk, "max", 15, "us"),
     check("SSE: chunks received / sent", sse.gateway.eventsPerRequest / SSE_EVENTS, "min", 1, "x"),
     check("20 MB body: peak RSS growth / body size", gwLarge.ratio, "max", 3, "x", 1.5),
+    check("realtime: added median latency per server event", rtAdded, "max", 0.3, "ms"),
+    check("realtime: CPU per relayed event vs bare ws relay", rtCpu, "max", 1.5, "x"),
   ];
 
   const results = {
@@ -555,6 +581,12 @@ async function bench(): Promise<boolean> {
       purposeInferred: probe.purposeInferred,
     },
     sse,
+    realtime: {
+      eventsPerResponse: REALTIME_EVENTS,
+      ...realtime,
+      addedMedianLatencyMs: rtAdded,
+      cpuVsFloor: rtCpu,
+    },
     largeBody: large,
     policy: micro.policy,
     classify: micro.classify,
@@ -578,6 +610,7 @@ function printResults(
     imageAllowed: Record<string, unknown>;
     imageDenied: Record<string, unknown>;
     sse: Awaited<ReturnType<typeof sseScenario>>;
+    realtime: Record<string, unknown>;
     largeBody: Awaited<ReturnType<typeof largeBodyScenario>>;
     targets: TargetCheck[];
   },
@@ -610,6 +643,21 @@ function printResults(
         row("100 KB image allowed: gateway", ia.gateway, ia.floor),
         row("100 KB image denied (403): gateway", id.gateway),
       ],
+    ),
+  );
+  const rt = r.realtime as Record<string, RealtimeStat>;
+  out.push(
+    `\nRealtime WebSocket, ${REALTIME_EVENTS} server events per response, ${rt.gateway?.responses} responses per target`,
+  );
+  out.push(
+    table(
+      ["target", "latency median ms", "latency p99 ms", "CPU us/event"],
+      ["direct", "floor", "gateway"].map((name) => [
+        name,
+        fmt(rt[name]!.latencyMedianMs),
+        fmt(rt[name]!.latencyP99Ms),
+        rt[name]!.cpuUsPerEvent === undefined ? "" : fmt(rt[name]!.cpuUsPerEvent!),
+      ]),
     ),
   );
   const s = r.sse;

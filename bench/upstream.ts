@@ -5,6 +5,7 @@
  * proxies, not the upstream. Reports `{ port }` over IPC once it listens.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { attachRealtimeUpstream } from "./realtime-peers.js";
 
 const apiKey = process.env.BENCH_UPSTREAM_KEY ?? "";
 const sseEvents = Number(process.env.BENCH_SSE_EVENTS ?? 50);
@@ -167,6 +168,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 }
 
 const server = createServer({ keepAliveTimeout: 60_000 }, handle);
+attachRealtimeUpstream(server, apiKey);
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
