@@ -41,10 +41,10 @@ export interface RecordedRequest {
 }
 
 /**
- * Who ended a realtime session: the client (a close frame, or its TCP connection going away) or
- * the simulator (a frame over the size limit, shutdown).
+ * Who ended a realtime session: the client (a close frame, or its TCP connection going away), the
+ * simulator (a close fault, a frame over the size limit, shutdown), or a drop fault.
  */
-export type RealtimeClosedBy = "client" | "server";
+export type RealtimeClosedBy = "client" | "server" | "drop";
 
 /** One client event a realtime session received, so tests can prove what reached upstream. */
 export interface RecordedRealtimeEvent {

@@ -165,6 +165,19 @@ function recordedByMarker(marker: string): RecordedRealtimeSession | undefined {
   return sim.realtimeSessions().find((s) => s.headers["x-test"] === marker);
 }
 
+/** The most recent upgrade marked `marker`, once `predicate` holds (polled, bounded). */
+async function waitForMarker(
+  marker: string,
+  predicate: (s: RecordedRealtimeSession) => boolean,
+): Promise<RecordedRealtimeSession> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const found = recordedByMarker(marker);
+    if (found !== undefined && predicate(found)) return found;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`upgrade ${marker} never reached the expected state`);
+}
+
 /** The SDK always builds `wss:` URLs; this connector speaks plain TCP to the simulator. */
 function plainTcp(): ClientOptions["createConnection"] {
   return (() => tcpConnect(sim.port, "127.0.0.1")) as unknown as ClientOptions["createConnection"];
@@ -551,6 +564,126 @@ describe("client events", () => {
       closedBy: "server",
       closeCode: 1009,
     });
+  });
+});
+
+describe("faults", () => {
+  it("drops the TCP connection after N server events, without a close frame", async () => {
+    const c = await session(PREVIEW_PATH, {
+      headers: { "api-key": API_KEY, "x-simulator-realtime-drop-after": "3" },
+    });
+    c.send({ type: "conversation.item.create", item: userItem });
+    c.send({ type: "response.create" });
+    expect((await c.closed).code).toBe(1006);
+    expect(c.events.all.map((event) => event.type)).toEqual([
+      "session.created",
+      "conversation.item.created",
+      "response.created",
+    ]);
+    const record = await recorded(
+      at(c.events.all[0], "session", "id") as string,
+      (s) => !!s.closedBy,
+    );
+    expect(record).toMatchObject({ closedBy: "drop", closeCode: 1006, serverEvents: 3 });
+  });
+
+  it("closes normally after N server events, with the code asked for", async () => {
+    const c = await session(PREVIEW_PATH, {
+      headers: { "api-key": API_KEY, "x-simulator-realtime-close-after": "2:4000" },
+    });
+    c.send({ type: "session.update", session: {} });
+    expect(await c.closed).toEqual({ code: 4000, reason: "simulated close" });
+    expect(c.events.all.map((event) => event.type)).toEqual(["session.created", "session.updated"]);
+    const record = await recorded(
+      at(c.events.all[0], "session", "id") as string,
+      (s) => !!s.closedBy,
+    );
+    expect(record).toMatchObject({ closedBy: "server", closeCode: 4000, serverEvents: 2 });
+
+    const early = client(PREVIEW_PATH, {
+      headers: { "api-key": API_KEY, "x-simulator-realtime-close-after": "0" },
+    });
+    expect((await early.closed).code).toBe(1000);
+    expect(early.events.all).toEqual([]);
+  });
+
+  it("refuses the handshake with the status asked for, and names a malformed fault header", async () => {
+    const refused = await refusal(
+      client(GA_PATH, {
+        headers: { "api-key": API_KEY, "x-simulator-realtime-handshake-status": "503" },
+      }),
+    );
+    expect(refused.status).toBe(503);
+    expect(at(refused.body, "error", "code")).toBe("ServiceUnavailable");
+    const malformed = await refusal(
+      client(GA_PATH, { headers: { "api-key": API_KEY, "x-simulator-realtime-chunks": "many" } }),
+    );
+    expect(malformed.status).toBe(400);
+    expect(at(malformed.body, "error", "param")).toBe("x-simulator-realtime-chunks");
+  });
+
+  it("waits for the socket to drain instead of buffering a large answer", async () => {
+    const chunks = 5000;
+    const chunkBytes = 4096;
+    const c = await session(PREVIEW_PATH, {
+      headers: {
+        "api-key": API_KEY,
+        "x-simulator-realtime-chunks": String(chunks),
+        "x-simulator-realtime-chunk-bytes": String(chunkBytes),
+        "x-simulator-realtime-chunk-delay-ms": "0",
+      },
+    });
+    const id = at(c.events.all[0], "session", "id") as string;
+    c.ws.pause();
+    c.send({ type: "response.create" });
+    await recorded(id, (s) => s.backpressureWaits > 0);
+    c.ws.resume();
+    const stream = await c.events.until("response.done");
+    const deltas = stream.filter((event) => event.type === "response.text.delta");
+    expect(deltas).toHaveLength(chunks);
+    expect((at(deltas[0], "delta") as string).length).toBe(chunkBytes);
+    // The done events carry the text's first 64 KiB only.
+    const done = stream.find((event) => event.type === "response.text.done");
+    expect(at(done, "text")).toHaveLength(64 * 1024);
+    // Never more unsent than the limit plus the one event that crossed it.
+    const record = await recorded(id);
+    expect(record.maxBufferedBytes).toBeLessThan(64 * 1024 + 64 * 1024 + 2048);
+    c.ws.close();
+  });
+
+  it("delays the handshake, and records a client that leaves meanwhile", async () => {
+    const delayed = await session(GA_PATH, {
+      headers: { "api-key": API_KEY, "x-simulator-realtime-handshake-delay-ms": "20" },
+    });
+    delayed.ws.close();
+    const c = client(GA_PATH, {
+      headers: {
+        "api-key": API_KEY,
+        "x-test": "handshake-delay",
+        "x-simulator-realtime-handshake-delay-ms": "60000",
+      },
+    });
+    const pending = await waitForMarker("handshake-delay", (s) => s.status === 0);
+    c.ws.terminate();
+    const left = await recorded(pending.id, (s) => s.closedBy !== undefined);
+    expect(left).toMatchObject({ status: 0, closedBy: "client" });
+  });
+
+  it("ignores the fault headers unless faults are on", async () => {
+    const plain = await startSimulator({ chunks: 1, chunkDelayMs: 0 });
+    try {
+      const ws = new WebSocket(`${plain.url.replace(/^http/, "ws")}${GA_PATH}`, {
+        headers: { "x-simulator-realtime-handshake-status": "503" },
+      });
+      const first = await new Promise<string>((resolve, reject) => {
+        ws.once("message", (data) => resolve(JSON.parse(data.toString()).type as string));
+        ws.once("error", reject);
+      });
+      expect(first).toBe("session.created");
+      ws.close();
+    } finally {
+      await plain.close();
+    }
   });
 });
 

@@ -65,6 +65,13 @@ function paramsOf(response: JsonObject | undefined, session: JsonObject): Respon
   };
 }
 
+/** A delta padded to about `bytes` with its own word, for the chunk-bytes fault. */
+function padded(chunk: string, bytes: number | undefined): string {
+  if (bytes === undefined || chunk.length >= bytes) return chunk;
+  const word = chunk.trim().replace(/\.$/, "") || "token";
+  return chunk.padEnd(bytes, ` ${word}`);
+}
+
 /**
  * What the model reads of an item: message parts, function names, arguments and outputs, never
  * ids, `object` or `status`, so the prompt estimate (and the seeded answer) counts only content.
@@ -183,9 +190,10 @@ async function stream(setup: ResponseSetup, active: ActiveResponse, params: Resp
       }
     }
     if (active.cancelled) break;
-    if (!(await sender.send({ type: dialect.textDelta, ...where, delta: chunk }))) return;
+    const delta = padded(chunk, faults.chunkBytes);
+    if (!(await sender.send({ type: dialect.textDelta, ...where, delta }))) return;
     emitted++;
-    if (text.length + chunk.length <= MAX_DONE_TEXT_BYTES) text += chunk;
+    if (text.length + delta.length <= MAX_DONE_TEXT_BYTES) text += delta;
   }
   active.finished = true;
 

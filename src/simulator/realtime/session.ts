@@ -80,7 +80,13 @@ export class RealtimeSession {
     this.id = init.record.id;
     this.dialect = init.dialect;
     this.config = init.dialect.defaultSession(this.id, init.deployment);
-    this.sender = new EventSender(init.ws, init.socket, init.record, this.#ended.signal);
+    this.sender = new EventSender(
+      init.ws,
+      init.socket,
+      init.record,
+      init.faults,
+      this.#ended.signal,
+    );
     this.#closed = new Promise((resolve) => {
       init.ws.once("close", (code: number, reason: Buffer) => {
         this.#end(code, reason.toString("utf8"));
@@ -94,11 +100,12 @@ export class RealtimeSession {
     return this.#closed;
   }
 
-  /** Starts listening to the client and sends `session.created`. */
+  /** Starts listening to the client and sends `session.created`, unless a fault of 0 events applies. */
   start(): void {
     const { ws } = this.#init;
     ws.on("message", (data: RawData, isBinary: boolean) => this.#receive(data, isBinary));
     ws.on("error", (error: Error) => this.sender.protocolError(error));
+    if (this.sender.applyFaultsAtStart()) return;
     this.#enqueue(async () => {
       await this.sender.send({ type: "session.created", session: this.config });
     });
@@ -177,8 +184,14 @@ export class RealtimeSession {
     this.#ended.abort();
     const { record } = this.#init;
     const ending = this.sender.ending;
-    record.closedBy = ending?.by ?? "client";
-    record.closeCode = ending?.code ?? code;
-    record.closeReason = ending?.reason ?? reason;
+    if (ending?.by === "server") {
+      record.closedBy = "server";
+      record.closeCode = ending.code;
+      record.closeReason = ending.reason;
+    } else {
+      record.closedBy = ending?.by ?? "client";
+      record.closeCode = code;
+      record.closeReason = reason;
+    }
   }
 }
