@@ -14,11 +14,16 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
 }
 
 /**
- * Whether the request may pass: always when no key is configured, else when it presents the key.
- * Compares digests in constant time, like a real key check should, even in a simulator.
+ * Whether a presented key passes: always when no key is configured, else when it is the key.
+ * Compares digests in constant time, like a real key check should, even in a simulator. Shared by
+ * HTTP requests and realtime upgrades, which present their key in more places.
  */
-export function isAuthorized(headers: IncomingHttpHeaders, apiKey: string | undefined): boolean {
+export function keyMatches(presented: string | undefined, apiKey: string | undefined): boolean {
   if (apiKey === undefined) return true;
-  const presented = presentedKey(headers);
   return presented !== undefined && timingSafeEqual(digest(presented), digest(apiKey));
+}
+
+/** Whether the request may pass: always when no key is configured, else when it presents the key. */
+export function isAuthorized(headers: IncomingHttpHeaders, apiKey: string | undefined): boolean {
+  return keyMatches(presentedKey(headers), apiKey);
 }

@@ -26,7 +26,11 @@ export class FaultHeaderError extends Error {
   }
 }
 
-function integerHeader(
+/**
+ * An integer fault header in `[min, max]`, undefined when absent; throws {@link FaultHeaderError}
+ * for anything else. Shared with the realtime fault headers.
+ */
+export function integerHeader(
   headers: IncomingHttpHeaders,
   name: string,
   min: number,

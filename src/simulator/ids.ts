@@ -32,6 +32,13 @@ export const newId = {
   run: (): string => `run_${randomAlphanumeric(24)}`,
   vectorStore: (): string => `vs_${randomAlphanumeric(24)}`,
   image: (): string => randomHex(16),
+  /** Realtime ids are 21 alphanumerics after their prefix: `event_AsCUUSMsDXMWDAonxTFMU`. */
+  realtimeSession: (): string => `sess_${randomAlphanumeric(21)}`,
+  realtimeEvent: (): string => `event_${randomAlphanumeric(21)}`,
+  realtimeItem: (): string => `item_${randomAlphanumeric(21)}`,
+  realtimeResponse: (): string => `resp_${randomAlphanumeric(21)}`,
+  realtimeConversation: (): string => `conv_${randomAlphanumeric(21)}`,
+  realtimeCall: (): string => `call_${randomAlphanumeric(16)}`,
 };
 
 /** Seconds since the epoch, the unit of `created` and `created_at` in every Azure body. */

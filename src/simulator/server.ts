@@ -25,6 +25,7 @@ import { MAX_FILE_CONTENT_BYTES } from "./file-store.js";
 import { HANDLERS } from "./handlers.js";
 import { OPERATIONS } from "./operations.js";
 import type { ResolvedOptions } from "./options.js";
+import { attachRealtime, type RealtimeHub } from "./realtime/upgrade.js";
 import { RequestLog, settle } from "./request-log.js";
 import { matchRoute } from "./router.js";
 import { createState, type SimulatorState } from "./state.js";
@@ -35,6 +36,8 @@ interface Shared {
   readonly options: ResolvedOptions;
   readonly log: RequestLog;
   readonly state: SimulatorState;
+  /** The realtime sessions' log; the control endpoints read it too. */
+  realtime: RealtimeHub | undefined;
   baseUrl: string;
 }
 
@@ -85,7 +88,7 @@ function answerEarly(req: IncomingMessage, res: ServerResponse, error: AzureErro
 async function handle(shared: Shared, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://simulator");
   if (url.pathname.startsWith(CONTROL_PREFIX)) {
-    handleControl(req, res, url.pathname, shared.log);
+    handleControl(req, res, url.pathname, shared.log, shared.realtime?.log);
     return;
   }
   const record = shared.log.open(req, url);
@@ -178,17 +181,21 @@ export interface Listening {
   readonly url: string;
   readonly port: number;
   readonly log: RequestLog;
+  /** The Realtime API (WebSocket) side, attached to the server's `upgrade` event. */
+  readonly realtime: RealtimeHub;
 }
 
 /**
  * Creates the `node:http` server (no framework: the benchmark measures the gateway, not this) and
  * listens. Each request is handled by {@link handle}; an unexpected throw becomes Azure's 500.
+ * WebSocket upgrades go to the Realtime API ({@link attachRealtime}).
  */
 export async function listenSimulator(options: ResolvedOptions): Promise<Listening> {
   const shared: Shared = {
     options,
     log: new RequestLog(options.maxRecorded),
     state: createState(),
+    realtime: undefined,
     baseUrl: "",
   };
   const server = createServer((req, res) => {
@@ -197,8 +204,10 @@ export async function listenSimulator(options: ResolvedOptions): Promise<Listeni
       else res.destroy();
     });
   });
+  const realtime = attachRealtime(server, options);
+  shared.realtime = realtime;
   await listen(server, options.port, options.host);
   const { port } = server.address() as AddressInfo;
   shared.baseUrl = `http://${urlHost(options.host)}:${port}`;
-  return { server, url: shared.baseUrl, port, log: shared.log };
+  return { server, url: shared.baseUrl, port, log: shared.log, realtime };
 }

@@ -17,7 +17,7 @@ export interface SimulatorOptions {
   chunkDelayMs?: number | undefined;
   /** Default number of content chunks (words) in an answer (default 8). */
   chunks?: number | undefined;
-  /** Size of the ring buffer of recorded requests (default 200). */
+  /** Size of the ring buffers of recorded requests and of recorded realtime sessions (default 200 each). */
   maxRecorded?: number | undefined;
 }
 
@@ -40,6 +40,57 @@ export interface RecordedRequest {
   receivedAt: string;
 }
 
+/**
+ * Who ended a realtime session: the client (a close frame, or its TCP connection going away), the
+ * simulator (a close fault, a frame over the size limit, shutdown), or a drop fault.
+ */
+export type RealtimeClosedBy = "client" | "server" | "drop";
+
+/** One client event a realtime session received, so tests can prove what reached upstream. */
+export interface RecordedRealtimeEvent {
+  /** The event's `type` when the frame was a JSON object with a string `type`, else null. */
+  type: string | null;
+  /** The client's `event_id` when it sent a string one, else null. */
+  event_id: string | null;
+  /** Size of the frame's payload. */
+  bytes: number;
+  /** True for a binary frame (the Realtime API speaks JSON text frames only). */
+  binary: boolean;
+  /** The parsed JSON when the frame was valid JSON of at most 256 KiB (and the session's budget allows). */
+  json?: unknown;
+  receivedAt: string;
+}
+
+/** One WebSocket upgrade to a realtime path, accepted or refused, and what happened on it. */
+export interface RecordedRealtimeSession {
+  /** The session id sent in `session.created` (`sess_...`); refused upgrades get one too. */
+  id: string;
+  path: string;
+  query: Record<string, string>;
+  /** The upgrade request's headers as received (names lowercased), keys included. */
+  headers: Record<string, string | string[]>;
+  /** The subprotocols the client offered in `Sec-WebSocket-Protocol`, in order. */
+  subprotocols: string[];
+  /** 101 once the upgrade was accepted, the HTTP status it was refused with, or 0 while deciding. */
+  status: number;
+  /** The deployment (preview path) or model (v1 path) the session is for, when given. */
+  deployment: string | null;
+  /** Client events, oldest first; at most the last 1000 (see `eventsReceived`). */
+  events: RecordedRealtimeEvent[];
+  /** Every client frame received, including those the per-session cap let go. */
+  eventsReceived: number;
+  /** Server events sent. */
+  serverEvents: number;
+  /** How often the simulator stopped sending to wait for the socket to drain. */
+  backpressureWaits: number;
+  /** The most bytes the socket held unsent after a send (bounded by the backpressure limit). */
+  maxBufferedBytes: number;
+  closeCode?: number;
+  closeReason?: string;
+  closedBy?: RealtimeClosedBy;
+  openedAt: string;
+}
+
 /** Handle on a listening simulator. */
 export interface RunningSimulator {
   /** Base URL, e.g. `http://127.0.0.1:53124` (no trailing slash); the SDK's `endpoint`. */
@@ -48,6 +99,12 @@ export interface RunningSimulator {
   /** Snapshot of the recorded requests, oldest first. */
   requests(): RecordedRequest[];
   clearRequests(): void;
-  /** Stops listening and cuts open connections (in-flight streams see a client abort). */
+  /** Snapshot of the recorded realtime (WebSocket) sessions, oldest first. */
+  realtimeSessions(): RecordedRealtimeSession[];
+  clearRealtime(): void;
+  /**
+   * Closes open realtime sessions (code 1001), stops listening and cuts open connections
+   * (in-flight streams see a client abort).
+   */
   close(): Promise<void>;
 }
