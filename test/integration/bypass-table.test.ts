@@ -19,6 +19,12 @@ beforeAll(async () => {
   // docs/classifier.md; with it on, "What is" + "this weather?" is `possible`.)
   h = await startHarness({
     classification: "  purposeModel: off",
+    // WebRTC set-up is refused outright by default; opted in, its instructions are still judged.
+    edit: (yaml) =>
+      yaml.replace(
+        "    camera: { default: body-worn, declared: allow }",
+        "    camera: { default: body-worn, declared: allow }\n    realtime: { webrtc: allow }",
+      ),
   });
 });
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { OpenAIRealtimeWS } from "openai/realtime/ws";
 import selfsigned from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import type { RecordedRealtimeEvent } from "../../src/simulator/types.js";
 import { dataUrl, jpeg } from "../fixtures/images/make-fixtures.js";
 import { type Harness, KEYS, startHarness, UPSTREAM_KEY } from "../helpers/harness.js";
 
@@ -18,18 +19,18 @@ const DEPLOYMENT = "gpt-4o-realtime-preview";
 const API_VERSION = "2025-04-01-preview";
 
 /** A certificate for 127.0.0.1 made for this run; the clients trust it as their CA. */
-function makeCertificate(): { dir: string; cert: string; key: string } {
-  const pems = selfsigned.generate([{ name: "commonName", value: "127.0.0.1" }], {
+async function makeCertificate(): Promise<{ dir: string; cert: string; key: string }> {
+  const pems = (await selfsigned.generate([{ name: "commonName", value: "127.0.0.1" }], {
     keySize: 2048,
     extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
-  }) as unknown as { cert: string; private: string };
+  })) as unknown as { cert: string; private: string };
   const dir = mkdtempSync(join(tmpdir(), "gw-tls-"));
   writeFileSync(join(dir, "cert.pem"), pems.cert);
   writeFileSync(join(dir, "key.pem"), pems.private);
   return { dir, cert: pems.cert, key: pems.private };
 }
 
-const tls = makeCertificate();
+const tls = await makeCertificate();
 
 /** An Axon body-worn camera frame (EXIF make and model). */
 const BODY_CAM_FRAME = dataUrl(
@@ -109,7 +110,7 @@ const userImage = (text: string, image: string, id: string) => ({
 });
 
 /** Every client event the simulator received, over all its sessions. */
-function simulatorEvents(h: Harness): { type: string; event_id?: string; json?: unknown }[] {
+function simulatorEvents(h: Harness): RecordedRealtimeEvent[] {
   return h.sim.realtimeSessions().flatMap((s) => s.events);
 }
 
@@ -120,10 +121,15 @@ describe("Realtime API through the gateway", () => {
     h = await startHarness({
       extra: "realtime: { maxQueuedBytes: 65536 }",
       edit: (yaml) =>
-        yaml.replace(
-          "listen: { host: 127.0.0.1, port: 0 }",
-          `listen: { host: 127.0.0.1, port: 0, tls: { cert: ${join(tls.dir, "cert.pem")}, key: ${join(tls.dir, "key.pem")} } }`,
-        ),
+        yaml
+          .replace(
+            "listen: { host: 127.0.0.1, port: 0 }",
+            `listen: { host: 127.0.0.1, port: 0, tls: { cert: ${join(tls.dir, "cert.pem")}, key: ${join(tls.dir, "key.pem")} } }`,
+          )
+          .replace(
+            "    camera: { default: fixed, environment: controlled }",
+            "    camera: { default: fixed, environment: controlled }\n    realtime: { webrtc: allow }",
+          ),
     });
   });
   afterAll(async () => h?.close());
@@ -370,6 +376,16 @@ describe("Realtime API through the gateway", () => {
       sideband.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)),
     );
     expect(code).toBe(403);
+  });
+
+  it("forwards WebRTC set-up for a tenant that opted in, audited as unenforced", async () => {
+    const answer = await httpsStatus(h, "/openai/v1/realtime/client_secrets", KEYS.doorAccess);
+    expect(answer.status).not.toBe(403);
+    const record = await h.audit.waitFor(
+      (r) => r.tenant === "door-access-co" && r.path === "/openai/v1/realtime/client_secrets",
+    );
+    expect(record.unenforced).toEqual(["realtime-media"]);
+    expect(record.upstream).toBe("primary");
   });
 
   it("answers what-if for the last event of a session given as a JSON array", async () => {

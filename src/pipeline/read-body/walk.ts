@@ -42,6 +42,11 @@ const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([
   "thread_id",
   "run_id",
   "message_id",
+  // Realtime: the client's event id (echoed back in errors) and item references.
+  "event_id",
+  "previous_item_id",
+  "item_id",
+  "response_id",
 ]);
 
 /** Walks `value` found at `where`. */

@@ -91,6 +91,8 @@ export class RealtimeRelay {
     // An error is followed by a close; the close handlers do the work.
     client.on("error", (err) => init.deps.log.debug({ err }, "realtime client socket error"));
     upstream.on("error", (err) => init.deps.log.debug({ err }, "realtime upstream socket error"));
+    upstream.resume(); // paused since its handshake (upstream-socket.ts)
+    if (upstream.readyState !== upstream.OPEN) this.#upstreamClose(1006, Buffer.alloc(0));
   }
 
   /** Closes both sides (shutdown: 1001), as if upstream had ended the session. */

@@ -55,7 +55,11 @@ function attempt(
       handshakeTimeout: options.handshakeTimeoutMs,
       followRedirects: false,
     });
-    socket.once("open", () => resolve({ ok: true, socket }));
+    socket.once("open", () => {
+      // Upstream speaks first (`session.created`): nothing is read until the relay listens.
+      socket.pause();
+      resolve({ ok: true, socket });
+    });
     socket.once("unexpected-response", (req, res: IncomingMessage) => {
       const status = res.statusCode ?? 502;
       const chunks: Buffer[] = [];
