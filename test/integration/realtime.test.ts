@@ -11,9 +11,16 @@ import { OpenAIRealtimeWS } from "openai/realtime/ws";
 import selfsigned from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { startSimulator } from "../../src/simulator/index.js";
 import type { RecordedRealtimeEvent } from "../../src/simulator/types.js";
 import { dataUrl, jpeg } from "../fixtures/images/make-fixtures.js";
-import { type Harness, KEYS, startHarness, UPSTREAM_KEY } from "../helpers/harness.js";
+import {
+  type Harness,
+  KEYS,
+  startGatewayOn,
+  startHarness,
+  UPSTREAM_KEY,
+} from "../helpers/harness.js";
 
 const DEPLOYMENT = "gpt-4o-realtime-preview";
 const API_VERSION = "2025-04-01-preview";
@@ -508,6 +515,41 @@ describe("Realtime sessions at shutdown", () => {
       await closing;
     } finally {
       await h.sim.close();
+    }
+  });
+});
+
+describe("Realtime failover", () => {
+  it("opens the session on the next upstream when the first refuses the handshake", async () => {
+    const sim = await startSimulator({ apiKey: UPSTREAM_KEY, faults: true });
+    const { gw, audit } = await startGatewayOn(sim.url, {
+      upstreams: `  - name: down
+    endpoint: http://127.0.0.1:1
+    auth: { type: api-key, apiKey: ${UPSTREAM_KEY} }
+  - name: backup
+    endpoint: ${sim.url}
+    priority: 1
+    auth: { type: api-key, apiKey: ${UPSTREAM_KEY} }`,
+    });
+    try {
+      const ws = new WebSocket(
+        `${gw.url.replace(/^http/, "ws")}/openai/realtime?api-version=${API_VERSION}&deployment=${DEPLOYMENT}`,
+        { headers: { "api-key": KEYS.newsroom } },
+      );
+      const first = await new Promise<ServerEvent>((resolve, reject) => {
+        ws.once("message", (d) => resolve(JSON.parse(d.toString())));
+        ws.once("error", reject);
+      });
+      expect(first.type).toBe("session.created");
+      ws.close();
+      const record = await audit.waitFor(
+        (r) => r.status === 101 && r.realtime?.closeCode !== undefined,
+      );
+      expect(record.upstream).toBe("backup");
+      expect(record.attempts?.[0]).toMatchObject({ upstream: "down", error: "ECONNREFUSED" });
+    } finally {
+      await gw.close();
+      await sim.close();
     }
   });
 });
