@@ -22,6 +22,9 @@ export interface GatewayMetrics {
   realtimeSessions: Gauge<"tenant">;
   realtimeEvents: Counter<"direction">;
   realtimeDenials: Counter<"event">;
+  storeErrors: Counter<"op">;
+  storeReady: Gauge;
+  rateLimited: Counter<"tenant" | "limit">;
 }
 
 const LATENCY_BUCKETS = [
@@ -119,6 +122,23 @@ export function createMetrics(): GatewayMetrics {
       name: "gateway_realtime_denied_events_total",
       help: "Realtime client events the policy denied, by kind (session.update closes the session; event)",
       labelNames: ["event"],
+      registers: [registry],
+    }),
+    storeErrors: new Counter({
+      name: "gateway_store_errors_total",
+      help: "Shared-store operations that failed or timed out, by operation (admit, settle, objects, auth)",
+      labelNames: ["op"],
+      registers: [registry],
+    }),
+    storeReady: new Gauge({
+      name: "gateway_store_ready",
+      help: "Whether the shared store answers: 1 ready, 0 down (the memory store is always 1)",
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: "gateway_rate_limited_total",
+      help: "Requests refused 429 by a tenant or customer limit, by tenant and limit (requests, tokens, concurrency)",
+      labelNames: ["tenant", "limit"],
       registers: [registry],
     }),
   };

@@ -40,6 +40,26 @@ export interface TenantLimits {
   customerMaxConcurrentRequests: ReadonlyMap<string, number>;
   /** What-if calls per minute. */
   whatIfPerMinute: number;
+  /** Requests per minute, fleet-wide; null: no limit. */
+  requestsPerMinute: number | null;
+  /** Tokens per minute, fleet-wide; null: no limit. */
+  tokensPerMinute: number | null;
+  /** Per customer id: its requests and tokens per minute (customers with a limit only). */
+  customerRates: ReadonlyMap<
+    string,
+    { requestsPerMinute: number | null; tokensPerMinute: number | null }
+  >;
+}
+
+/** `store` as the runtime reads it (docs/operations.md "Running a fleet"). */
+export interface RuntimeStore {
+  type: "memory" | "redis";
+  /** The Redis URL (may hold a password: never log it). */
+  url: string | null;
+  keyPrefix: string;
+  timeoutMs: number;
+  onError: "allow" | "deny";
+  entraId: { username: string; scope: string; managedIdentityClientId: string | undefined } | null;
 }
 
 export type UpstreamAuth =
@@ -98,7 +118,11 @@ export interface RuntimeConfig {
     bodyIdleTimeoutMs: number;
     bodyTimeoutMs: number;
     maxStoredObjects: number;
+    defaultMaxOutputTokens: number;
   };
+  store: RuntimeStore;
+  /** The model behind each deployment named with `{ name, model }` in `upstreams[].deployments`. */
+  models: ReadonlyMap<string, string>;
   upstreams: readonly RuntimeUpstream[];
   tenants: ReadonlyMap<string, RuntimeTenant>;
   /** Every configured key hash (tenant and customer keys), for the constant-time scan. */
@@ -216,7 +240,9 @@ function compileUpstream(u: UpstreamConfig, problems: string[], i: number): Runt
     endpoint,
     basePath,
     auth,
-    deployments: u.deployments ? new Set(u.deployments) : null,
+    deployments: u.deployments
+      ? new Set(u.deployments.map((d) => (typeof d === "string" ? d : d.name)))
+      : null,
     priority: u.priority ?? 0,
     weight: u.weight ?? 1,
     connections: u.connections ?? 128,
@@ -319,6 +345,23 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
           ),
         ),
         whatIfPerMinute: t.limits?.whatIfPerMinute ?? cfg.whatIf.perTenantPerMinute,
+        requestsPerMinute: t.limits?.requestsPerMinute ?? null,
+        tokensPerMinute: t.limits?.tokensPerMinute ?? null,
+        customerRates: new Map(
+          (t.customers ?? []).flatMap((c) =>
+            c.limits?.requestsPerMinute === undefined && c.limits?.tokensPerMinute === undefined
+              ? []
+              : [
+                  [
+                    c.id,
+                    {
+                      requestsPerMinute: c.limits.requestsPerMinute ?? null,
+                      tokensPerMinute: c.limits.tokensPerMinute ?? null,
+                    },
+                  ] as const,
+                ],
+          ),
+        ),
       },
     });
   });
@@ -345,6 +388,22 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       }
     }
   }
+  if (cfg.store.type === "redis" && cfg.store.url === undefined) {
+    problems.push("/store/url: a redis store needs `url` (redis:// or rediss://)");
+  }
+  const models = new Map<string, string>();
+  cfg.upstreams.forEach((u, i) => {
+    (u.deployments ?? []).forEach((d, j) => {
+      if (typeof d === "string") return;
+      const known = models.get(d.name);
+      if (known !== undefined && known !== d.model) {
+        problems.push(
+          `/upstreams/${i}/deployments/${j}/model: deployment \`${d.name}\` is \`${known}\` on another upstream`,
+        );
+      }
+      models.set(d.name, d.model);
+    });
+  });
   if (cfg.audit.rotate !== undefined && cfg.audit.destination === "stdout") {
     problems.push("/audit/rotate: rotation needs a file destination, not `stdout`");
   }
@@ -379,6 +438,22 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
     admin: { host: cfg.admin.host, port: cfg.admin.port ?? 8081 },
     mode: cfg.mode,
     limits: { ...cfg.limits },
+    store: {
+      type: cfg.store.type,
+      url: cfg.store.url ?? null,
+      keyPrefix: cfg.store.keyPrefix,
+      timeoutMs: cfg.store.timeoutMs,
+      onError: cfg.store.onError,
+      entraId:
+        cfg.store.entraId === undefined
+          ? null
+          : {
+              username: cfg.store.entraId.username,
+              scope: cfg.store.entraId.scope,
+              managedIdentityClientId: cfg.store.entraId.managedIdentityClientId,
+            },
+    },
+    models,
     upstreams,
     tenants,
     keys,

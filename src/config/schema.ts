@@ -36,8 +36,19 @@ const Upstream = T.Object(
     /** `https://<resource>.openai.azure.com`, or `simulator` for the built-in simulator. */
     endpoint: T.String({ minLength: 1 }),
     auth: T.Union([ApiKeyAuth, EntraIdAuth]),
-    /** Deployments served by this upstream; all deployments when omitted. */
-    deployments: T.Optional(T.Array(T.String({ minLength: 1 }))),
+    /**
+     * Deployments served by this upstream; all deployments when omitted. A deployment given as
+     * `{ name, model }` names the model behind it (Azure deployment names are arbitrary): the
+     * token estimate of tenant limits counts with that model's tokenizer and image formula.
+     */
+    deployments: T.Optional(
+      T.Array(
+        T.Union([
+          T.String({ minLength: 1 }),
+          T.Object({ name: T.String({ minLength: 1 }), model: T.String({ minLength: 1 }) }, strict),
+        ]),
+      ),
+    ),
     /** Lower is tried first (failover order). */
     priority: T.Optional(T.Integer({ minimum: 0, maximum: 1000 })),
     /** Share of traffic among upstreams of the same priority. */
@@ -64,6 +75,10 @@ const Upstream = T.Object(
 const MaxConcurrentRequests = T.Integer({ minimum: 1, maximum: 1_000_000 });
 /** What-if calls a tenant may make per minute. */
 const WhatIfPerMinute = T.Integer({ minimum: 1, maximum: 1_000_000 });
+/** Requests per minute, fleet-wide (GCRA; docs/operations.md "Tenant limits"). */
+const RequestsPerMinute = T.Integer({ minimum: 1, maximum: 10_000_000 });
+/** Tokens (prompt + completion, estimated then corrected) per minute, fleet-wide. */
+const TokensPerMinute = T.Integer({ minimum: 1, maximum: 1_000_000_000 });
 
 const Customer = T.Object(
   {
@@ -74,7 +89,14 @@ const Customer = T.Object(
     consent: T.Optional(Consent),
     /** Caps on the calls the tenant makes on this customer's behalf. */
     limits: T.Optional(
-      T.Object({ maxConcurrentRequests: T.Optional(MaxConcurrentRequests) }, strict),
+      T.Object(
+        {
+          maxConcurrentRequests: T.Optional(MaxConcurrentRequests),
+          requestsPerMinute: T.Optional(RequestsPerMinute),
+          tokensPerMinute: T.Optional(TokensPerMinute),
+        },
+        strict,
+      ),
     ),
     /**
      * Customer-scoped keys: a call with one of them is the tenant acting for this customer, with
@@ -120,11 +142,16 @@ const Tenant = T.Object(
      * unenforced (docs/api.md "Realtime").
      */
     realtime: T.Optional(T.Object({ webrtc: literals(["allow", "deny"] as const) }, strict)),
-    /** Per-tenant caps: concurrent requests (per replica), what-if calls per minute. */
+    /**
+     * Per-tenant caps, fleet-wide with the Redis store: requests in flight, requests and tokens
+     * per minute, what-if calls per minute (per replica).
+     */
     limits: T.Optional(
       T.Object(
         {
           maxConcurrentRequests: T.Optional(MaxConcurrentRequests),
+          requestsPerMinute: T.Optional(RequestsPerMinute),
+          tokensPerMinute: T.Optional(TokensPerMinute),
           whatIfPerMinute: T.Optional(WhatIfPerMinute),
         },
         strict,
@@ -187,6 +214,38 @@ export const GatewayConfigSchema = T.Object(
         /** Longest time for a whole request body (408 after it); long enough for slow uplinks. */
         bodyTimeoutMs: T.Integer({ minimum: 1, default: 300_000 }),
         connectTimeoutMs: T.Integer({ minimum: 1, default: 10_000 }),
+        /** Output tokens reserved by the token limit when a request sets no maximum. */
+        defaultMaxOutputTokens: T.Integer({ minimum: 1, default: 4096 }),
+      },
+      { ...strict, default: {} },
+    ),
+    /**
+     * Where shared state lives (docs/operations.md "Running a fleet"): `memory` for one process,
+     * `redis` for replicas that must decide as one.
+     */
+    store: T.Object(
+      {
+        type: T.Union([T.Literal("memory"), T.Literal("redis")], { default: "memory" }),
+        /** `redis://` or `rediss://` (TLS, as Azure Cache for Redis requires). */
+        url: T.Optional(T.String({ pattern: "^rediss?://" })),
+        /** Prefix of every key, so gateways can share one Redis. */
+        keyPrefix: T.String({ default: "aoaipg:" }),
+        /** Longest wait for one store call; then the call counts as failed. */
+        timeoutMs: T.Integer({ minimum: 1, maximum: 60_000, default: 250 }),
+        /** Tenant limits while the store cannot be read: refuse (503) or let calls through. */
+        onError: T.Union([T.Literal("allow"), T.Literal("deny")], { default: "deny" }),
+        /** Entra ID authentication to Azure Cache for Redis instead of an access key. */
+        entraId: T.Optional(
+          T.Object(
+            {
+              /** The object (principal) id of the identity: Redis's user name. */
+              username: T.String({ minLength: 1 }),
+              scope: T.String({ minLength: 1, default: "https://redis.azure.com/.default" }),
+              managedIdentityClientId: T.Optional(T.String({ minLength: 1 })),
+            },
+            strict,
+          ),
+        ),
       },
       { ...strict, default: {} },
     ),

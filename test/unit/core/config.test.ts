@@ -283,6 +283,7 @@ describe("compileConfig: defaults", () => {
       bodyIdleTimeoutMs: 30_000,
       bodyTimeoutMs: 300_000,
       maxStoredObjects: 200_000,
+      defaultMaxOutputTokens: 4096,
     });
     expect(cfg.listen).toEqual({ host: "0.0.0.0", port: 8080, tls: null });
     expect(cfg.admin).toEqual({ host: "127.0.0.1", port: 8081 });
@@ -292,6 +293,62 @@ describe("compileConfig: defaults", () => {
     expect(cfg.log.level).toBe("info");
     expect(cfg.audit.destination).toBe("stdout");
     expect(cfg.policy.memoSize).toBe(10_000);
+    expect(cfg.store).toEqual({
+      type: "memory",
+      url: null,
+      keyPrefix: "aoaipg:",
+      timeoutMs: 250,
+      onError: "deny",
+      entraId: null,
+    });
+    expect(cfg.models.size).toBe(0);
+  });
+
+  it("compiles a redis store, deployments' models and per-minute limits", () => {
+    const c = compile(
+      yaml({
+        upstream: `  - name: east
+    endpoint: simulator
+    deployments: [{ name: chat, model: gpt-4o-mini }, legacy]
+    auth: { type: api-key, apiKey: "" }`,
+        tenants: `  - id: evidence-cloud
+    agencyType: commercial
+    jurisdiction: US
+    keys: ["${HASH_A}"]
+    limits: { requestsPerMinute: 600, tokensPerMinute: 90000 }
+    customers:
+      - { id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA, limits: { tokensPerMinute: 1000 } }`,
+        extra: `store: { type: redis, url: "rediss://cache.example:6380", onError: allow }`,
+      }),
+    );
+    expect(c.store).toMatchObject({
+      type: "redis",
+      url: "rediss://cache.example:6380",
+      onError: "allow",
+    });
+    expect([...c.models]).toEqual([["chat", "gpt-4o-mini"]]);
+    expect(c.upstreams[0]!.deployments).toEqual(new Set(["chat", "legacy"]));
+    const limits = c.tenants.get("evidence-cloud")!.limits;
+    expect([limits.requestsPerMinute, limits.tokensPerMinute]).toEqual([600, 90000]);
+    expect(limits.customerRates.get("city-pd")).toEqual({
+      requestsPerMinute: null,
+      tokensPerMinute: 1000,
+    });
+  });
+
+  it("refuses a redis store without a url, a non-redis url, and one deployment on two models", () => {
+    expect(problemsOf(yaml({ extra: "store: { type: redis }" })).join()).toMatch(/store\/url/);
+    expect(problemsOf(yaml({ extra: 'store: { type: redis, url: "http://x" }' })).join()).toMatch(
+      /store\/url/,
+    );
+    const two = (model: string, name: string) => `  - name: ${name}
+    endpoint: simulator
+    deployments: [{ name: chat, model: ${model} }]
+    auth: { type: api-key, apiKey: "" }`;
+    const problems = problemsOf(
+      yaml({ upstream: `${two("gpt-4o", "a")}\n${two("gpt-4o-mini", "b")}` }),
+    );
+    expect(problems.join()).toMatch(/deployment `chat` is `gpt-4o` on another upstream/);
   });
 
   it("resolves the default policy and catalogue paths against the config's directory", () => {
@@ -318,6 +375,7 @@ classification: { liveFrameRate: { frames: 3, withinSeconds: 1.5 }, exifLiveMaxA
       bodyIdleTimeoutMs: 30_000,
       bodyTimeoutMs: 300_000,
       maxStoredObjects: 200_000,
+      defaultMaxOutputTokens: 4096,
     });
     expect(c.classification.liveFrameRate).toEqual({ frames: 3, withinMs: 1500 });
     expect(c.classification.exifLiveMaxAgeMs).toBe(30_000);

@@ -229,6 +229,9 @@ const tenant: RuntimeTenant = {
     maxConcurrentRequests: null,
     customerMaxConcurrentRequests: new Map(),
     whatIfPerMinute: 60,
+    requestsPerMinute: null,
+    tokensPerMinute: null,
+    customerRates: new Map(),
   },
 };
 const deps = () => ({
