@@ -3,9 +3,10 @@
  * (docs/architecture.md). Never listens; `runtime/gateway.ts` does.
  *
  *   onRequest      identify-tenant/hook.ts     tenant, agency, config generation, audit on close,
- *                  limit-tenant/hook.ts        what-if calls per minute, concurrency slot
+ *                  limit-tenant/hook.ts        what-if calls per minute, concurrency slot (one process)
  *   body parser    read-body/hook.ts           read the whole body under the limit and timeouts
- *   preHandler     evaluate-policy/hook.ts     classify the request, decide
+ *   preHandler     evaluate-policy/hook.ts     classify the request, admit it (admit/: frame windows,
+ *                                              rate limits, fleet leases in the shared store), decide
  *   handler        forward/hook.ts             403, or forward and stream back
  *   (on close)     audit/hook.ts               one audit record, metrics, span
  *   clientError    respond.ts                  what Node's parser refused: 400, 408, 431
@@ -19,12 +20,12 @@ import { decideHook } from "./pipeline/evaluate-policy/hook.js";
 import { forwardHandler } from "./pipeline/forward/hook.js";
 import { identifyHook } from "./pipeline/identify-tenant/hook.js";
 import { createTenantLimiters } from "./pipeline/limit-tenant/hook.js";
-import { MemoryObjectStore } from "./pipeline/own-objects/store.js";
 import { registerBodyReaders } from "./pipeline/read-body/hook.js";
 import { RealtimeSessions } from "./pipeline/realtime/sessions.js";
 import { realtimeUpgradeHandler } from "./pipeline/realtime/upgrade.js";
 import { clientErrorHandler, errorHandler, notFoundHandler } from "./pipeline/respond.js";
 import { whatIfHandler } from "./pipeline/what-if.js";
+import { MemoryStore } from "./store/memory-store.js";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
@@ -39,7 +40,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     ...deps,
     requestMetrics: new RequestMetrics(deps.metrics),
     limiters: createTenantLimiters(deps.metrics.tenantInflight),
-    objects: deps.objects ?? new MemoryObjectStore(deps.current().config.limits.maxStoredObjects),
+    store: deps.store ?? new MemoryStore(deps.current().config.limits.maxStoredObjects),
     realtime: deps.realtime ?? new RealtimeSessions(),
   };
   const tls = deps.current().config.listen.tls;

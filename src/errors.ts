@@ -166,6 +166,56 @@ export const errors = {
         },
       },
     ),
+  /**
+   * A tenant or customer limit of `requestsPerMinute` or `tokensPerMinute` is spent (fleet-wide).
+   * The headers describe the caller's own limit, not Azure's deployment.
+   */
+  rateSpent: (
+    who: string,
+    unit: "requests" | "tokens",
+    limit: number,
+    cost: number,
+    retryAfterMs: number,
+    remaining: { requests?: number; tokens?: number },
+  ) =>
+    new GatewayHttpError(
+      "RateLimited",
+      cost > limit
+        ? `this request needs an estimated ${cost} tokens, more than ${who}'s whole limit of ${limit} tokens per minute: lower max_tokens or the input`
+        : `${who} is limited to ${limit} ${unit} per minute and has spent them: retry after ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`,
+      {
+        headers: {
+          "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+          [`x-ratelimit-limit-${unit}`]: String(limit),
+          ...(remaining.requests === undefined
+            ? {}
+            : { "x-ratelimit-remaining-requests": String(remaining.requests) }),
+          ...(remaining.tokens === undefined
+            ? {}
+            : { "x-ratelimit-remaining-tokens": String(remaining.tokens) }),
+        },
+      },
+    ),
+  /** The fleet's concurrency cap (`maxConcurrentRequests` with a shared store). */
+  tooManyInFlightFleet: (who: string, limit: number, retryAfterMs: number) =>
+    new GatewayHttpError(
+      "RateLimited",
+      `${who} already has ${limit} requests in flight across the gateway fleet (its limit): retry when one has finished`,
+      {
+        headers: {
+          "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+          "x-ratelimit-limit-concurrent-requests": String(limit),
+          "x-ratelimit-remaining-concurrent-requests": "0",
+        },
+      },
+    ),
+  /** The shared store could not answer and `store.onError` is `deny`. */
+  storeUnavailable: (cause: unknown) =>
+    new GatewayHttpError(
+      "ServiceUnavailable",
+      "the gateway's shared store is unavailable and its limits cannot be checked (store.onError: deny): retry shortly",
+      { headers: { "retry-after": "1" }, cause },
+    ),
   notFound: (path: string) =>
     new GatewayHttpError(
       "NotFound",

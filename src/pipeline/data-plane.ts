@@ -7,10 +7,10 @@ import type { Logger } from "pino";
 import type { GatewayMetrics } from "../admin/metrics.js";
 import type { RequestMetrics } from "../admin/request-metrics.js";
 import type { Generation } from "../runtime/generation.js";
+import type { SharedStore } from "../store/types.js";
 import type { AuditSink } from "./audit/sink.js";
 import type { RequestContext } from "./context.js";
 import type { TenantLimiters } from "./limit-tenant/hook.js";
-import type { ObjectStore } from "./own-objects/store.js";
 import type { BodyFormat } from "./read-body/body-format.js";
 import type { RequestBody } from "./read-body/request-body.js";
 import type { RealtimeSessions } from "./realtime/sessions.js";
@@ -38,8 +38,11 @@ export interface DataPlaneDeps {
   audit: AuditSink;
   metrics: GatewayMetrics;
   log: Logger;
-  /** The object registry; a fresh in-memory one when not given. */
-  objects?: ObjectStore;
+  /**
+   * The shared state (frame windows, limits, leases, the object registry): Redis for a fleet; a
+   * fresh in-memory store when not given.
+   */
+  store?: SharedStore;
   /** The open realtime sessions (closed at a shutdown's deadline); a fresh set when not given. */
   realtime?: RealtimeSessions;
 }
@@ -48,8 +51,8 @@ export interface DataPlaneDeps {
 export interface StageDeps extends DataPlaneDeps {
   requestMetrics: RequestMetrics;
   limiters: TenantLimiters;
-  /** Owners and facts of the stored objects created through this gateway (own-objects/). */
-  objects: ObjectStore;
+  /** Shared state, and the owners and facts of stored objects (own-objects/). */
+  store: SharedStore;
   realtime: RealtimeSessions;
 }
 

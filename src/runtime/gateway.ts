@@ -14,8 +14,8 @@ import { createMetrics, type GatewayMetrics } from "../admin/metrics.js";
 import { buildDataPlane, readTls } from "../app.js";
 import { loadConfig, type RuntimeConfig } from "../config/index.js";
 import { GatewayHttpError } from "../errors.js";
+import { prepareTokenEstimates } from "../pipeline/admit/tokens.js";
 import { type AuditSink, openAuditSink } from "../pipeline/audit/sink.js";
-import { MemoryFrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
 import { ensurePurposeModel } from "../pipeline/classify-request/purposes/model/shipped.js";
 import {
   closeUpstreams,
@@ -25,6 +25,8 @@ import {
 } from "../pipeline/forward/upstreams.js";
 import { RealtimeSessions } from "../pipeline/realtime/sessions.js";
 import { type RunningSimulator, startSimulator } from "../simulator/index.js";
+import { openStore } from "../store/open-store.js";
+import type { SharedStore } from "../store/types.js";
 import { buildGeneration, type Generation } from "./generation.js";
 import { Generations } from "./generations.js";
 import { watchConfigFiles, watchedDirectories } from "./watch.js";
@@ -111,13 +113,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       state: upstreamState,
     });
   };
-  const frames = new MemoryFrameWindowStore();
+  // Frame windows, limits and stored objects live in the shared store (admit/, own-objects/).
+  const store: SharedStore = await openStore(config, metrics, log);
+  await prepareTokenEstimates(config);
   const model = await ensurePurposeModel();
   if (model === undefined)
     log.warn("no purpose model in the package: purposes come from the rules alone");
   const upstreams = await openPools(config);
   const generations = new Generations(
-    buildGeneration(config, upstreams, frames, options.classifierNow),
+    buildGeneration(config, upstreams, undefined, options.classifierNow),
     (retired) => {
       closeUpstreams(retired.upstreams).catch((err: unknown) =>
         log.warn({ err, generation: retired.id }, "closing a retired generation's pools failed"),
@@ -133,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const realtime = new RealtimeSessions();
   const dataPlane = buildDataPlane({
     realtime,
+    store,
     current: () => generations.current(),
     acquire: () => {
       if (closing) {
@@ -149,8 +154,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const admin = buildAdmin({
     metrics,
-    notReadyReason: () => (closing ? "shutting down" : null),
+    notReadyReason: () => {
+      if (closing) return "shutting down";
+      const health = store.health();
+      // With `onError: deny` a replica without its store refuses limited calls: out of rotation.
+      if (!health.ready && config.store.onError === "deny") {
+        return `shared store unavailable: ${health.error ?? "not connected"}`;
+      }
+      return null;
+    },
     status: () => ({
+      store: store.health(),
       generation: generations.current().id,
       policyRevision: generations.current().policy.revision,
       inflight: generations.inflight(),
@@ -180,14 +194,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     try {
       const next = loadConfig(options.configFile, env);
       await loadModelIfOn(next, log);
+      await prepareTokenEstimates(next);
       pools = await openPools(next);
-      const generation = buildGeneration(next, pools, frames, options.classifierNow);
+      const generation = buildGeneration(next, pools, undefined, options.classifierNow);
       if (
         next.listen.port !== before.config.listen.port ||
         next.admin.port !== before.config.admin.port ||
         (next.listen.tls === null) !== (before.config.listen.tls === null)
       ) {
         log.warn("listen and admin addresses, and turning TLS on or off, change only on restart");
+      }
+      if (JSON.stringify(next.store) !== JSON.stringify(before.config.store)) {
+        log.warn("`store` changes only on restart: the running store stays");
       }
       // A renewed certificate takes effect for new connections.
       if (next.listen.tls !== null && before.config.listen.tls !== null) {
@@ -250,6 +268,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await admin.close();
     await Promise.all(generations.all().map((g) => closeUpstreams(g.upstreams)));
     await simulator?.close();
+    await store.close();
     await audit.flush();
     log.info("gateway stopped");
   };

@@ -39,7 +39,7 @@ export function createGeneration(
   config: RuntimeConfig,
   upstreams: readonly LiveUpstream[],
   policy: PolicyEngine,
-  frames: FrameWindowStore,
+  frames: FrameWindowStore | undefined,
   catalogue: CameraCatalogue,
   now: () => number = Date.now,
 ): Generation {
@@ -56,7 +56,7 @@ export function createGeneration(
     upstreams,
     policy,
     classifier: {
-      frames,
+      ...(frames === undefined ? {} : { frames }),
       exif: createExifReader({ catalogue }),
       liveFrameRate: config.classification.liveFrameRate,
       exifLiveMaxAgeMs: config.classification.exifLiveMaxAgeMs,
@@ -80,7 +80,7 @@ export function loadPolicyEngine(config: RuntimeConfig): PolicyEngine {
 export function buildGeneration(
   config: RuntimeConfig,
   upstreams: readonly LiveUpstream[],
-  frames: FrameWindowStore,
+  frames: FrameWindowStore | undefined,
   now: () => number = Date.now,
 ): Generation {
   const policy = loadPolicyEngine(config);

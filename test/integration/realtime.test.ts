@@ -555,3 +555,55 @@ describe("Realtime failover", () => {
     }
   });
 });
+
+describe("Realtime sessions under tenant limits", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      limits:
+        "{ maxBodyBytes: 1048576, upstreamTimeoutMs: 1500, connectTimeoutMs: 1000, defaultMaxOutputTokens: 1000 }",
+      edit: (yaml) => {
+        const edited = yaml
+          .replace(
+            "listen: { host: 127.0.0.1, port: 0 }",
+            `listen: { host: 127.0.0.1, port: 0, tls: { cert: ${join(tls.dir, "cert.pem")}, key: ${join(tls.dir, "key.pem")} } }`,
+          )
+          .replace(
+            "    userSecurityContext: true",
+            "    userSecurityContext: true\n    limits: { requestsPerMinute: 3, tokensPerMinute: 1500 }",
+          );
+        if (!edited.includes("requestsPerMinute: 3")) throw new Error("harness edit missed");
+        return edited;
+      },
+    });
+  });
+  afterAll(async () => h?.close());
+
+  it("counts the session and each response.create, and settles tokens from response.done", async () => {
+    const s = await azureSession(h, KEYS.newsroom);
+    await s.next((e) => e.type === "session.created");
+    s.rt.send(userText("Summarise tomorrow's weather in Paris."));
+    // Request 2 of 3; reserves 1000 tokens (the default), settled at the usage of its response.
+    s.rt.send({ type: "response.create", event_id: "evt_r1" });
+    await s.next((e) => e.type === "response.done");
+    // Request 3: admitted only because the first reservation went back (1000 + 1000 > 1500).
+    s.rt.send({ type: "response.create", event_id: "evt_r2" });
+    await s.next(
+      (e) => e.type === "response.done" && e !== s.events.find((x) => x.type === "response.done"),
+    );
+    // Request 4 of 3: refused with an error event, never forwarded.
+    s.rt.send({ type: "response.create", event_id: "evt_r3" });
+    const refused = await s.next((e) => e.type === "error");
+    expect(refused["error"] as { code: string; event_id: string }).toMatchObject({
+      code: "rate_limited",
+      event_id: "evt_r3",
+    });
+    const received = simulatorEvents(h).map((e) => e.event_id);
+    expect(received).toEqual(expect.arrayContaining(["evt_r1", "evt_r2"]));
+    expect(received).not.toContain("evt_r3");
+    s.rt.close();
+    await s.closed;
+    // The next session is refused at the handshake: the minute's requests are spent.
+    await expect(azureSession(h, KEYS.newsroom).then((x) => x.opened)).rejects.toThrow(/429/);
+  });
+});

@@ -4,6 +4,7 @@
  * One `RequestFacts` value is computed once per request and shared by the policy engine, the
  * audit record and the what-if answer, so all three always agree on what the gateway saw.
  */
+import type { PendingCapture } from "./capture.js";
 
 /** Every operation the gateway tells apart; each maps to one Cedar action. */
 export const OPERATIONS = [
@@ -172,6 +173,12 @@ export interface RequestFacts {
    * (docs/classifier.md, "The judge"); never audited, answered or logged.
    */
   uncertainText?: string;
+  /**
+   * Set when classification ran without a process-local frame store and the request feeds
+   * frame-rate windows: `capture` is provisional until the admission step (pipeline/admit/) has
+   * counted the windows in the shared store and called `finishCapture`. Never audited.
+   */
+  pendingCapture?: PendingCapture;
 }
 
 /** Kinds of content the gateway cannot see (docs/request-reading.md). */

@@ -10,7 +10,7 @@ import { type BodyInspection, inspectJsonBody, inspectMultipart } from "../read-
 import type { RequestBody } from "../read-body/request-body.js";
 import { MAX_BODY_DEPTH } from "../read-body/walk.js";
 import { resolveCamera } from "./camera.js";
-import { resolveCapture } from "./capture.js";
+import { localFrameCounts, type PendingCapture, resolveCapture } from "./capture.js";
 import { frameWindows } from "./capture-windows.js";
 import { readDeclarations } from "./declarations.js";
 import { DEFAULT_EXIF_LIVE_MAX_AGE_MS } from "./exif-capture-time.js";
@@ -42,7 +42,12 @@ const NO_PURPOSES: PurposeResult = Object.freeze({
 
 /** What classification needs beyond the request itself. */
 export interface ClassifierDeps {
-  frames: FrameWindowStore;
+  /**
+   * A process-local window store: capture is resolved during classification. Without one (the
+   * gateway, whose windows live in the shared store), a request that feeds windows comes back with
+   * `pendingCapture`, resolved by the admission step (pipeline/admit/).
+   */
+  frames?: FrameWindowStore;
   /** Reads camera EXIF of inline images and maps it through the camera catalogue. */
   exif: ExifReader;
   liveFrameRate: { frames: number; withinMs: number };
@@ -208,26 +213,32 @@ export function factsOf(
   }
   const capturedAt: string[] = exif.length === 0 ? NO_TIMES : [];
   for (const e of exif) if (e.capturedAt !== undefined) capturedAt.push(e.capturedAt);
-  const capture = resolveCapture(
-    {
-      declared: declared.capture,
-      operation: input.route.operation,
-      windows: frameWindows({
-        tenantId: input.tenant.id,
-        agencyId: input.agencyId ?? input.tenant.id,
-        cameraId: declared.cameraId,
-        images: inspection.images,
-        purposes,
-      }),
-      capturedAt,
-      now: input.now,
-      liveFrameRate: deps.liveFrameRate,
-      exifLiveMaxAgeMs: deps.exifLiveMaxAgeMs ?? DEFAULT_EXIF_LIVE_MAX_AGE_MS,
-      frames: deps.frames,
-      whatIf: input.whatIf ?? false,
-    },
-    camera.conflicts,
-  );
+  const pending: PendingCapture = {
+    declared: declared.capture,
+    operation: input.route.operation,
+    windows: frameWindows({
+      tenantId: input.tenant.id,
+      agencyId: input.agencyId ?? input.tenant.id,
+      cameraId: declared.cameraId,
+      images: inspection.images,
+      purposes,
+    }),
+    capturedAt,
+    now: input.now,
+    liveFrameRate: deps.liveFrameRate,
+    exifLiveMaxAgeMs: deps.exifLiveMaxAgeMs ?? DEFAULT_EXIF_LIVE_MAX_AGE_MS,
+    whatIf: input.whatIf ?? false,
+  };
+  // Realtime is live whatever the windows say; with no windows there is nothing to share.
+  const deferred =
+    deps.frames === undefined && pending.windows.length > 0 && pending.operation !== "realtime";
+  const capture = deferred
+    ? resolveCapture(pending, null, [])
+    : resolveCapture(
+        pending,
+        deps.frames === undefined ? [] : localFrameCounts({ ...pending, frames: deps.frames }),
+        camera.conflicts,
+      );
   return {
     operation: input.route.operation,
     deployment: input.route.deployment ?? inspection.model ?? null,
@@ -245,6 +256,7 @@ export function factsOf(
         ? "certain"
         : recognition,
     ...(recognition === "possible" && uncertainText !== undefined ? { uncertainText } : {}),
+    ...(deferred ? { pendingCapture: pending } : {}),
   };
 }
 

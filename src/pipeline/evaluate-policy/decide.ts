@@ -16,6 +16,7 @@ import {
   withJudgedConfidence,
 } from "../judge-purpose/settle.js";
 import { withContext, withUnknownContext } from "../own-objects/context-facts.js";
+import { CONVERSATION_KINDS } from "../own-objects/ownership.js";
 import type { RequestBody } from "../read-body/request-body.js";
 import { type Judgement, judgeAs } from "./judge.js";
 
@@ -28,6 +29,7 @@ export function decideRequest(
   headers: IncomingHttpHeaders,
   body: RequestBody,
   metrics: RequestMetrics,
+  admit?: (facts: RequestFacts) => RequestFacts | Promise<RequestFacts>,
 ): void | Promise<void> {
   const started = performance.now();
   const facts = classifyRequest(
@@ -43,14 +45,20 @@ export function decideRequest(
     },
     ctx.generation.classifier,
   );
-  if (facts instanceof Promise) {
-    return facts.then((f) => decideOnFacts(ctx, f, metrics, started));
+  const admitted = admit === undefined ? facts : thenAdmit(facts, admit);
+  if (admitted instanceof Promise) {
+    return admitted.then((f) => decideOnFacts(ctx, f, metrics, started));
   }
-  return decideOnFacts(ctx, facts, metrics, started);
+  return decideOnFacts(ctx, admitted, metrics, started);
 }
 
-/** Kinds whose records carry earlier turns. */
-const CONVERSATIONS: ReadonlySet<string> = new Set(["response", "conversation", "thread", "item"]);
+/** Runs admission (pipeline/admit/) on classified facts, with no promise when neither is async. */
+function thenAdmit(
+  facts: RequestFacts | Promise<RequestFacts>,
+  admit: (facts: RequestFacts) => RequestFacts | Promise<RequestFacts>,
+): RequestFacts | Promise<RequestFacts> {
+  return facts instanceof Promise ? facts.then(admit) : admit(facts);
+}
 
 /** Images of the stored objects the request continues or uses. */
 function contextImagesOf(ctx: RequestContext): number {
@@ -68,7 +76,7 @@ function decideOnFacts(
   const { generation } = ctx;
   const objects = ctx.objects;
   if (objects !== undefined) {
-    const unknown = objects.external.find((r) => CONVERSATIONS.has(r.kind));
+    const unknown = objects.external.find((r) => CONVERSATION_KINDS.has(r.kind));
     if (objects.known.length > 0) facts = withContext(facts, objects.known, unknown === undefined);
     if (unknown !== undefined) facts = withUnknownContext(facts, unknown.where);
   }

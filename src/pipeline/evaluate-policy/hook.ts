@@ -1,9 +1,13 @@
 /**
- * Stage 2b + 3: parse the body read by the body reader, classify the request into facts and
- * decide on them, as Fastify's `preHandler` callback hook. No promise unless the body is multipart
- * or classification has to wait for EXIF.
+ * Stage 2b + 3: parse the body read by the body reader, check the objects it names, classify the
+ * request into facts, admit it (frame windows and limits in the shared store) and decide, as
+ * Fastify's `preHandler` callback hook. No promise unless the body is multipart, classification
+ * has to wait for EXIF, or the shared store is Redis.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { admitRequest } from "../admit/admit.js";
+import { requestTokens } from "../admit/tokens.js";
+import type { RequestFacts } from "../classify-request/facts.js";
 import type { HookDone, StageDeps } from "../data-plane.js";
 import { checkObjects } from "../own-objects/hook.js";
 import { NO_BODY, type RequestBody, readRequestBody } from "../read-body/request-body.js";
@@ -24,10 +28,14 @@ export function decideHook(deps: StageDeps) {
               raw,
               request.headers["content-type"],
             );
+      const admit = (facts: RequestFacts) =>
+        admitRequest(deps, ctx, facts, () => requestTokens(ctx, facts, request.readBody!));
+      const decideOn = (body: RequestBody) =>
+        decideRequest(ctx, request.headers, body, deps.requestMetrics, admit);
       const decide = (body: RequestBody) => {
         request.readBody = body;
-        checkObjects(deps, ctx, request, body);
-        return decideRequest(ctx, request.headers, body, deps.requestMetrics);
+        const checked = checkObjects(deps, ctx, request, body);
+        return checked instanceof Promise ? checked.then(() => decideOn(body)) : decideOn(body);
       };
       const pending = read instanceof Promise ? read.then(decide) : decide(read);
       if (pending === undefined) done();

@@ -8,7 +8,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { StageDeps } from "../data-plane.js";
 import { HEAD_BYTES } from "../own-objects/created-id.js";
 import { recordObjects } from "../own-objects/hook.js";
-import { filterList } from "../own-objects/list-filter.js";
+import { filterList, listedIds, parseList } from "../own-objects/list-filter.js";
+import type { ObjectOwner, ObjectRecord } from "../own-objects/store.js";
 import { restoreBlobs } from "../read-body/large-json.js";
 import { policyViolation } from "../respond.js";
 import type { ProxyCall } from "./proxy.js";
@@ -45,13 +46,36 @@ async function forward(
   }
   reply.hijack();
   const objects = ctx.objects;
-  const answer: Pick<ProxyCall, "headBytes" | "rewrite"> = {};
+  const answer: Pick<ProxyCall, "headBytes" | "rewrite" | "beforeEnd"> = {};
   if (objects !== undefined) {
     answer.headBytes = HEAD_BYTES;
     if (objects.use.lists !== undefined) {
-      answer.rewrite = (list) => filterList(list, objects.owner, deps.objects, Date.now());
+      answer.rewrite = (raw) => ownList(deps, raw, objects.owner);
     }
+    // The proxy outcome is `ctx.proxy` once forwarding ends; `beforeEnd` runs just before.
+    answer.beforeEnd = () => recordObjects(deps, ctx, ctx.proxy?.head);
   }
   await forwardRequest(ctx, request, reply.raw, body, answer);
-  if (objects !== undefined) recordObjects(deps, ctx, ctx.proxy?.head);
+}
+
+/** A list answer filtered to `owner`'s items, their records read in one store call. */
+function ownList(deps: StageDeps, raw: Buffer, owner: ObjectOwner): Buffer | Promise<Buffer> {
+  const list = parseList(raw);
+  const ids = listedIds(list);
+  const filter = (records: readonly (ObjectRecord | undefined)[]) => {
+    const byId = new Map<string, ObjectRecord>();
+    records.forEach((r, i) => {
+      if (r !== undefined) byId.set(ids[i]!, r);
+    });
+    return filterList(list, owner, (id) => byId.get(id));
+  };
+  const records = deps.store.getObjects(ids, Date.now());
+  // A store that cannot answer keeps nothing: an unread list could name other tenants' objects.
+  if (records instanceof Promise) {
+    return records.then(filter, () => {
+      deps.metrics.storeErrors.inc({ op: "objects" });
+      return filter([]);
+    });
+  }
+  return filter(records);
 }

@@ -45,7 +45,12 @@ export interface ProxyCall {
    * Rewrite a 2xx answer before the client sees it (a list filtered to the caller's objects): the
    * answer is buffered, up to {@link MAX_REWRITTEN_BYTES}, then sent with its new length.
    */
-  rewrite?: (body: Buffer) => Buffer;
+  rewrite?: (body: Buffer) => Buffer | Promise<Buffer>;
+  /**
+   * Runs when a 2xx answer has been read in full, before its end reaches the client (objects the
+   * call created are recorded in the shared store first, so the client's next call finds them).
+   */
+  beforeEnd?: () => void | Promise<void>;
 }
 
 /** Largest answer the gateway buffers to rewrite; a larger list is refused (502), never passed. */
@@ -160,6 +165,12 @@ export function proxyCall(
       controller?.abort(new ClientGoneError("client closed the connection"));
     };
     res.on("close", onClientClose);
+    /** A step between the upstream's end and the client's failed: cut the answer, never pass it. */
+    const failLate = (err: unknown) => {
+      outcome.midStreamError = (err as Error).message ?? String(err);
+      if (!res.destroyed) res.destroy(err as Error);
+      finish();
+    };
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(ctrl) {
@@ -234,19 +245,38 @@ export function proxyCall(
           return;
         }
         if (rewriting !== undefined) {
+          const { status, headers: upstreamHeaders } = rewriting;
+          const send = (body: Buffer) => {
+            const headers = clientResponseHeaders(upstreamHeaders, call.responseHeaders);
+            headers["content-length"] = String(body.length);
+            delete headers["transfer-encoding"];
+            delete headers["content-encoding"];
+            res.writeHead(status, headers);
+            outcome.bytesOut = body.length;
+            outcome.chunks = 1;
+            res.end(body);
+            finish();
+          };
           const body = call.rewrite!(Buffer.concat(rewriting.chunks, rewriting.bytes));
-          const headers = clientResponseHeaders(rewriting.headers, call.responseHeaders);
-          headers["content-length"] = String(body.length);
-          delete headers["transfer-encoding"];
-          delete headers["content-encoding"];
-          res.writeHead(rewriting.status, headers);
-          outcome.bytesOut = body.length;
-          outcome.chunks = 1;
-          res.end(body);
-          finish();
+          if (body instanceof Promise) body.then(send, (err: unknown) => failLate(err));
+          else send(body);
           return;
         }
         outcome.usage = tap.usage();
+        const before =
+          call.beforeEnd !== undefined && (outcome.upstreamStatus ?? 0) < 300
+            ? call.beforeEnd()
+            : undefined;
+        if (before instanceof Promise) {
+          before.then(
+            () => {
+              res.end();
+              finish();
+            },
+            (err: unknown) => failLate(err),
+          );
+          return;
+        }
         res.end();
         finish();
       },

@@ -60,7 +60,7 @@ function identify(
     );
   }
   if (ctx.route.operation === "realtime") realtimeOverHttp(ctx, identity.tenant.webrtcAllowed);
-  applyTenantLimits(deps.limiters, ctx, ctx.startedAt);
+  applyTenantLimits(deps.limiters, ctx, ctx.startedAt, deps.store.type !== "memory");
 }
 
 /**

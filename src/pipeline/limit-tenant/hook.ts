@@ -37,11 +37,16 @@ export function tenantInflight(limiters: TenantLimiters, tenantId: string): numb
   return limiters.concurrency.inflight(TENANT + tenantId);
 }
 
-/** Applies the identified tenant's limits to `ctx`; throws a 429 `RateLimited` when one is spent. */
+/**
+ * Applies the identified tenant's limits to `ctx`; throws a 429 `RateLimited` when one is spent.
+ * In a fleet (`fleet`: a shared store) the concurrency caps are leases in the store, taken at
+ * admission (admit/): here the slot only counts this replica's calls for the gauge.
+ */
 export function applyTenantLimits(
   limiters: TenantLimiters,
   ctx: RequestContext,
   now: number,
+  fleet = false,
 ): void {
   const tenant = ctx.tenant!;
   const { limits } = tenant;
@@ -49,10 +54,14 @@ export function applyTenantLimits(
     const spent = limiters.whatIf.take(tenant.id, limits.whatIfPerMinute, now);
     if (!spent.ok) throw errors.whatIfSpent(limits.whatIfPerMinute, spent.retryAfterMs);
   }
-  const keys: SlotKey[] = [{ key: TENANT + tenant.id, limit: limits.maxConcurrentRequests }];
+  const keys: SlotKey[] = [
+    { key: TENANT + tenant.id, limit: fleet ? null : limits.maxConcurrentRequests },
+  ];
   const customer = ctx.agency?.onBehalfOf;
   const customerLimit =
-    customer === undefined ? undefined : limits.customerMaxConcurrentRequests.get(customer);
+    customer === undefined || fleet
+      ? undefined
+      : limits.customerMaxConcurrentRequests.get(customer);
   if (customerLimit !== undefined) {
     keys.push({ key: `${CUSTOMER}${tenant.id}\u0001${customer}`, limit: customerLimit });
   }

@@ -12,7 +12,7 @@ import type { RequestBody } from "../read-body/request-body.js";
 import { mergeStoredFacts, storedFactsOf } from "./context-facts.js";
 import { createdId, namedFileIds } from "./created-id.js";
 import { type ObjectKind, RETENTION_MS } from "./kinds.js";
-import { resolveObjects } from "./ownership.js";
+import { resolveObjects, resolveUnreadable } from "./ownership.js";
 import { objectUse } from "./references.js";
 import type { ObjectOwner, ObjectRecord, StoredFacts } from "./store.js";
 
@@ -26,13 +26,17 @@ export function ownerOf(ctx: RequestContext): ObjectOwner {
   return owner;
 }
 
-/** Checks ownership of the objects `request` names (throws the 404) and keeps them on `ctx`. */
+/**
+ * Checks ownership of the objects `request` names (throws the 404) and keeps them on `ctx`. The
+ * records are read from the shared store in one call: synchronous on the memory store, a promise
+ * on Redis; when the store cannot answer, `resolveUnreadable` decides (stricter, never open).
+ */
 export function checkObjects(
   deps: StageDeps,
   ctx: RequestContext,
   request: FastifyRequest,
   body: RequestBody,
-): void {
+): void | Promise<void> {
   const path = ctx.whatIf ? ctx.path.slice("/_gateway/evaluate".length) : ctx.path;
   // An uploaded batch or fine-tuning file names objects too: each of its lines is a request.
   const named =
@@ -50,30 +54,56 @@ export function checkObjects(
   ) {
     return;
   }
-  ctx.objects = resolveObjects(
-    use,
-    ownerOf(ctx),
-    deps.objects,
-    Date.now(),
-    ctx.tenant!.externalObjectsAllowed,
-  );
+  const owner = ownerOf(ctx);
+  const allowed = ctx.tenant!.externalObjectsAllowed;
+  const ids = [...new Set(use.refs.map((r) => r.id))];
+  const resolve = (records: readonly (ObjectRecord | undefined)[]) => {
+    const byId = new Map<string, ObjectRecord>();
+    records.forEach((r, i) => {
+      if (r !== undefined) byId.set(ids[i]!, r);
+    });
+    ctx.objects = resolveObjects(use, owner, (id) => byId.get(id), allowed);
+  };
+  const unreadable = (err: unknown) => {
+    deps.metrics.storeErrors.inc({ op: "objects" });
+    ctx.objects = resolveUnreadable(use, owner, err);
+  };
+  if (use.untracked !== undefined || ids.length === 0) return resolve([]);
+  let records: ReturnType<StageDeps["store"]["getObjects"]>;
+  try {
+    records = deps.store.getObjects(ids, Date.now());
+  } catch (err) {
+    return unreadable(err);
+  }
+  if (records instanceof Promise) return records.then(resolve, unreadable);
+  resolve(records);
 }
 
-/** Records what a forwarded call created, or forgets what it deleted, once Azure answered 2xx. */
+/**
+ * Records what a forwarded call created, or forgets what it deleted, once Azure answered 2xx.
+ * Resolves once the store has them (the forward stage waits for it before ending the answer, so
+ * a client's next call, on any replica, finds its object).
+ */
 export function recordObjects(
   deps: StageDeps,
   ctx: RequestContext,
   head: Buffer | undefined,
-): void {
+): void | Promise<void> {
   const objects = ctx.objects;
   const status = ctx.proxy?.upstreamStatus;
   if (objects === undefined || ctx.facts === undefined || status === undefined) return;
   if (status < 200 || status >= 300) return;
   const { use, owner } = objects;
   const now = Date.now();
+  const writes: Promise<void>[] = [];
+  const wrote = (w: void | Promise<void>) => {
+    if (w instanceof Promise) writes.push(w);
+  };
+  const settled = () =>
+    writes.length === 0 ? undefined : Promise.all(writes).then(() => undefined);
   if (use.deletes !== undefined) {
-    deps.objects.delete(use.deletes.id);
-    return;
+    wrote(deps.store.deleteObject(use.deletes.id));
+    return settled();
   }
   let facts = storedFactsOf(ctx.facts);
   // A message or run adds to its thread, a response to its conversation: their records carry
@@ -85,10 +115,10 @@ export function recordObjects(
       (parent.kind === "conversation" && use.refs.some((r) => r.where === "conversation"));
     if (!grows) continue;
     facts = mergeStoredFacts(parent.facts, facts);
-    deps.objects.put({ ...parent, facts });
+    wrote(deps.store.putObject({ ...parent, facts }));
   }
-  if (head === undefined) return;
-  const put = (id: string, kind: ObjectKind, f: StoredFacts) => {
+  if (head === undefined) return settled();
+  const put = (id: string, kind: ObjectKind, f: StoredFacts, ifAbsent = false) => {
     const record: ObjectRecord = {
       id,
       kind,
@@ -97,16 +127,14 @@ export function recordObjects(
       createdAt: now,
       expiresAt: now + RETENTION_MS[kind],
     };
-    deps.objects.put(record);
+    wrote(deps.store.putObject(record, ifAbsent));
   };
   if (use.creates !== undefined) {
     const id = createdId(head);
     if (id !== undefined) put(id, use.creates, facts);
     // Create-thread-and-run answers a run whose top-level `thread_id` is its new thread.
     const threadId = use.creates === "run" ? topLevelString(head, "thread_id") : undefined;
-    if (threadId !== undefined && deps.objects.get(threadId, now) === undefined) {
-      put(threadId, "thread", facts);
-    }
+    if (threadId !== undefined) put(threadId, "thread", facts, true);
   }
   // Completing an upload makes a file: the answer's `file.id` is the upload owner's.
   if (use.completesUpload === true) {
@@ -116,10 +144,9 @@ export function recordObjects(
   // A batch's output and error files are its owner's, with the batch's facts: read from the
   // top level of the batch object only (never from its caller-written metadata).
   if (use.creates === "batch" || use.refs.some((r) => r.kind === "batch")) {
-    for (const fileId of namedFileIds(head)) {
-      if (deps.objects.get(fileId, now) === undefined) put(fileId, "file", facts);
-    }
+    for (const fileId of namedFileIds(head)) put(fileId, "file", facts, true);
   }
+  return settled();
 }
 
 /** A top-level string field of a complete JSON answer, or undefined. */

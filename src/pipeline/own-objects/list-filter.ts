@@ -1,25 +1,45 @@
 /**
  * List answers filtered to the caller's objects: `GET /openai/files` (and batches, assistants,
  * vector stores) lists everything in the shared Azure resource, so the gateway keeps only the
- * items whose ids it recorded for the caller, and fixes `first_id`/`last_id`. Pure but for the
- * store it reads.
+ * items whose ids it recorded for the caller, and fixes `first_id`/`last_id`. Pure: the records
+ * are read beforehand (forward/hook.ts).
  */
-import { type ObjectOwner, type ObjectStore, owns } from "./store.js";
+import type { ObjectLookup } from "./ownership.js";
+import { type ObjectOwner, owns } from "./store.js";
 
-/** The list with only `owner`'s items; a body that is not a list comes back as an empty list. */
-export function filterList(
-  body: Buffer,
-  owner: ObjectOwner,
-  store: ObjectStore,
-  now: number,
-): Buffer {
-  let list: Record<string, unknown>;
+/** A list answer, parsed; undefined when the body is not a JSON object. */
+export function parseList(body: Buffer): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(body.toString("utf8"));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error();
-    list = parsed as Record<string, unknown>;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
+    return parsed as Record<string, unknown>;
   } catch {
-    // Never pass an unread list through: it could name other tenants' objects.
+    return undefined;
+  }
+}
+
+/** The string ids of a list's items (whose records the filter needs). */
+export function listedIds(list: Record<string, unknown> | undefined): string[] {
+  const data = list !== undefined && Array.isArray(list["data"]) ? (list["data"] as unknown[]) : [];
+  const ids: string[] = [];
+  for (const item of data) {
+    const id =
+      typeof item === "object" && item !== null ? (item as { id?: unknown }).id : undefined;
+    if (typeof id === "string") ids.push(id);
+  }
+  return ids;
+}
+
+/**
+ * The list with only `owner`'s items; a body that is not a list (undefined) comes back as an
+ * empty list, never passed through: it could name other tenants' objects.
+ */
+export function filterList(
+  list: Record<string, unknown> | undefined,
+  owner: ObjectOwner,
+  lookup: ObjectLookup,
+): Buffer {
+  if (list === undefined) {
     return Buffer.from(JSON.stringify({ object: "list", data: [], has_more: false }));
   }
   const data = Array.isArray(list["data"]) ? (list["data"] as unknown[]) : [];
@@ -27,7 +47,7 @@ export function filterList(
     const id =
       typeof item === "object" && item !== null ? (item as { id?: unknown }).id : undefined;
     if (typeof id !== "string") return false;
-    const record = store.get(id, now);
+    const record = lookup(id);
     return record !== undefined && owns(owner, record);
   });
   const out: Record<string, unknown> = { ...list, data: kept };

@@ -2,11 +2,15 @@
  * Ownership enforced: every object a request names must be its caller's. Another tenant's object
  * and an object the gateway never saw answer the same 404, so a caller learns nothing of who owns
  * what; a tenant that opts in (`externalObjects: allow`) may name objects the gateway never saw,
- * and the call is audited as unenforced. Pure but for the store it reads.
+ * and the call is audited as unenforced. Pure: the records are read from the store beforehand
+ * (own-objects/hook.ts), one round trip for all of them.
  */
 import { GatewayHttpError } from "../../errors.js";
 import type { ObjectRef, ObjectUse } from "./references.js";
-import { type ObjectOwner, type ObjectRecord, type ObjectStore, owns } from "./store.js";
+import { type ObjectOwner, type ObjectRecord, owns } from "./store.js";
+
+/** Reads one object's record (from records fetched for the request), undefined when unknown. */
+export type ObjectLookup = (id: string) => ObjectRecord | undefined;
 
 /** The objects a request continues or uses, once ownership is checked. */
 export interface ObjectResolution {
@@ -31,8 +35,7 @@ export function objectNotFound(ref: ObjectRef): GatewayHttpError {
 export function resolveObjects(
   use: ObjectUse,
   owner: ObjectOwner,
-  store: ObjectStore,
-  now: number,
+  lookup: ObjectLookup,
   externalAllowed: boolean,
 ): ObjectResolution {
   if (use.untracked !== undefined) {
@@ -44,7 +47,7 @@ export function resolveObjects(
   }
   const resolution: ObjectResolution = { use, owner, known: [], external: [] };
   for (const ref of use.refs) {
-    const record = store.get(ref.id, now);
+    const record = lookup(ref.id);
     if (record !== undefined) {
       if (!owns(owner, record)) throw objectNotFound(ref);
       if (!resolution.known.includes(record)) resolution.known.push(record);
@@ -53,6 +56,42 @@ export function resolveObjects(
     } else {
       throw objectNotFound(ref);
     }
+  }
+  return resolution;
+}
+
+/** Kinds whose records carry earlier turns of a conversation (continuations). */
+export const CONVERSATION_KINDS: ReadonlySet<string> = new Set([
+  "response",
+  "conversation",
+  "thread",
+  "item",
+]);
+
+/**
+ * The resolution when the store holding owners cannot be read (docs/operations.md "When the store
+ * is down"): a continuation is judged as if its context carried an image (kept as unenforced, like
+ * an external object); any other object, whose owner cannot be checked, is refused 503.
+ */
+export function resolveUnreadable(
+  use: ObjectUse,
+  owner: ObjectOwner,
+  cause: unknown,
+): ObjectResolution {
+  const resolution: ObjectResolution = { use, owner, known: [], external: [] };
+  for (const ref of use.refs) {
+    if (!CONVERSATION_KINDS.has(ref.kind)) {
+      throw new GatewayHttpError(
+        "ServiceUnavailable",
+        `the owner of ${ref.kind} \`${ref.id.slice(0, 96)}\` cannot be read: the gateway's shared store is unavailable; retry shortly`,
+        {
+          param: ref.where === "path" ? "path" : ref.where,
+          headers: { "retry-after": "1" },
+          cause,
+        },
+      );
+    }
+    resolution.external.push(ref);
   }
   return resolution;
 }

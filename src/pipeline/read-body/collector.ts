@@ -16,10 +16,15 @@ import {
   UNSEEN_MAY_HIDE_IMAGES,
   type UnseenKind,
 } from "../classify-request/facts.js";
-import { Base64Data, type BufferSource } from "../classify-request/images/byte-source.js";
+import {
+  Base64Data,
+  type BufferSource,
+  type ByteSource,
+} from "../classify-request/images/byte-source.js";
 import { isDataUrl, parseDataUrl } from "../classify-request/images/data-url.js";
 import type { ExifReader } from "../classify-request/images/exif.js";
 import { formatFromMediaType, sniffSource } from "../classify-request/images/sniff.js";
+import { imageDimensions } from "../limit-tenant/tokens/index.js";
 import type { BlobTable, RawBlob } from "./large-json.js";
 import { isStructuralValue } from "./vocabulary.js";
 
@@ -114,6 +119,7 @@ export class Collector {
   /** An image whose bytes are all there (a multipart part): sized, and its EXIF read. */
   bufferImage(source: BufferSource, format: ImageFormat, where: string): void {
     const image: ImageInput = { origin: "inline", format, bytes: source.byteLength, where };
+    sizedBy(image, source);
     this.images.push(image);
     this.fillExif(image, this.exif?.read(source, format));
   }
@@ -195,6 +201,7 @@ export class Collector {
       return;
     }
     const image: ImageInput = { origin: "inline", format, bytes: data.byteLength, where };
+    sizedBy(image, data);
     this.images.push(image);
     this.fillExif(image, read);
   }
@@ -204,4 +211,31 @@ export class Collector {
 function blobData(blob: RawBlob, start: number): Base64Data {
   const bytes = blob.bytes();
   return new Base64Data(bytes, start, bytes.length);
+}
+
+/** Where an inline image's lazy size reader hides: a symbol, so no serialisation ever sees it. */
+const DIMENSIONS: unique symbol = Symbol("gateway.imageDimensions");
+type Sized = ImageInput & { [DIMENSIONS]?: () => { width: number; height: number } | undefined };
+
+/** Bytes read from an image's start to find its dimensions (JPEG's frame header may follow EXIF). */
+const DIMENSION_HEAD_BYTES = 256 * 1024;
+
+function sizedBy(image: ImageInput, source: ByteSource): void {
+  // Not enumerable: comparisons and copies of the inspection never see it.
+  Object.defineProperty(image, DIMENSIONS, {
+    value: () => {
+      const head = source.read(0, DIMENSION_HEAD_BYTES);
+      return head === undefined ? undefined : imageDimensions(head);
+    },
+  });
+}
+
+/**
+ * The width and height of an inline image, read from its header on demand (the token estimate
+ * of `tokensPerMinute`); undefined for URL and file images, or when the header cannot be read.
+ */
+export function imageDimensionsOf(
+  image: ImageInput,
+): { width: number; height: number } | undefined {
+  return (image as Sized)[DIMENSIONS]?.();
 }

@@ -8,6 +8,7 @@
 import type WebSocket from "ws";
 import type { RawData } from "ws";
 import { GatewayHttpError } from "../../errors.js";
+import { admitResponse, type ResponseReservation } from "../admit/realtime.js";
 import { auditRecord } from "../audit/record.js";
 import type { RequestContext } from "../context.js";
 import type { StageDeps } from "../data-plane.js";
@@ -69,6 +70,8 @@ export class RealtimeRelay {
   };
   /** The last verdict on a bare audio append, valid while the session's content is unchanged. */
   #audioMemo: { version: number; ctx: RequestContext } | undefined;
+  /** Token reservations of the responses created and not yet done, oldest first. */
+  readonly #reservations: (ResponseReservation | undefined)[] = [];
   readonly #counted: { client: { inc(): void }; server: { inc(): void } };
   #clientClosed = false;
   #upstreamClosed = false;
@@ -196,6 +199,23 @@ export class RealtimeRelay {
       this.#deny(ctx, type, id);
       return;
     }
+    if (type === "response.create") {
+      // A response spends a request and reserves its output tokens (admit/realtime.ts).
+      try {
+        const reservation = await admitResponse(
+          this.#init.deps,
+          this.#init.ctx,
+          maxOutputTokensOf(event),
+        );
+        if (this.#ended) return;
+        this.#reservations.push(reservation);
+      } catch (err) {
+        if (!(err instanceof GatewayHttpError)) throw err;
+        this.tally.refused++;
+        this.#sendError(refusedErrorEvent(err, id));
+        return;
+      }
+    }
     this.#context.accept(event, ctx.facts!);
     this.#forward(text);
   }
@@ -283,8 +303,12 @@ export class RealtimeRelay {
           usage?: { input_tokens?: number; output_tokens?: number; total_tokens?: number };
         };
       };
-      const usage = event.type === "response.done" ? event.response?.usage : undefined;
+      if (event.type !== "response.done") return;
+      // Responses finish in the order they were created: the oldest reservation is this one's.
+      const reservation = this.#reservations.shift();
+      const usage = event.response?.usage;
       if (usage === undefined) return;
+      reservation?.settle(usage.total_tokens ?? 0);
       const u = this.tally.usage;
       u.promptTokens += usage.input_tokens ?? 0;
       u.completionTokens += usage.output_tokens ?? 0;
@@ -325,4 +349,11 @@ export class RealtimeRelay {
     deps.audit.write(sessionAudit(ctx, this.tally, performance.now()));
     this.#init.onEnd();
   }
+}
+
+/** `response.max_output_tokens` of a `response.create`, when a number ("inf" and absent: none). */
+function maxOutputTokensOf(event: unknown): number | undefined {
+  const response = (event as { response?: { max_output_tokens?: unknown } }).response;
+  const max = response?.max_output_tokens;
+  return typeof max === "number" && Number.isFinite(max) && max >= 0 ? Math.ceil(max) : undefined;
 }

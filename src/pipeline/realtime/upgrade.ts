@@ -11,6 +11,7 @@ import { WebSocketServer } from "ws";
 import { tenantLabel } from "../../admin/bounded-labels.js";
 import { errors, GatewayHttpError } from "../../errors.js";
 import type { Generation } from "../../runtime/generation.js";
+import { admitSession } from "../admit/realtime.js";
 import { auditRecord } from "../audit/record.js";
 import { newRequestContext, type RequestContext } from "../context.js";
 import type { StageDeps } from "../data-plane.js";
@@ -129,7 +130,8 @@ async function openSession(
       throw errors.realtimeMediaDenied();
     }
     ctx.route = realtimeRoute(target);
-    applyTenantLimits(deps.limiters, ctx, ctx.startedAt);
+    applyTenantLimits(deps.limiters, ctx, ctx.startedAt, deps.store.type !== "memory");
+    await admitSession(deps, ctx);
     const upstream = await connectUpstream(
       ctx,
       target,

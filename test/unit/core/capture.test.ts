@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type CaptureInputs,
-  resolveCapture,
+  resolveLocalCapture,
 } from "../../../src/pipeline/classify-request/capture.js";
 import type { FrameWindow } from "../../../src/pipeline/classify-request/capture-windows.js";
 import type { Capture, FactOrigin } from "../../../src/pipeline/classify-request/facts.js";
@@ -29,7 +29,7 @@ function inputs(over: Partial<CaptureInputs> = {}): CaptureInputs {
   };
 }
 
-describe("resolveCapture", () => {
+describe("resolveLocalCapture", () => {
   it.each<[string, Partial<CaptureInputs>, Capture, FactOrigin, number]>([
     ["nothing declared", {}, "unknown", "none", 0],
     ["declared live", { declared: "live" }, "live", "declared", 0],
@@ -52,7 +52,7 @@ describe("resolveCapture", () => {
     ],
   ])("%s", (_what, over, capture, origin, conflicts) => {
     const out: string[] = [];
-    expect(resolveCapture(inputs(over), out)).toEqual({ capture, origin });
+    expect(resolveLocalCapture(inputs(over), out)).toEqual({ capture, origin });
     expect(out).toHaveLength(conflicts);
   });
 
@@ -60,7 +60,7 @@ describe("resolveCapture", () => {
     const frames = new MemoryFrameWindowStore();
     const seen: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const r = resolveCapture(inputs({ frames, windows: on("t:cam-1"), now: 1000 * i }), []);
+      const r = resolveLocalCapture(inputs({ frames, windows: on("t:cam-1"), now: 1000 * i }), []);
       seen.push(`${r.capture}/${r.origin}`);
     }
     expect(seen).toEqual([
@@ -74,19 +74,19 @@ describe("resolveCapture", () => {
   });
 
   it("counts every image of one request as a frame", () => {
-    const r = resolveCapture(inputs({ windows: on("t:cam-1", 5) }), []);
+    const r = resolveLocalCapture(inputs({ windows: on("t:cam-1", 5) }), []);
     expect(r).toEqual({ capture: "live", origin: "frame-rate" });
   });
 
   it("counts nothing for a request that feeds no window (no images)", () => {
     const frames = new MemoryFrameWindowStore();
     for (let i = 0; i < 10; i++) {
-      const r = resolveCapture(inputs({ frames, windows: [], now: i }), []);
+      const r = resolveLocalCapture(inputs({ frames, windows: [], now: i }), []);
       expect(r.capture).toBe("unknown");
     }
-    expect(resolveCapture(inputs({ frames, windows: on("t:cam-1"), now: 11 }), []).capture).toBe(
-      "unknown",
-    );
+    expect(
+      resolveLocalCapture(inputs({ frames, windows: on("t:cam-1"), now: 11 }), []).capture,
+    ).toBe("unknown");
   });
 
   it("is live when any one of the windows a request feeds is at the rate, and feeds them all", () => {
@@ -97,7 +97,7 @@ describe("resolveCapture", () => {
       { key: "exif", frames: 1 },
       { key: "recognition", frames: 1 },
     ];
-    expect(resolveCapture(inputs({ frames, windows, now: 10 }), [])).toEqual({
+    expect(resolveLocalCapture(inputs({ frames, windows, now: 10 }), [])).toEqual({
       capture: "live",
       origin: "frame-rate",
     });
@@ -107,9 +107,9 @@ describe("resolveCapture", () => {
   it("overrides a recorded declaration contradicted by the frame rate, and records it", () => {
     const frames = new MemoryFrameWindowStore();
     const conflicts: string[] = [];
-    let last: ReturnType<typeof resolveCapture> | undefined;
+    let last: ReturnType<typeof resolveLocalCapture> | undefined;
     for (let i = 0; i < 5; i++) {
-      last = resolveCapture(
+      last = resolveLocalCapture(
         inputs({ frames, windows: on("t:cam-1"), declared: "recorded", now: 100 * i }),
         conflicts,
       );
@@ -139,7 +139,7 @@ describe("MemoryFrameWindowStore", () => {
   it("slow frames never reach the live rate", () => {
     const frames = new MemoryFrameWindowStore();
     for (let i = 0; i < 50; i++) {
-      const r = resolveCapture(inputs({ frames, windows: on("t:cam"), now: i * 2_500 }), []);
+      const r = resolveLocalCapture(inputs({ frames, windows: on("t:cam"), now: i * 2_500 }), []);
       expect(r.capture, `frame ${i}`).toBe("unknown"); // 4 frames per 10 s at most
     }
   });

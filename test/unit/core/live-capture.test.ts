@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type CaptureInputs,
-  resolveCapture,
+  resolveLocalCapture,
 } from "../../../src/pipeline/classify-request/capture.js";
 import { frameWindows } from "../../../src/pipeline/classify-request/capture-windows.js";
 import {
@@ -69,7 +69,7 @@ describe("isRecentCapture", () => {
 describe("capture from the EXIF capture time", () => {
   it("makes capture live, origin exif, when an image was captured moments ago", () => {
     const out: string[] = [];
-    const r = resolveCapture(inputs({ capturedAt: [iso(NOW - 2_000, "+00:00")] }), out);
+    const r = resolveLocalCapture(inputs({ capturedAt: [iso(NOW - 2_000, "+00:00")] }), out);
     expect(r).toEqual({ capture: "live", origin: "exif" });
     expect(out).toEqual([]);
   });
@@ -77,7 +77,7 @@ describe("capture from the EXIF capture time", () => {
   it("overrides a recorded declaration and records the conflict", () => {
     const out: string[] = [];
     const capturedAt = ["2019-01-01T00:00:00Z", iso(NOW - 2_000, "Z")];
-    expect(resolveCapture(inputs({ declared: "recorded", capturedAt }), out)).toEqual({
+    expect(resolveLocalCapture(inputs({ declared: "recorded", capturedAt }), out)).toEqual({
       capture: "live",
       origin: "exif",
     });
@@ -87,11 +87,11 @@ describe("capture from the EXIF capture time", () => {
   it("never turns a live declaration into recorded (an old capture time is no proof)", () => {
     const out: string[] = [];
     const capturedAt = ["2019-01-01T00:00:00Z"];
-    expect(resolveCapture(inputs({ declared: "live", capturedAt }), out)).toEqual({
+    expect(resolveLocalCapture(inputs({ declared: "live", capturedAt }), out)).toEqual({
       capture: "live",
       origin: "declared",
     });
-    expect(resolveCapture(inputs({ capturedAt }), out)).toEqual({
+    expect(resolveLocalCapture(inputs({ capturedAt }), out)).toEqual({
       capture: "unknown",
       origin: "none",
     });
@@ -100,8 +100,8 @@ describe("capture from the EXIF capture time", () => {
 
   it("honours the configured max age", () => {
     const capturedAt = [iso(NOW - 200_000, "Z")];
-    expect(resolveCapture(inputs({ capturedAt }), []).capture).toBe("unknown");
-    expect(resolveCapture(inputs({ capturedAt, exifLiveMaxAgeMs: 300_000 }), []).capture).toBe(
+    expect(resolveLocalCapture(inputs({ capturedAt }), []).capture).toBe("unknown");
+    expect(resolveLocalCapture(inputs({ capturedAt, exifLiveMaxAgeMs: 300_000 }), []).capture).toBe(
       "live",
     );
   });
@@ -112,14 +112,16 @@ describe("what-if calls", () => {
     const frames = new MemoryFrameWindowStore();
     const windows = [{ key: "cam", frames: 1 }];
     for (let i = 0; i < 10; i++) {
-      const r = resolveCapture(inputs({ frames, windows, whatIf: true, now: NOW + i }), []);
+      const r = resolveLocalCapture(inputs({ frames, windows, whatIf: true, now: NOW + i }), []);
       expect(r.capture).toBe("unknown");
     }
     expect(frames.count("cam", NOW + 10, 10_000)).toBe(0);
     // Two real frames: a what-if sees the third it would add, still recording nothing.
-    resolveCapture(inputs({ frames, windows, now: NOW }), []);
-    resolveCapture(inputs({ frames, windows, now: NOW + 1 }), []);
-    expect(resolveCapture(inputs({ frames, windows, whatIf: true, now: NOW + 2 }), [])).toEqual({
+    resolveLocalCapture(inputs({ frames, windows, now: NOW }), []);
+    resolveLocalCapture(inputs({ frames, windows, now: NOW + 1 }), []);
+    expect(
+      resolveLocalCapture(inputs({ frames, windows, whatIf: true, now: NOW + 2 }), []),
+    ).toEqual({
       capture: "live",
       origin: "frame-rate",
     });
@@ -205,7 +207,7 @@ describe("frameWindows", () => {
         images: [image({ ...AXON, capturedAt: "2019-01-01T00:00:00Z" })],
         purposes: ID,
       });
-      const r = resolveCapture(
+      const r = resolveLocalCapture(
         inputs({ frames, windows, declared: "recorded", now: NOW + i * 1_000 }),
         [],
       );
@@ -230,7 +232,7 @@ describe("frameWindows", () => {
         images: [image()],
         purposes: ID,
       });
-      last = resolveCapture(
+      last = resolveLocalCapture(
         inputs({ frames, windows, declared: "recorded", now: NOW + i }),
         [],
       ).capture;

@@ -8,7 +8,7 @@ import {
   withUnknownContext,
 } from "../../../src/pipeline/own-objects/context-facts.js";
 import { createdId, namedFileIds } from "../../../src/pipeline/own-objects/created-id.js";
-import { filterList } from "../../../src/pipeline/own-objects/list-filter.js";
+import { filterList, parseList } from "../../../src/pipeline/own-objects/list-filter.js";
 import { resolveObjects } from "../../../src/pipeline/own-objects/ownership.js";
 import { objectUse } from "../../../src/pipeline/own-objects/references.js";
 import {
@@ -116,14 +116,17 @@ describe("ownership", () => {
   it("lets the owner use its objects, the customer its own only", () => {
     const use = objectUse("GET", "/openai/files/file-c", undefined);
     expect(
-      resolveObjects(use, { tenantId: "t1", customerId: "c1" }, store, 0, false).known,
+      resolveObjects(use, { tenantId: "t1", customerId: "c1" }, (id) => store.get(id, 0), false)
+        .known,
     ).toHaveLength(1);
     for (const owner of [
       { tenantId: "t1" },
       { tenantId: "t1", customerId: "c2" },
       { tenantId: "t2" },
     ]) {
-      expect(() => resolveObjects(use, owner, store, 0, false)).toThrow(GatewayHttpError);
+      expect(() => resolveObjects(use, owner, (id) => store.get(id, 0), false)).toThrow(
+        GatewayHttpError,
+      );
     }
   });
 
@@ -133,8 +136,7 @@ describe("ownership", () => {
         resolveObjects(
           objectUse("GET", `/openai/files/${id}`, undefined),
           { tenantId: "t2" },
-          store,
-          0,
+          (id) => store.get(id, 0),
           false,
         );
       } catch (err) {
@@ -149,8 +151,7 @@ describe("ownership", () => {
     const unknown = resolveObjects(
       objectUse("GET", "/openai/files/file-x", undefined),
       { tenantId: "t2" },
-      store,
-      0,
+      (id) => store.get(id, 0),
       true,
     );
     expect(unknown.external.map((r) => r.id)).toEqual(["file-x"]);
@@ -158,8 +159,7 @@ describe("ownership", () => {
       resolveObjects(
         objectUse("GET", "/openai/files/file-a", undefined),
         { tenantId: "t2" },
-        store,
-        0,
+        (id) => store.get(id, 0),
         true,
       ),
     ).toThrow(GatewayHttpError);
@@ -191,7 +191,9 @@ describe("filterList", () => {
         has_more: false,
       }),
     );
-    const out = JSON.parse(filterList(body, { tenantId: "t1" }, store, 0).toString());
+    const out = JSON.parse(
+      filterList(parseList(body), { tenantId: "t1" }, (id) => store.get(id, 0)).toString(),
+    );
     expect(out).toEqual({
       object: "list",
       data: [{ id: "f1" }, { id: "f3" }],
@@ -202,7 +204,7 @@ describe("filterList", () => {
   });
 
   it("answers an empty list for a body it cannot read, never the body itself", () => {
-    const out = filterList(Buffer.from("not json"), { tenantId: "t" }, new MemoryObjectStore(), 0);
+    const out = filterList(parseList(Buffer.from("not json")), { tenantId: "t" }, () => undefined);
     expect(JSON.parse(out.toString()).data).toEqual([]);
   });
 });
