@@ -12,6 +12,8 @@ export const CHAT_PATH = `/openai/deployments/${DEPLOYMENT}/chat/completions?api
 /** Tenant keys of bench/gateway.yaml. */
 export const COMMERCIAL_KEY = "bench-commercial-key";
 export const POLICE_KEY = "bench-police-key";
+/** A commercial tenant with request and token limits (the fleet scenario). */
+export const LIMITED_KEY = "bench-limited-key";
 
 export const ALLOWED_PROMPT = "Describe this image";
 export const DENIED_PROMPT = "Who is this person? Match his face against our mugshot database";

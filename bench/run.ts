@@ -34,6 +34,7 @@ import {
   DENIED_PROMPT,
   imageChatBody,
   jpegOfSize,
+  LIMITED_KEY,
   largeImageChatBody,
   POLICE_KEY,
   streamChatBody,
@@ -42,6 +43,7 @@ import {
 import { analyseProfile, type ProfileSummary } from "./profile.js";
 import { type RealtimeStat, realtimeScenario } from "./realtime.js";
 import { REALTIME_EVENTS } from "./realtime-peers.js";
+import { startBenchRedis } from "./redis.js";
 import { check, fmt, type TargetCheck, table, targetTable } from "./report.js";
 import { type StreamTarget, streamClient } from "./stream.js";
 
@@ -237,7 +239,14 @@ function summarise(rounds: LoadResult[]): Summary {
 /** Alternating rounds (floor, gateway, floor, gateway...) of one load, after a warm-up of each. */
 async function alternate(
   label: string,
-  runs: { name: string; child: Child; headers: Record<string, string>; expect: number }[],
+  runs: {
+    name: string;
+    child: Child;
+    headers: Record<string, string>;
+    expect: number;
+    /** The side process whose CPU is reported (default: the canned upstream). */
+    sidePid?: number;
+  }[],
   upstream: Child,
   body: Buffer,
   rounds: number,
@@ -253,7 +262,7 @@ async function alternate(
       body,
       expectStatus: run.expect,
       pid: run.child.pid,
-      upstreamPid: upstream.pid,
+      upstreamPid: run.sidePid ?? upstream.pid,
     });
     if (r.problems.length > 0) fail(`${label}, ${run.name}: ${r.problems.join(", ")}`);
     return r;
@@ -269,6 +278,56 @@ async function alternate(
     }
   }
   return Object.fromEntries([...results].map(([name, rs]) => [name, summarise(rs)]));
+}
+
+/**
+ * The fleet's cost: a tenant with request and token limits (one admission script and one
+ * settlement per request) on a gateway with the Redis store, against the same gateway config on
+ * the memory store, in alternating rounds; Redis's own CPU per request is reported beside.
+ */
+async function fleetScenario(t: Targets & { tmp: string }, body: Buffer) {
+  const redis = await startBenchRedis();
+  if (redis === undefined) {
+    log("  skipped: redis-server is not installed (apt-get install redis-server)");
+    return undefined;
+  }
+  try {
+    const onRedis = await startGatewayChild(mainJs, configFile, {
+      NODE_ENV: "production",
+      BENCH_UPSTREAM_URL: t.upstream.origin,
+      BENCH_UPSTREAM_KEY: t.upstreamKey,
+      BENCH_AUDIT_FILE: join(t.tmp, "audit-redis.log"),
+      BENCH_STORE: "redis",
+      BENCH_REDIS_URL: redis.url,
+    });
+    try {
+      const limited = { "api-key": LIMITED_KEY };
+      const r = await alternate(
+        "fleet",
+        [
+          { name: "memory", child: t.gateway, headers: limited, expect: 200 },
+          { name: "redis", child: onRedis, headers: limited, expect: 200, sidePid: redis.pid },
+        ],
+        t.upstream,
+        body,
+        plan.textRounds,
+        plan.textS,
+      );
+      const memory = r.memory!;
+      const shared = r.redis!;
+      return {
+        memory: { rps: memory.rps, p99Ms: memory.p99Ms, cpuUsPerRequest: memory.cpuUsPerRequest },
+        redis: { rps: shared.rps, p99Ms: shared.p99Ms, cpuUsPerRequest: shared.cpuUsPerRequest },
+        redisServerCpuUsPerRequest: shared.upstreamCpuUsPerRequest,
+        cpuRatio: shared.cpuUsPerRequest / memory.cpuUsPerRequest,
+        addedP99Ms: shared.p99Ms - memory.p99Ms,
+      };
+    } finally {
+      await onRedis.stop();
+    }
+  } finally {
+    await redis.stop();
+  }
 }
 
 /** Sequential streamed calls, interleaved across direct, floor and gateway. */
@@ -510,6 +569,8 @@ async function bench(): Promise<boolean> {
   );
   const rtAdded = realtime.gateway!.latencyMedianMs - realtime.floor!.latencyMedianMs;
   const rtCpu = realtime.gateway!.cpuUsPerEvent! / realtime.floor!.cpuUsPerEvent!;
+  log("fleet: a limited tenant on the Redis store vs the memory store");
+  const fleet = await fleetScenario(t, b.text);
   log("20 MB body");
   const large = await largeBodyScenario(t);
   await Promise.all([t.gateway.stop(), t.floor.stop(), t.upstream.stop()]);
@@ -539,6 +600,18 @@ async function bench(): Promise<boolean> {
     check("20 MB body: peak RSS growth / body size", gwLarge.ratio, "max", 3, "x", 1.5),
     check("realtime: added median latency per server event", rtAdded, "max", 0.3, "ms"),
     check("realtime: CPU per relayed event vs bare ws relay", rtCpu, "max", 1.5, "x"),
+    ...(fleet === undefined
+      ? []
+      : [
+          check(
+            "fleet: CPU/request, Redis store vs memory store",
+            fleet.cpuRatio,
+            "max",
+            1.25,
+            "x",
+          ),
+          check("fleet: added p99, Redis store vs memory store", fleet.addedP99Ms, "max", 1, "ms"),
+        ]),
   ];
 
   const results = {
@@ -587,6 +660,7 @@ async function bench(): Promise<boolean> {
       addedMedianLatencyMs: rtAdded,
       cpuVsFloor: rtCpu,
     },
+    fleet: fleet ?? { skipped: "redis-server is not installed" },
     largeBody: large,
     policy: micro.policy,
     classify: micro.classify,
