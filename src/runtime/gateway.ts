@@ -116,6 +116,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Frame windows, limits and stored objects live in the shared store (admit/, own-objects/).
   const store: SharedStore = await openStore(config, metrics, log);
   await prepareTokenEstimates(config);
+  // Cool-downs Azure asks for are the deployment's: a fleet shares them (docs/operations.md).
+  if (store.type !== "memory") {
+    upstreamState.onCoolDown = (u, d, ms) => store.shareCoolDown(u, d, ms);
+    store.onSharedCoolDown((u, d, ms) => upstreamState.applyCoolDown(u, d, ms));
+  }
   const model = await ensurePurposeModel();
   if (model === undefined)
     log.warn("no purpose model in the package: purposes come from the rules alone");

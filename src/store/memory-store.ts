@@ -110,6 +110,10 @@ export class MemoryStore implements SharedStore {
     return this.#objects.size;
   }
 
+  shareCoolDown(): void {}
+
+  onSharedCoolDown(): void {}
+
   health(): StoreHealth {
     return { type: "memory", ready: true };
   }

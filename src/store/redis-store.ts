@@ -10,6 +10,7 @@
  * capped backoff. Azure Cache for Redis: `rediss://` for TLS, and Entra ID (the identity's object
  * id as user name, an access token as password, renewed on the connection before it expires).
  */
+import { randomUUID } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { TokenCache, type TokenCredentialLike } from "../pipeline/forward/entra-id.js";
 import type { ObjectRecord } from "../pipeline/own-objects/store.js";
@@ -45,6 +46,9 @@ interface ScriptCommands {
   gwSettle(keys: number, ...args: (string | number)[]): Promise<number>;
 }
 
+/** Longest cool-down a shared message can set (a bad message cannot park an upstream for long). */
+const MAX_SHARED_COOL_DOWN_MS = 10 * 60_000;
+
 /** Longest wait between reconnection attempts. */
 const MAX_BACKOFF_MS = 5_000;
 
@@ -58,6 +62,9 @@ export class RedisStore implements SharedStore {
   #lastError: string | undefined;
   #tokenTimer: NodeJS.Timeout | undefined;
   #tokens: TokenCache | undefined;
+  #subscriber: Redis | undefined;
+  /** This replica's id on the cool-down channel. */
+  readonly #id = randomUUID();
 
   constructor(options: RedisStoreOptions) {
     this.#options = options;
@@ -189,6 +196,43 @@ export class RedisStore implements SharedStore {
     );
   }
 
+  shareCoolDown(upstream: string, deployment: string, ms: number): void {
+    const message = JSON.stringify({ from: this.#id, upstream, deployment, ms });
+    this.#redis.publish(this.#coolDownChannel, message).catch((err: Error) => {
+      this.#failed("cooldowns", err);
+    });
+  }
+
+  /**
+   * Subscribes on a second connection (a subscribed connection can run nothing else); it
+   * reconnects and re-subscribes on its own. Messages from this replica are ignored.
+   */
+  onSharedCoolDown(apply: (upstream: string, deployment: string, ms: number) => void): void {
+    const subscriber = this.#redis.duplicate({
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+    });
+    this.#subscriber = subscriber;
+    subscriber.on("error", () => undefined); // the main connection reports the store's health
+    subscriber.on("message", (_channel: string, text: string) => {
+      try {
+        const m = JSON.parse(text) as {
+          from?: string;
+          upstream?: unknown;
+          deployment?: unknown;
+          ms?: unknown;
+        };
+        if (m.from === this.#id) return;
+        if (typeof m.upstream !== "string" || typeof m.deployment !== "string") return;
+        if (typeof m.ms !== "number" || !Number.isFinite(m.ms) || m.ms <= 0) return;
+        apply(m.upstream, m.deployment, Math.min(m.ms, MAX_SHARED_COOL_DOWN_MS));
+      } catch {
+        // not ours: ignore
+      }
+    });
+    subscriber.subscribe(this.#coolDownChannel).catch(() => undefined);
+  }
+
   health(): StoreHealth {
     const health: StoreHealth = { type: "redis", ready: this.#ready };
     if (!this.#ready) health.error = this.#lastError ?? "not connected";
@@ -197,12 +241,17 @@ export class RedisStore implements SharedStore {
 
   async close(): Promise<void> {
     clearTimeout(this.#tokenTimer);
+    this.#subscriber?.disconnect(false);
     this.#redis.disconnect(false);
   }
 
   /** The hash tag of a tenant's keys: one cluster slot per tenant. */
   #tag(scope: string): string {
     return `${this.#prefix}{t:${scope}}`;
+  }
+
+  get #coolDownChannel(): string {
+    return `${this.#prefix}cooldowns`;
   }
 
   #objectKey(id: string): string {

@@ -103,6 +103,13 @@ export interface SharedStore {
   putObject(record: ObjectRecord, ifAbsent?: boolean): void | Promise<void>;
   /** Forgets an object; never rejects. */
   deleteObject(id: string): void | Promise<void>;
+  /**
+   * Tells the other replicas that Azure asked for a cool-down of `deployment` on `upstream` (a
+   * `retry-after`); fire-and-forget. The memory store has no one to tell.
+   */
+  shareCoolDown(upstream: string, deployment: string, ms: number): void;
+  /** Calls `apply` with each cool-down another replica shares (until `close`). */
+  onSharedCoolDown(apply: (upstream: string, deployment: string, ms: number) => void): void;
   health(): StoreHealth;
   /** Closes connections (shutdown). */
   close(): Promise<void>;

@@ -180,6 +180,32 @@ describe.skipIf(REDIS_URL === undefined)("a fleet of two replicas on one Redis",
     expect(theirs).not.toContain(file.id);
   });
 
+  it("shares the cool-down Azure asks for: a 429 seen by A cools the deployment on B", async () => {
+    const coolingOnB = () =>
+      B()
+        .gw.current()
+        .upstreams.filter((u) => u.health.coolingUntil("gpt-4o", Date.now()) > 0)
+        .map((u) => u.config.name);
+    expect(coolingOnB()).toEqual([]);
+    const res = await fetch(`${A().gw.url}${CHAT}`, {
+      method: "POST",
+      headers: {
+        "api-key": KEYS.evidenceCloud,
+        "content-type": "application/json",
+        "x-simulator-status": "429",
+      },
+      body: JSON.stringify({ messages: [{ role: "user", content: "Summarise the weather." }] }),
+    });
+    await res.arrayBuffer();
+    expect(res.status).toBe(429);
+    // Published on Redis, applied by B's subscriber: no request to B needed.
+    const deadline = Date.now() + 3000;
+    while (coolingOnB().length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(coolingOnB().length).toBeGreaterThan(0);
+  });
+
   it("gives a tenant at 60 requests per minute exactly its 60 across the fleet, then 429", async () => {
     const started = Date.now();
     const statuses: number[] = [];

@@ -121,6 +121,8 @@ export async function forwardRequest(
     );
     if (outcome.retryAfterMs !== undefined) {
       health.coolDown(deployment ?? "", outcome.retryAfterMs, upstream.state.clock());
+      // Azure's quota is the deployment's, not this replica's: the fleet hears of it too.
+      upstream.state.onCoolDown?.(name, deployment ?? "", outcome.retryAfterMs);
     }
     if (outcome.retry !== undefined) {
       record(ctx, {

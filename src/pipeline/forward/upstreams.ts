@@ -72,6 +72,20 @@ export class UpstreamState {
     return health;
   }
 
+  /**
+   * Told of each cool-down an upstream's `retry-after` asked for (upstream name, deployment, ms),
+   * to share it with the other replicas of a fleet (store/cool-downs.ts); unset for one process.
+   */
+  onCoolDown: ((upstream: string, deployment: string, ms: number) => void) | undefined;
+
+  /** Applies a cool-down another replica heard from Azure (never shortens a longer one). */
+  applyCoolDown(upstream: string, deployment: string, ms: number): void {
+    const now = this.clock();
+    for (const [key, health] of this.#health) {
+      if (key.startsWith(`${upstream}\n`)) health.coolDown(deployment, ms, now);
+    }
+  }
+
   /** The Entra ID credentials of `u`, shared while its name, scope and identity hold. */
   entraId(u: RuntimeUpstream & { auth: { type: "entra-id" } }): UpstreamCredentials {
     const key = `${u.name}\n${u.auth.scope}\n${u.auth.managedIdentityClientId ?? ""}`;
