@@ -50,6 +50,8 @@ export interface LoadSpec {
   pid: number;
   /** Another process whose CPU is reported alongside (the canned upstream). */
   upstreamPid?: number;
+  /** Requests per second across all connections (open-loop pacing); as fast as possible when absent. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -90,6 +92,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     headers: spec.headers,
     body: spec.body,
     timeout: 30,
+    ...(spec.rate === undefined ? {} : { overallRate: spec.rate }),
   });
   instance.on("response", (_client, _status, _bytes, ms) => {
     if (n === latencies.length) {

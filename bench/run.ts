@@ -315,12 +315,47 @@ async function fleetScenario(t: Targets & { tmp: string }, body: Buffer) {
       );
       const memory = r.memory!;
       const shared = r.redis!;
+      // Latency added per request, measured below saturation: at saturation a closed loop's p99
+      // is queueing, which any extra CPU lengthens. A fixed rate of 40% of the memory store's
+      // throughput, alternating, leaves both gateways idle between requests.
+      const rate = Math.max(50, Math.round(memory.rps * 0.4));
+      const paced: Record<string, LoadResult[]> = { memory: [], redis: [] };
+      for (let round = 0; round < plan.textRounds; round++) {
+        for (const [name, child] of [
+          ["memory", t.gateway],
+          ["redis", onRedis],
+        ] as const) {
+          const l = await runLoad({
+            url: `${child.origin}${CHAT_PATH}`,
+            connections: 8,
+            durationS: plan.textS,
+            headers: { ...limited, "content-type": "application/json" },
+            body,
+            expectStatus: 200,
+            pid: child.pid,
+            rate,
+          });
+          if (l.problems.length > 0) fail(`fleet paced, ${name}: ${l.problems.join(", ")}`);
+          log(
+            `  fleet paced ${rate} req/s ${name.padEnd(7)} p50 ${fmt(l.p50Ms)} ms  p99 ${fmt(l.p99Ms)} ms`,
+          );
+          paced[name]!.push(l);
+        }
+      }
+      const p99 = (name: string) => median(paced[name]!.map((l) => l.p99Ms));
+      const p50 = (name: string) => median(paced[name]!.map((l) => l.p50Ms));
       return {
         memory: { rps: memory.rps, p99Ms: memory.p99Ms, cpuUsPerRequest: memory.cpuUsPerRequest },
         redis: { rps: shared.rps, p99Ms: shared.p99Ms, cpuUsPerRequest: shared.cpuUsPerRequest },
         redisServerCpuUsPerRequest: shared.upstreamCpuUsPerRequest,
         cpuRatio: shared.cpuUsPerRequest / memory.cpuUsPerRequest,
-        addedP99Ms: shared.p99Ms - memory.p99Ms,
+        addedP99AtSaturationMs: shared.p99Ms - memory.p99Ms,
+        paced: {
+          rate,
+          memory: { p50Ms: p50("memory"), p99Ms: p99("memory") },
+          redis: { p50Ms: p50("redis"), p99Ms: p99("redis") },
+        },
+        addedP99Ms: p99("redis") - p99("memory"),
       };
     } finally {
       await onRedis.stop();
@@ -610,7 +645,13 @@ async function bench(): Promise<boolean> {
             1.25,
             "x",
           ),
-          check("fleet: added p99, Redis store vs memory store", fleet.addedP99Ms, "max", 1, "ms"),
+          check(
+            "fleet: added p99 at 40% load, Redis vs memory store",
+            fleet.addedP99Ms,
+            "max",
+            1,
+            "ms",
+          ),
         ]),
   ];
 
