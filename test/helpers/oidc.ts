@@ -26,6 +26,8 @@ export async function makeKey(kid: string, alg: "RS256" | "ES256" = "RS256"): Pr
 export interface TestIssuer {
   /** The issuer URL of tenant `name` (`<origin>/<name>/v2.0`, Entra's v2 shape). */
   issuer(name: string): string;
+  /** The key set's URL of tenant `name`, as its discovery document names it. */
+  jwksUri(name: string): string;
   /** Replaces the keys served (a key rotation). */
   serveKeys(keys: TestKey[]): void;
   /** How many times the key set was fetched. */
@@ -63,6 +65,7 @@ export async function startTestIssuer(keys: TestKey[]): Promise<TestIssuer> {
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer: (name) => `${origin}/${name}/v2.0`,
+    jwksUri: (name) => `${origin}/${name}/discovery/v2.0/keys`,
     serveKeys: (k) => {
       served = k;
     },
