@@ -115,8 +115,10 @@ export const errors = {
       "missing or unknown gateway key: send the key issued for your tenant in the `api-key` header or as `Authorization: Bearer <key>`",
     ),
   /** A bearer JWT that failed verification; `reason` names the check, never the token. */
-  tokenRejected: (reason: string) =>
-    new GatewayHttpError("GatewayAuthenticationFailed", `the bearer token was refused: ${reason}`),
+  tokenRejected: (reason: string, cause?: unknown) =>
+    new GatewayHttpError("GatewayAuthenticationFailed", `the bearer token was refused: ${reason}`, {
+      cause,
+    }),
   conflictingCredentials: () =>
     new GatewayHttpError(
       "GatewayAuthenticationFailed",

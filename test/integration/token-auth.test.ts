@@ -28,6 +28,8 @@ let h: Harness;
 let idp: TestIssuer;
 let k1: TestKey;
 let ISSUER: string;
+/** A trusted issuer whose key set cannot be fetched (404). */
+const DOWN_ISSUER = () => idp.issuer("unreachable-tenant");
 
 beforeAll(async () => {
   k1 = await makeKey("k1", "RS256");
@@ -37,7 +39,8 @@ beforeAll(async () => {
     extra: `tokenAuth:
   keysCooldownSeconds: 0
   issuers:
-    - { issuer: "${ISSUER}", audience: "${AUDIENCE}", clockToleranceSeconds: 5 }`,
+    - { issuer: "${ISSUER}", audience: "${AUDIENCE}", clockToleranceSeconds: 5 }
+    - { issuer: "${DOWN_ISSUER()}", audience: "${AUDIENCE}", jwksUri: "${DOWN_ISSUER()}/no-keys-here" }`,
     edit: (yaml) =>
       yaml
         .replace(
@@ -161,6 +164,11 @@ describe("Entra ID / OIDC tenant tokens", () => {
       /unknown issuer/,
     ],
     ["a token of an app no tenant lists", () => token({ azp: UNMAPPED_APP }), /unknown app/],
+    [
+      "a token of an issuer whose keys cannot be fetched",
+      async () => token({ iss: DOWN_ISSUER() }),
+      /signing keys could not be fetched/,
+    ],
     [
       "an unsigned token (alg: none)",
       async () => unsignedToken({ iss: ISSUER, aud: AUDIENCE, azp: METRO_APP }),

@@ -14,6 +14,7 @@ import { applyTenantLimits } from "../limit-tenant/hook.js";
 import { startRequestSpan } from "../tracing.js";
 import { actingFor } from "./acting.js";
 import { credentialHeaders, type Identity } from "./identify.js";
+import { keysUnavailable } from "./token.js";
 
 /**
  * Runs the stage; returns a promise only while a bearer token is verified (its issuer's keys may
@@ -109,6 +110,16 @@ function realtimeOverHttp(ctx: RequestContext, webrtcAllowed: boolean): void {
   ctx.unenforced = ["realtime-media"];
 }
 
+/** An issuer's keys out of reach fail every token call: the operator hears of it (no token). */
+function logKeysUnavailable(deps: StageDeps, request: FastifyRequest, err: unknown): void {
+  let cause = err;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  deps.log.warn(
+    { decisionId: request.gw?.decisionId, err: (cause as Error).message },
+    "a tenant token could not be verified: the issuer's signing keys are out of reach",
+  );
+}
+
 /**
  * The identify stage as an `onRequest` callback hook (an async hook costs a promise per request;
  * only token verification makes one).
@@ -121,7 +132,10 @@ export function identifyHook(deps: StageDeps, whatIf: boolean) {
       else
         pending.then(
           () => done(),
-          (err: unknown) => done(err as Error),
+          (err: unknown) => {
+            if (keysUnavailable(err)) logKeysUnavailable(deps, request, err);
+            done(err as Error);
+          },
         );
     } catch (err) {
       done(err as Error);

@@ -205,7 +205,7 @@ export class TenantIdentifier {
       }
       return identity;
     } catch (err) {
-      if (err instanceof TokenRejected) throw errors.tokenRejected(err.reason);
+      if (err instanceof TokenRejected) throw errors.tokenRejected(err.reason, err);
       throw err;
     }
   }

@@ -5,7 +5,7 @@
  * rotation) at most once per cooldown, and refreshes them after their maximum age. One registry
  * lives for the process, so a config reload keeps the keys already fetched.
  */
-import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, type JWTVerifyGetKey, errors as jose } from "jose";
 import type { RuntimeTokenAuth, RuntimeTokenIssuer } from "../../config/index.js";
 
 /** Longest wait for a discovery document or a key set. */
@@ -64,7 +64,17 @@ export class IssuerKeys {
   resolverFor(issuer: RuntimeTokenIssuer, auth: RuntimeTokenAuth): JWTVerifyGetKey {
     return async (header, token) => {
       const uri = issuer.jwksUri ?? (await this.#discover(issuer.issuer, auth.keysCooldownMs));
-      return this.#set(uri, auth)(header, token);
+      try {
+        return await this.#set(uri, auth)(header, token);
+      } catch (err) {
+        // A key set was read but holds no key for the token: the token's problem, not ours.
+        if (err instanceof jose.JWKSNoMatchingKey || err instanceof jose.JWKSMultipleMatchingKeys) {
+          throw err;
+        }
+        throw new IssuerKeysUnavailable(
+          `the key set could not be fetched: ${(err as Error).message}`,
+        );
+      }
     };
   }
 

@@ -16,8 +16,11 @@ export const TOKEN_ALGORITHMS: readonly string[] = Object.freeze(["RS256", "ES25
 /** A refused token; `reason` is safe to answer (no token, no secret). */
 export class TokenRejected extends Error {
   override name = "TokenRejected";
-  constructor(readonly reason: string) {
-    super(reason);
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(reason, options);
   }
 }
 
@@ -70,6 +73,17 @@ function reasonOf(err: unknown): string {
   return "the token could not be verified";
 }
 
+/**
+ * Whether a refusal came from the issuer's keys being out of reach (the operator's problem, not
+ * the caller's): worth a line in the operational log.
+ */
+export function keysUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof IssuerKeysUnavailable) return true;
+  }
+  return false;
+}
+
 /** What a verified token proves: the application that obtained it. */
 export interface VerifiedToken {
   /** `azp` (v2) or `appid` (v1), lower-case. */
@@ -114,7 +128,7 @@ export async function verifyAccessToken(
       requiredClaims: ["exp"],
     }));
   } catch (err) {
-    throw new TokenRejected(reasonOf(err));
+    throw new TokenRejected(reasonOf(err), { cause: err });
   }
   const app = payload.azp ?? payload.appid;
   if (typeof app !== "string" || !GUID.test(app)) {
