@@ -114,6 +114,11 @@ export const errors = {
       "GatewayAuthenticationFailed",
       "missing or unknown gateway key: send the key issued for your tenant in the `api-key` header or as `Authorization: Bearer <key>`",
     ),
+  /** A bearer JWT that failed verification; `reason` names the check, never the token. */
+  tokenRejected: (reason: string, cause?: unknown) =>
+    new GatewayHttpError("GatewayAuthenticationFailed", `the bearer token was refused: ${reason}`, {
+      cause,
+    }),
   conflictingCredentials: () =>
     new GatewayHttpError(
       "GatewayAuthenticationFailed",

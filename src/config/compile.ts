@@ -9,6 +9,13 @@ import type { CameraSource, Environment } from "../pipeline/classify-request/fac
 import type { Agency, Jurisdiction } from "../pipeline/identify-tenant/agency.js";
 import { ConfigError } from "./load.js";
 import type { CustomerConfig, GatewayConfigFile, TenantConfig, UpstreamConfig } from "./schema.js";
+import { AZURE_PUBLIC, cloudOfEndpoint } from "./sovereign.js";
+import {
+  type AppOwner,
+  compileAppIds,
+  compileTokenAuth,
+  type RuntimeTokenAuth,
+} from "./token-auth.js";
 
 /** A tenant as the pipeline sees it. */
 export interface RuntimeTenant {
@@ -64,7 +71,13 @@ export interface RuntimeStore {
 
 export type UpstreamAuth =
   | { type: "api-key"; apiKey: string }
-  | { type: "entra-id"; scope: string; managedIdentityClientId: string | undefined };
+  | {
+      type: "entra-id";
+      scope: string;
+      managedIdentityClientId: string | undefined;
+      /** The Entra authority (sovereign clouds); undefined: `@azure/identity`'s default. */
+      authorityHost: string | undefined;
+    };
 
 /** An upstream as the forwarder sees it; `endpoint` is an origin URL, or `simulator`. */
 export interface RuntimeUpstream {
@@ -127,6 +140,10 @@ export interface RuntimeConfig {
   tenants: ReadonlyMap<string, RuntimeTenant>;
   /** Every configured key hash (tenant and customer keys), for the constant-time scan. */
   keys: readonly RuntimeKey[];
+  /** Trusted token issuers (`tokenAuth`); null: bearer JWTs are not accepted. */
+  tokenAuth: RuntimeTokenAuth | null;
+  /** App id (lower-case) → the tenant, and customer, its tokens identify (`appIds`). */
+  apps: ReadonlyMap<string, AppOwner>;
   defaultTenant: RuntimeTenant | null;
   policy: { schema: string; files: readonly string[]; tests: readonly string[]; memoSize: number };
   classification: {
@@ -183,7 +200,7 @@ function compileJudge(judge: GatewayConfigFile["classification"]["judge"]): Runt
 }
 
 /** Azure OpenAI's token scope for Entra ID. */
-export const DEFAULT_ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default";
+export const DEFAULT_ENTRA_SCOPE = AZURE_PUBLIC.scope;
 
 function parseJurisdiction(code: string): Jurisdiction {
   const [country, sub] = code.split("-");
@@ -205,6 +222,25 @@ function agencyOf(
   };
   if (onBehalfOf !== undefined) agency.onBehalfOf = onBehalfOf;
   return agency;
+}
+
+/**
+ * An upstream's Entra ID auth: scope and authority as configured, else those of the cloud its
+ * endpoint is in (`*.openai.azure.us`: Azure Government). The public cloud's authority is left
+ * to `@azure/identity` (and its `AZURE_AUTHORITY_HOST`).
+ */
+function entraAuth(
+  auth: Extract<UpstreamConfig["auth"], { type: "entra-id" }>,
+  endpoint: string,
+): UpstreamAuth {
+  const cloud = cloudOfEndpoint(endpoint);
+  const derived = cloud === AZURE_PUBLIC ? undefined : cloud.authorityHost;
+  return {
+    type: "entra-id",
+    scope: auth.scope ?? cloud.scope,
+    managedIdentityClientId: auth.managedIdentityClientId,
+    authorityHost: auth.authorityHost?.replace(/\/+$/, "") ?? derived,
+  };
 }
 
 function compileUpstream(u: UpstreamConfig, problems: string[], i: number): RuntimeUpstream {
@@ -230,11 +266,7 @@ function compileUpstream(u: UpstreamConfig, problems: string[], i: number): Runt
   const auth: UpstreamAuth =
     u.auth.type === "api-key"
       ? { type: "api-key", apiKey: u.auth.apiKey }
-      : {
-          type: "entra-id",
-          scope: u.auth.scope ?? DEFAULT_ENTRA_SCOPE,
-          managedIdentityClientId: u.auth.managedIdentityClientId,
-        };
+      : entraAuth(u.auth, endpoint);
   return {
     name: u.name,
     endpoint,
@@ -418,6 +450,8 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       if (!named.has(name)) problems.push(`${where}: no upstream \`${name}\` is declared`);
     }
   }
+  const tokenAuth = compileTokenAuth(cfg, problems);
+  const apps = compileAppIds(cfg, problems);
   if (problems.length > 0) throw new ConfigError(file, problems);
 
   return deepFreeze({
@@ -457,6 +491,8 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
     upstreams,
     tenants,
     keys,
+    tokenAuth,
+    apps,
     defaultTenant,
     policy: {
       schema: resolve(baseDir, cfg.policy.schema),

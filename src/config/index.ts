@@ -11,6 +11,7 @@ export type {
   UpstreamAuth,
 } from "./compile.js";
 export { ConfigError } from "./load.js";
+export type { AppOwner, RuntimeTokenAuth, RuntimeTokenIssuer } from "./token-auth.js";
 
 /** Loads the config file at `file` into a frozen runtime config, or throws `ConfigError`. */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {

@@ -26,6 +26,36 @@ const EntraIdAuth = T.Object(
     scope: T.Optional(T.String({ minLength: 1 })),
     /** Client id of a user-assigned managed identity; DefaultAzureCredential when omitted. */
     managedIdentityClientId: T.Optional(T.String({ minLength: 1 })),
+    /**
+     * The Entra authority of a sovereign cloud (`https://login.microsoftonline.us` for Azure
+     * Government); derived from an `*.openai.azure.us` endpoint when omitted, else Azure public.
+     */
+    authorityHost: T.Optional(T.String({ pattern: "^https://[^/?#]+/?$" })),
+  },
+  strict,
+);
+
+/** An Entra application (client) id: a GUID, as `azp` (v2 tokens) or `appid` (v1) carry it. */
+const AppId = T.String({
+  pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+});
+/** Apps whose access tokens identify an agency (docs/operations.md "Entra ID tenant auth"). */
+const AppIds = T.Optional(T.Array(AppId));
+
+/** One issuer of access tokens the gateway trusts (`tokenAuth.issuers[]`). */
+const TokenIssuer = T.Object(
+  {
+    /** The token's `iss`, exactly: `https://login.microsoftonline.com/<tenant>/v2.0`. */
+    issuer: T.String({ pattern: "^https?://" }),
+    /** The token's `aud`: the gateway's app id URI or client id (one, or a list of accepted). */
+    audience: T.Union([
+      T.String({ minLength: 1 }),
+      T.Array(T.String({ minLength: 1 }), { minItems: 1 }),
+    ]),
+    /** Where the signing keys are; from OIDC discovery of `issuer` when omitted. */
+    jwksUri: T.Optional(T.String({ pattern: "^https?://" })),
+    /** Clock skew allowed on `exp` and `nbf`. */
+    clockToleranceSeconds: T.Optional(T.Integer({ minimum: 0, maximum: 300 })),
   },
   strict,
 );
@@ -103,6 +133,8 @@ const Customer = T.Object(
      * no `x-gateway-on-behalf-of` needed (docs/api.md).
      */
     keys: T.Optional(T.Array(KeyHash)),
+    /** Entra apps whose tokens act for this customer, as a customer-scoped key does. */
+    appIds: AppIds,
   },
   strict,
 );
@@ -114,6 +146,8 @@ const Tenant = T.Object(
     agencyType: literals(AGENCY_TYPES),
     jurisdiction: Jurisdiction,
     keys: T.Array(KeyHash, { default: [] }),
+    /** Entra apps whose access tokens identify this tenant (`tokenAuth`). */
+    appIds: AppIds,
     camera: T.Optional(
       T.Object(
         {
@@ -250,6 +284,23 @@ export const GatewayConfigSchema = T.Object(
       { ...strict, default: {} },
     ),
     upstreams: T.Array(Upstream, { minItems: 1 }),
+    /**
+     * Tenant auth with Entra ID / OIDC access tokens (docs/operations.md "Entra ID tenant auth"):
+     * a JWT in `Authorization: Bearer` is verified against a trusted issuer and its app id mapped
+     * to a tenant or customer (`appIds`). Keys keep working alongside.
+     */
+    tokenAuth: T.Optional(
+      T.Object(
+        {
+          issuers: T.Array(TokenIssuer, { minItems: 1 }),
+          /** Shortest wait between two key-set fetches (an unknown `kid` triggers one). */
+          keysCooldownSeconds: T.Integer({ minimum: 0, maximum: 3600, default: 30 }),
+          /** How long fetched keys are used before they are fetched again. */
+          keysMaxAgeSeconds: T.Integer({ minimum: 1, maximum: 86_400, default: 600 }),
+        },
+        strict,
+      ),
+    ),
     defaultTenant: T.Union([KebabId, T.Null()], { default: null }),
     tenants: T.Array(Tenant, { default: [] }),
     policy: T.Object(

@@ -117,18 +117,27 @@ function describe(err: unknown): string {
 
 /**
  * The credential of an upstream: a user-assigned managed identity when its client id is given,
- * else `DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI...).
- * `@azure/identity` is loaded on the first token request, so gateways that use api keys only never
- * load it.
+ * else `DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI...),
+ * both with the cloud's Entra authority when one is given: in a sovereign cloud
+ * (`https://login.microsoftonline.us`) a service principal asked of the public cloud's authority
+ * would get no token. `@azure/identity` is loaded on the first token request, so gateways that
+ * use api keys only never load it.
  */
-export function azureCredential(managedIdentityClientId: string | undefined): TokenCredentialLike {
+export function azureCredential(
+  managedIdentityClientId: string | undefined,
+  authorityHost?: string,
+): TokenCredentialLike {
   let credential: Promise<TokenCredentialLike> | undefined;
+  const authority = authorityHost === undefined ? {} : { authorityHost };
   return {
     async getToken(scopes) {
       credential ??= import("@azure/identity").then((identity) =>
         managedIdentityClientId === undefined
-          ? new identity.DefaultAzureCredential()
-          : new identity.ManagedIdentityCredential({ clientId: managedIdentityClientId }),
+          ? new identity.DefaultAzureCredential(authority)
+          : new identity.ManagedIdentityCredential({
+              clientId: managedIdentityClientId,
+              ...authority,
+            }),
       );
       return (await credential).getToken(scopes);
     },

@@ -56,7 +56,9 @@ export class UpstreamState {
     this.#credential =
       options.credential ??
       ((u) =>
-        azureCredential(u.auth.type === "entra-id" ? u.auth.managedIdentityClientId : undefined));
+        u.auth.type === "entra-id"
+          ? azureCredential(u.auth.managedIdentityClientId, u.auth.authorityHost)
+          : azureCredential(undefined));
     this.#metrics = options.metrics;
   }
 
@@ -86,9 +88,10 @@ export class UpstreamState {
     }
   }
 
-  /** The Entra ID credentials of `u`, shared while its name, scope and identity hold. */
+  /** The Entra ID credentials of `u`, shared while its name, scope, identity and authority hold. */
   entraId(u: RuntimeUpstream & { auth: { type: "entra-id" } }): UpstreamCredentials {
-    const key = `${u.name}\n${u.auth.scope}\n${u.auth.managedIdentityClientId ?? ""}`;
+    const { scope, managedIdentityClientId, authorityHost } = u.auth;
+    const key = `${u.name}\n${scope}\n${managedIdentityClientId ?? ""}\n${authorityHost ?? ""}`;
     let creds = this.#tokens.get(key);
     if (creds === undefined) {
       for (const k of this.#tokens.keys()) if (k.startsWith(`${u.name}\n`)) this.#tokens.delete(k);

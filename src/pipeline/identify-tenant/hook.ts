@@ -13,14 +13,19 @@ import { type HookDone, type StageDeps, WHAT_IF_PREFIX } from "../data-plane.js"
 import { applyTenantLimits } from "../limit-tenant/hook.js";
 import { startRequestSpan } from "../tracing.js";
 import { actingFor } from "./acting.js";
-import { credentialHeaders } from "./identify.js";
+import { credentialHeaders, type Identity } from "./identify.js";
+import { keysUnavailable } from "./token.js";
 
+/**
+ * Runs the stage; returns a promise only while a bearer token is verified (its issuer's keys may
+ * have to be fetched), so key-based calls cost none.
+ */
 function identify(
   deps: StageDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   whatIf: boolean,
-): void {
+): Promise<void> | undefined {
   let generation: Generation;
   let refused: unknown;
   try {
@@ -47,7 +52,21 @@ function identify(
   if (declaredLength > generation.config.limits.maxBodyBytes) {
     throw errors.tooLarge(generation.config.limits.maxBodyBytes);
   }
-  const identity = generation.identifier.identify(credentialHeaders(request.raw.rawHeaders));
+  const identity = generation.identifier.authenticate(credentialHeaders(request.raw.rawHeaders));
+  if (identity instanceof Promise) {
+    return identity.then((verified) => identified(deps, request, ctx, verified));
+  }
+  identified(deps, request, ctx, identity);
+  return undefined;
+}
+
+/** The rest of the stage once the caller is known: who it acts for, the route, its limits. */
+function identified(
+  deps: StageDeps,
+  request: FastifyRequest,
+  ctx: RequestContext,
+  identity: Identity,
+): void {
   ctx.tenant = identity.tenant;
   if (identity.keyId !== undefined) ctx.keyId = identity.keyId;
   ctx.acting = actingFor(identity, request.headers["x-gateway-on-behalf-of"]);
@@ -61,6 +80,8 @@ function identify(
   }
   if (ctx.route.operation === "realtime") realtimeOverHttp(ctx, identity.tenant.webrtcAllowed);
   applyTenantLimits(deps.limiters, ctx, ctx.startedAt, deps.store.type !== "memory");
+  // The client left while its token was verified: its close already ran, so free the slot now.
+  if (ctx.audited) ctx.releaseSlot?.();
 }
 
 /**
@@ -89,12 +110,33 @@ function realtimeOverHttp(ctx: RequestContext, webrtcAllowed: boolean): void {
   ctx.unenforced = ["realtime-media"];
 }
 
-/** The identify stage as an `onRequest` callback hook (an async hook costs a promise per request). */
+/** An issuer's keys out of reach fail every token call: the operator hears of it (no token). */
+function logKeysUnavailable(deps: StageDeps, request: FastifyRequest, err: unknown): void {
+  let cause = err;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  deps.log.warn(
+    { decisionId: request.gw?.decisionId, err: (cause as Error).message },
+    "a tenant token could not be verified: the issuer's signing keys are out of reach",
+  );
+}
+
+/**
+ * The identify stage as an `onRequest` callback hook (an async hook costs a promise per request;
+ * only token verification makes one).
+ */
 export function identifyHook(deps: StageDeps, whatIf: boolean) {
   return (request: FastifyRequest, reply: FastifyReply, done: HookDone): void => {
     try {
-      identify(deps, request, reply, whatIf);
-      done();
+      const pending = identify(deps, request, reply, whatIf);
+      if (pending === undefined) done();
+      else
+        pending.then(
+          () => done(),
+          (err: unknown) => {
+            if (keysUnavailable(err)) logKeysUnavailable(deps, request, err);
+            done(err as Error);
+          },
+        );
     } catch (err) {
       done(err as Error);
     }

@@ -1,12 +1,16 @@
 /**
  * Tenant identification (docs/api.md): the gateway key from `api-key` or
  * `Authorization: Bearer`, hashed with SHA-256 and compared in constant time with every configured
- * hash (tenant keys and customer-scoped keys). Pure: no Fastify.
+ * hash (tenant keys and customer-scoped keys); or, when `tokenAuth` is configured, an Entra ID /
+ * OIDC access token in `Authorization: Bearer`, verified (token.ts) and mapped by its app id.
+ * Pure: no Fastify.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { RuntimeConfig, RuntimeKey, RuntimeTenant } from "../../config/index.js";
 import { errors } from "../../errors.js";
 import type { Agency } from "./agency.js";
+import { type IssuerKeys, sharedIssuerKeys } from "./issuer-keys.js";
+import { looksLikeJwt, TokenRejected, verifyAccessToken } from "./token.js";
 
 type HeaderValue = string | string[] | undefined;
 
@@ -39,17 +43,32 @@ const asList = (v: HeaderValue): readonly string[] =>
  * header) can never be identified by a key it did not mean to use. The same key twice is one key.
  */
 export function presentedKey(headers: Record<string, HeaderValue>): string | undefined {
+  return presentedCredential(headers)?.value;
+}
+
+/** The one credential of a request, and whether it came as `Authorization: Bearer`. */
+export interface PresentedCredential {
+  value: string;
+  bearer: boolean;
+}
+
+/** {@link presentedKey}, also saying whether the credential was a bearer (tokens come only so). */
+export function presentedCredential(
+  headers: Record<string, HeaderValue>,
+): PresentedCredential | undefined {
   let key: string | undefined;
+  let bearer = false;
   let conflict = false;
-  const add = (candidate: string | undefined) => {
+  const add = (candidate: string | undefined, asBearer: boolean) => {
     if (candidate === undefined || candidate === "") return;
     if (key === undefined) key = candidate;
     else if (key !== candidate) conflict = true;
+    bearer ||= asBearer;
   };
-  for (const v of asList(headers["api-key"])) add(v);
-  for (const v of asList(headers.authorization)) add(bearerToken(v));
+  for (const v of asList(headers["api-key"])) add(v, false);
+  for (const v of asList(headers.authorization)) add(bearerToken(v), true);
   if (conflict) throw errors.conflictingCredentials();
-  return key;
+  return key === undefined ? undefined : { value: key, bearer };
 }
 
 /**
@@ -103,6 +122,21 @@ export function identityOfKey(config: RuntimeConfig, entry: RuntimeKey): Identit
   return customer === undefined ? undefined : { tenant, customer, keyId: entry.keyId };
 }
 
+/** The audit's `keyId` of a call authenticated by an app's token: `app:<app id>`. */
+export const appKeyId = (appId: string): string => `app:${appId}`;
+
+/** The identity an app's verified token stands for, or undefined for an app no agency lists. */
+export function identityOfApp(config: RuntimeConfig, appId: string): Identity | undefined {
+  const owner = config.apps.get(appId.toLowerCase());
+  if (owner === undefined) return undefined;
+  const tenant = config.tenants.get(owner.tenantId);
+  if (tenant === undefined) return undefined;
+  const keyId = appKeyId(appId.toLowerCase());
+  if (owner.customerId === undefined) return { tenant, keyId };
+  const customer = tenant.customers.get(owner.customerId);
+  return customer === undefined ? undefined : { tenant, customer, keyId };
+}
+
 /**
  * Resolves identities from keys and remembers successful lookups, so a client's key is hashed once,
  * not on every request. Only known keys are remembered (an attacker cannot fill the cache), and the
@@ -113,17 +147,35 @@ export class TenantIdentifier {
   readonly #known = new Map<string, Identity>();
   readonly #max: number;
   readonly #default: Identity | undefined;
+  readonly #issuerKeys: IssuerKeys;
 
-  constructor(config: RuntimeConfig, maxCachedKeys = 4096) {
+  constructor(config: RuntimeConfig, maxCachedKeys = 4096, issuerKeys = sharedIssuerKeys) {
     this.#config = config;
+    this.#issuerKeys = issuerKeys;
     this.#max = maxCachedKeys;
     this.#default =
       config.defaultTenant === null ? undefined : Object.freeze({ tenant: config.defaultTenant });
   }
 
   /**
-   * The identity of a request, or a 401 `GatewayAuthenticationFailed` (no key without a default
-   * tenant, an unknown key, or two different keys).
+   * The identity of a request: {@link identify} for keys, and, when `tokenAuth` is configured, a
+   * bearer JWT verified and mapped by its app id. Synchronous for keys; a promise only for a
+   * token (its issuer's keys may need fetching), so key-based calls cost no promise.
+   */
+  authenticate(headers: Record<string, HeaderValue>): Identity | Promise<Identity> {
+    const auth = this.#config.tokenAuth;
+    if (auth !== null) {
+      const presented = presentedCredential(headers);
+      if (presented?.bearer === true && looksLikeJwt(presented.value)) {
+        return this.#identifyToken(presented.value, auth);
+      }
+    }
+    return this.identify(headers);
+  }
+
+  /**
+   * The identity of a request by its key, or a 401 `GatewayAuthenticationFailed` (no key without
+   * a default tenant, an unknown key, or two different keys).
    */
   identify(headers: Record<string, HeaderValue>): Identity {
     const key = presentedKey(headers);
@@ -139,5 +191,22 @@ export class TenantIdentifier {
     if (this.#known.size >= this.#max) this.#known.clear();
     this.#known.set(key, Object.freeze(identity));
     return identity;
+  }
+
+  async #identifyToken(
+    token: string,
+    auth: NonNullable<RuntimeConfig["tokenAuth"]>,
+  ): Promise<Identity> {
+    try {
+      const { appId } = await verifyAccessToken(token, auth, this.#issuerKeys);
+      const identity = identityOfApp(this.#config, appId);
+      if (identity === undefined) {
+        throw new TokenRejected(`unknown app: application \`${appId}\` is not mapped to a tenant`);
+      }
+      return identity;
+    } catch (err) {
+      if (err instanceof TokenRejected) throw errors.tokenRejected(err.reason, err);
+      throw err;
+    }
   }
 }

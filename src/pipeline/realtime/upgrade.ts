@@ -118,7 +118,8 @@ async function openSession(
     }
     target = realtimeTarget(url);
     const subprotocols = offeredSubprotocols(req.headers["sec-websocket-protocol"]);
-    const identity = generation.identifier.identify(
+    // A bearer JWT (header or `authorization` query parameter) is verified as on HTTP.
+    const identity = await generation.identifier.authenticate(
       upgradeCredentials(credentialHeaders(req.rawHeaders), url, subprotocols),
     );
     ctx.tenant = identity.tenant;
