@@ -29,7 +29,7 @@ import { openStore } from "../store/open-store.js";
 import type { SharedStore } from "../store/types.js";
 import { buildGeneration, type Generation } from "./generation.js";
 import { Generations } from "./generations.js";
-import { watchConfigFiles, watchedDirectories } from "./watch.js";
+import { watchConfigFiles, watchTargets } from "./watch.js";
 
 /** How to start a gateway. */
 export interface GatewayOptions {
@@ -217,6 +217,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         (dataPlane.server as unknown as TlsServer).setSecureContext(readTls(next.listen.tls));
       }
       generations.swap(generation);
+      if (!closing) {
+        stopWatching();
+        stopWatching = watchFilesOf(next);
+      }
       metrics.reloads.labels("success").inc();
       log.info(
         { reason, generation: generation.id, policyRevision: generation.policy.revision },
@@ -239,14 +243,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     reloading = run.catch(() => undefined);
     return run;
   };
-  const stopWatching = config.reload.watch
-    ? watchConfigFiles(
-        watchedDirectories(config),
-        config.reload.debounceMs,
-        (what) => void reload(`file changed: ${what}`),
-        (err) => log.warn({ err }, "cannot watch config files; reload with SIGHUP"),
-      )
-    : () => undefined;
+  // The watched files are the running config's: a reload that names other files re-arms it.
+  const watchFilesOf = (cfg: RuntimeConfig) =>
+    cfg.reload.watch
+      ? watchConfigFiles(
+          watchTargets(cfg),
+          cfg.reload.debounceMs,
+          (what) => void reload(`file changed: ${what}`),
+          (err) => log.warn({ err }, "cannot watch config files; reload with SIGHUP"),
+        )
+      : () => undefined;
+  let stopWatching = watchFilesOf(config);
 
   let closed: Promise<void> | undefined;
   const close = async () => {
