@@ -15,6 +15,7 @@ import { buildDataPlane, readTls } from "../app.js";
 import { loadConfig, type RuntimeConfig } from "../config/index.js";
 import { GatewayHttpError } from "../errors.js";
 import { prepareTokenEstimates } from "../pipeline/admit/tokens.js";
+import { type AuditLock, lockAuditFile } from "../pipeline/audit/lock.js";
 import { type AuditSink, openAuditSink } from "../pipeline/audit/sink.js";
 import { ensurePurposeModel } from "../pipeline/classify-request/purposes/model/shipped.js";
 import {
@@ -93,6 +94,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     options.logStream ?? pino.destination({ dest: 2, sync: false }),
   );
 
+  // One writer per audit file (pipeline/audit/lock.ts): refused here, before anything is opened.
+  const auditLock: AuditLock | null =
+    options.auditStream === undefined && config.audit.destination !== "stdout"
+      ? lockAuditFile(config.audit.destination, (stale) =>
+          log.warn({ file: config.audit.destination, stale }, "took over a stale audit lock"),
+        )
+      : null;
   // The embedded simulator lives as long as the gateway, across reloads.
   let simulator: RunningSimulator | undefined;
   const metrics = createMetrics();
@@ -176,14 +184,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
   });
 
-  await dataPlane.listen({
-    host: options.listen?.host ?? config.listen.host,
-    port: options.listen?.port ?? config.listen.port,
-  });
-  await admin.listen({
-    host: options.admin?.host ?? config.admin.host,
-    port: options.admin?.port ?? config.admin.port,
-  });
+  try {
+    await dataPlane.listen({
+      host: options.listen?.host ?? config.listen.host,
+      port: options.listen?.port ?? config.listen.port,
+    });
+    await admin.listen({
+      host: options.admin?.host ?? config.admin.host,
+      port: options.admin?.port ?? config.admin.port,
+    });
+  } catch (err) {
+    auditLock?.release();
+    throw err;
+  }
   const url = urlOf(dataPlane, config.listen.tls === null ? "http" : "https");
   const adminUrl = urlOf(admin);
   log.info(
@@ -282,6 +295,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await simulator?.close();
     await store.close();
     await audit.flush();
+    auditLock?.release();
     log.info("gateway stopped");
   };
 
