@@ -28,6 +28,7 @@ import { RealtimeSessions } from "../pipeline/realtime/sessions.js";
 import { type RunningSimulator, startSimulator } from "../simulator/index.js";
 import { openStore } from "../store/open-store.js";
 import type { SharedStore } from "../store/types.js";
+import { refuseExposedDemoKeys } from "./demo-keys.js";
 import { buildGeneration, type Generation } from "./generation.js";
 import { Generations } from "./generations.js";
 import { watchConfigFiles, watchTargets } from "./watch.js";
@@ -94,6 +95,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     options.logStream ?? pino.destination({ dest: 2, sync: false }),
   );
 
+  const listenHost = options.listen?.host ?? config.listen.host;
+  refuseExposedDemoKeys(config, listenHost);
   // One writer per audit file (pipeline/audit/lock.ts): refused here, before anything is opened.
   const auditLock: AuditLock | null =
     options.auditStream === undefined && config.audit.destination !== "stdout"
@@ -186,7 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   try {
     await dataPlane.listen({
-      host: options.listen?.host ?? config.listen.host,
+      host: listenHost,
       port: options.listen?.port ?? config.listen.port,
     });
     await admin.listen({
@@ -211,6 +214,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let pools: Awaited<ReturnType<typeof openPools>> | undefined;
     try {
       const next = loadConfig(options.configFile, env);
+      refuseExposedDemoKeys(next, listenHost);
       await loadModelIfOn(next, log);
       await prepareTokenEstimates(next);
       pools = await openPools(next);

@@ -65,7 +65,7 @@ describe("vocabularyMismatches", () => {
 
 describe("vocabularyWarnings", () => {
   it("reports nothing for the shipped policy pack", () => {
-    const config = loadConfig(join(CONFIG_DIR, "gateway.yaml"), {});
+    const config = loadConfig(join(CONFIG_DIR, "demo.yaml"), {});
     expect(
       vocabularyWarnings(
         loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir),
