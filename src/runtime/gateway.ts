@@ -18,6 +18,8 @@ import { prepareTokenEstimates } from "../pipeline/admit/tokens.js";
 import { type AuditLock, lockAuditFile } from "../pipeline/audit/lock.js";
 import { type AuditSink, openAuditSink } from "../pipeline/audit/sink.js";
 import { ensurePurposeModel } from "../pipeline/classify-request/purposes/model/shipped.js";
+import { loadPolicySources } from "../pipeline/evaluate-policy/load-sources.js";
+import { vocabularyWarnings } from "../pipeline/evaluate-policy/vocabulary.js";
 import {
   closeUpstreams,
   openUpstreams,
@@ -145,6 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
   );
 
+  warnNeverMatching(config, log);
   const audit: AuditSink = openAuditSink(options.auditStream ?? config.audit.destination, {
     ...config.audit,
     log,
@@ -234,6 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         (dataPlane.server as unknown as TlsServer).setSecureContext(readTls(next.listen.tls));
       }
       generations.swap(generation);
+      warnNeverMatching(next, log);
       if (!closing) {
         stopWatching();
         stopWatching = watchFilesOf(next);
@@ -329,4 +333,18 @@ async function loadModelIfOn(config: RuntimeConfig, log: Logger): Promise<void> 
   const model = await ensurePurposeModel();
   if (model === undefined)
     log.warn("no purpose model in the package: purposes come from the rules alone");
+}
+
+/**
+ * Logs each policy comparison with a value the gateway never produces (`capture == "Live"`): such a
+ * policy validates and silently never matches, so the operator hears of it without running `check`.
+ */
+function warnNeverMatching(config: RuntimeConfig, log: Logger): void {
+  const sources = loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir);
+  for (const problem of vocabularyWarnings(sources)) {
+    log.warn(
+      { problem },
+      "a policy compares with a value the gateway never produces: it never matches",
+    );
+  }
 }
