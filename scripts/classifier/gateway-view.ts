@@ -15,7 +15,7 @@ import type { PurposeModel } from "../../src/pipeline/classify-request/purposes/
 
 /** Classifies prompts as a US police tenant's chat call with an image, as the gateway would. */
 export function gatewayView(root: string, model: PurposeModel | undefined) {
-  const config = loadConfig(resolve(root, "config/gateway.yaml"));
+  const config = loadConfig(resolve(root, "config/demo.yaml"));
   const tenant = config.tenants.get("metro-pd")!;
   const deps = {
     frames: new MemoryFrameWindowStore(),

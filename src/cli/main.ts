@@ -40,7 +40,8 @@ program
   .command("check")
   .description("validate the config, the Cedar schema and the policies")
   .option("-c, --config <file>", "config file", DEFAULT_CONFIG)
-  .action((opts: { config: string }) => checkCommand(opts));
+  .option("--strict", "fail on policy comparisons with values the gateway never produces", false)
+  .action((opts: { config: string; strict: boolean }) => checkCommand(opts));
 
 program
   .command("explain")

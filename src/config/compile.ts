@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CameraSource, Environment } from "../pipeline/classify-request/facts.js";
 import type { Agency, Jurisdiction } from "../pipeline/identify-tenant/agency.js";
+import { jurisdictionProblem } from "./jurisdictions.js";
 import { ConfigError } from "./load.js";
 import type { CustomerConfig, GatewayConfigFile, TenantConfig, UpstreamConfig } from "./schema.js";
 import { AZURE_PUBLIC, cloudOfEndpoint } from "./sovereign.js";
@@ -339,13 +340,19 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
     if (customerId !== undefined) key.customerId = customerId;
     keys.push(key);
   };
+  const checkJurisdiction = (code: string, where: string) => {
+    const problem = jurisdictionProblem(code);
+    if (problem !== null) problems.push(`${where}: ${problem}`);
+  };
   cfg.tenants.forEach((t, i) => {
+    checkJurisdiction(t.jurisdiction, `/tenants/${i}/jurisdiction`);
     if (tenants.has(t.id)) problems.push(`/tenants/${i}/id: duplicate tenant \`${t.id}\``);
     t.keys.forEach((k, j) => {
       addKey(k, `/tenants/${i}/keys/${j}`, t.id);
     });
     const customers = new Map<string, Agency>();
     (t.customers ?? []).forEach((c, j) => {
+      checkJurisdiction(c.jurisdiction, `/tenants/${i}/customers/${j}/jurisdiction`);
       if (customers.has(c.id)) {
         problems.push(`/tenants/${i}/customers/${j}/id: duplicate customer \`${c.id}\``);
       }
@@ -444,6 +451,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
     const named = new Set(upstreams.map((u) => u.name));
     const refs: [string, string][] = [["/classification/judge/upstream", judge.upstream]];
     for (const [j, name] of Object.entries(judge.byJurisdiction ?? {})) {
+      checkJurisdiction(j, `/classification/judge/byJurisdiction/${j}`);
       refs.push([`/classification/judge/byJurisdiction/${j}`, name]);
     }
     for (const [where, name] of refs) {

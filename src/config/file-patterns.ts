@@ -10,7 +10,8 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 const WILDCARD = /[*?]/;
 const UNSUPPORTED = /[[\]{}]|\*\*/;
 
-function patternToRegExp(pattern: string): RegExp {
+/** The file-name part of a pattern (`*.cedar`) as a regular expression over a whole name. */
+export function patternToRegExp(pattern: string): RegExp {
   const body = pattern
     .split("")
     .map((c) => (c === "*" ? "[^/]*" : c === "?" ? "[^/]" : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))

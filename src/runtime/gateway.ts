@@ -15,8 +15,11 @@ import { buildDataPlane, readTls } from "../app.js";
 import { loadConfig, type RuntimeConfig } from "../config/index.js";
 import { GatewayHttpError } from "../errors.js";
 import { prepareTokenEstimates } from "../pipeline/admit/tokens.js";
+import { type AuditLock, lockAuditFile } from "../pipeline/audit/lock.js";
 import { type AuditSink, openAuditSink } from "../pipeline/audit/sink.js";
 import { ensurePurposeModel } from "../pipeline/classify-request/purposes/model/shipped.js";
+import { loadPolicySources } from "../pipeline/evaluate-policy/load-sources.js";
+import { vocabularyWarnings } from "../pipeline/evaluate-policy/vocabulary.js";
 import {
   closeUpstreams,
   openUpstreams,
@@ -27,9 +30,10 @@ import { RealtimeSessions } from "../pipeline/realtime/sessions.js";
 import { type RunningSimulator, startSimulator } from "../simulator/index.js";
 import { openStore } from "../store/open-store.js";
 import type { SharedStore } from "../store/types.js";
+import { refuseExposedDemoKeys } from "./demo-keys.js";
 import { buildGeneration, type Generation } from "./generation.js";
 import { Generations } from "./generations.js";
-import { watchConfigFiles, watchedDirectories } from "./watch.js";
+import { watchConfigFiles, watchTargets } from "./watch.js";
 
 /** How to start a gateway. */
 export interface GatewayOptions {
@@ -93,6 +97,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     options.logStream ?? pino.destination({ dest: 2, sync: false }),
   );
 
+  const listenHost = options.listen?.host ?? config.listen.host;
+  refuseExposedDemoKeys(config, listenHost);
+  // One writer per audit file (pipeline/audit/lock.ts): refused here, before anything is opened.
+  const auditLock: AuditLock | null =
+    options.auditStream === undefined && config.audit.destination !== "stdout"
+      ? lockAuditFile(config.audit.destination, (stale) =>
+          log.warn({ file: config.audit.destination, stale }, "took over a stale audit lock"),
+        )
+      : null;
   // The embedded simulator lives as long as the gateway, across reloads.
   let simulator: RunningSimulator | undefined;
   const metrics = createMetrics();
@@ -134,6 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
   );
 
+  warnNeverMatching(config, log);
   const audit: AuditSink = openAuditSink(options.auditStream ?? config.audit.destination, {
     ...config.audit,
     log,
@@ -176,14 +190,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
   });
 
-  await dataPlane.listen({
-    host: options.listen?.host ?? config.listen.host,
-    port: options.listen?.port ?? config.listen.port,
-  });
-  await admin.listen({
-    host: options.admin?.host ?? config.admin.host,
-    port: options.admin?.port ?? config.admin.port,
-  });
+  try {
+    await dataPlane.listen({
+      host: listenHost,
+      port: options.listen?.port ?? config.listen.port,
+    });
+    await admin.listen({
+      host: options.admin?.host ?? config.admin.host,
+      port: options.admin?.port ?? config.admin.port,
+    });
+  } catch (err) {
+    auditLock?.release();
+    throw err;
+  }
   const url = urlOf(dataPlane, config.listen.tls === null ? "http" : "https");
   const adminUrl = urlOf(admin);
   log.info(
@@ -198,6 +217,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let pools: Awaited<ReturnType<typeof openPools>> | undefined;
     try {
       const next = loadConfig(options.configFile, env);
+      refuseExposedDemoKeys(next, listenHost);
       await loadModelIfOn(next, log);
       await prepareTokenEstimates(next);
       pools = await openPools(next);
@@ -217,6 +237,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         (dataPlane.server as unknown as TlsServer).setSecureContext(readTls(next.listen.tls));
       }
       generations.swap(generation);
+      warnNeverMatching(next, log);
+      if (!closing) {
+        stopWatching();
+        stopWatching = watchFilesOf(next);
+      }
       metrics.reloads.labels("success").inc();
       log.info(
         { reason, generation: generation.id, policyRevision: generation.policy.revision },
@@ -239,14 +264,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     reloading = run.catch(() => undefined);
     return run;
   };
-  const stopWatching = config.reload.watch
-    ? watchConfigFiles(
-        watchedDirectories(config),
-        config.reload.debounceMs,
-        (what) => void reload(`file changed: ${what}`),
-        (err) => log.warn({ err }, "cannot watch config files; reload with SIGHUP"),
-      )
-    : () => undefined;
+  // The watched files are the running config's: a reload that names other files re-arms it.
+  const watchFilesOf = (cfg: RuntimeConfig) =>
+    cfg.reload.watch
+      ? watchConfigFiles(
+          watchTargets(cfg),
+          cfg.reload.debounceMs,
+          (what) => void reload(`file changed: ${what}`),
+          (err) => log.warn({ err }, "cannot watch config files; reload with SIGHUP"),
+        )
+      : () => undefined;
+  let stopWatching = watchFilesOf(config);
 
   let closed: Promise<void> | undefined;
   const close = async () => {
@@ -275,6 +303,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await simulator?.close();
     await store.close();
     await audit.flush();
+    auditLock?.release();
     log.info("gateway stopped");
   };
 
@@ -304,4 +333,18 @@ async function loadModelIfOn(config: RuntimeConfig, log: Logger): Promise<void> 
   const model = await ensurePurposeModel();
   if (model === undefined)
     log.warn("no purpose model in the package: purposes come from the rules alone");
+}
+
+/**
+ * Logs each policy comparison with a value the gateway never produces (`capture == "Live"`): such a
+ * policy validates and silently never matches, so the operator hears of it without running `check`.
+ */
+function warnNeverMatching(config: RuntimeConfig, log: Logger): void {
+  const sources = loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir);
+  for (const problem of vocabularyWarnings(sources)) {
+    log.warn(
+      { problem },
+      "a policy compares with a value the gateway never produces: it never matches",
+    );
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * Test harness: a simulator with fault injection and a gateway in front of it, on ports from the
- * OS, with the audit captured in memory. Tenants and keys mirror config/gateway.yaml's shapes.
+ * OS, with the audit captured in memory. Tenants and keys mirror config/demo.yaml's shapes.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -699,8 +699,8 @@ describe("compileConfig: frozen", () => {
   });
 });
 
-describe("config/gateway.yaml", () => {
-  const file = resolve("config/gateway.yaml");
+describe("config/demo.yaml", () => {
+  const file = resolve("config/demo.yaml");
 
   it("loads on the embedded simulator when AZURE_OPENAI_ENDPOINT is unset", () => {
     const c = loadConfig(file, {});
@@ -711,7 +711,7 @@ describe("config/gateway.yaml", () => {
       basePath: "",
       auth: { type: "api-key", apiKey: "" },
     });
-    expect(c.listen).toEqual({ host: "0.0.0.0", port: 8080, tls: null });
+    expect(c.listen).toEqual({ host: "127.0.0.1", port: 8080, tls: null });
     expect([...c.tenants.keys()]).toEqual([
       "metro-pd",
       "met-police",

@@ -141,10 +141,12 @@ function addToLayout(layout: Map<string, string>, source: string, target: string
 // The configs shipped under docker/config/
 
 describe("docker/config: container configs", () => {
-  it("keeps the demo tenants of config/gateway.yaml, so README.md's demo keys work in compose", () => {
+  it("ships no tenants, like the production example: README.md's demo keys never work in the image", () => {
     const container = obj(parse(read("docker/config/gateway.yaml")));
-    const local = obj(parse(read("config/gateway.yaml")));
-    expect(container.tenants).toEqual(local.tenants);
+    const production = obj(parse(read("config/gateway.yaml")));
+    expect(container.tenants).toEqual([]);
+    expect(production.tenants).toEqual([]);
+    expect(read("docker/config/gateway.yaml")).not.toMatch(/sha256:[0-9a-f]{64}/);
   });
 
   it("offers a valid Entra ID variant: the commented auth line compiles", () => {
