@@ -9,6 +9,7 @@ import { tenantLabel } from "../../admin/bounded-labels.js";
 import type { StageDeps } from "../data-plane.js";
 import { endRequestSpan } from "../tracing.js";
 import { auditRecord } from "./record.js";
+import { upstreamFailureLine } from "./upstream-failure.js";
 
 /** Audits `request` once its response has closed. */
 export function auditOnClose(deps: StageDeps, request: FastifyRequest, res: ServerResponse): void {
@@ -25,6 +26,8 @@ export function auditOnClose(deps: StageDeps, request: FastifyRequest, res: Serv
   // The response closed before it was complete and upstream did not cut it: the client left.
   if (aborted && record.upstreamError === undefined) record.clientAborted = true;
   deps.audit.write(record);
+  const failed = upstreamFailureLine(ctx, record);
+  if (failed !== undefined) deps.log.warn(failed, "upstream failed");
   if (ctx.span !== undefined) {
     endRequestSpan(
       ctx.span,

@@ -46,7 +46,7 @@ async function forward(
           tenantId: tenant.id,
           customerId,
           entraTenantId,
-          sourceIp: request.ip,
+          sourceIp: ctx.client?.address ?? request.ip,
         }),
       ) ?? body;
   }

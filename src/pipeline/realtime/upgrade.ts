@@ -12,6 +12,7 @@ import { tenantLabel } from "../../admin/bounded-labels.js";
 import { errors, GatewayHttpError } from "../../errors.js";
 import type { Generation } from "../../runtime/generation.js";
 import { admitSession } from "../admit/realtime.js";
+import { clientOf } from "../attribution.js";
 import { auditRecord } from "../audit/record.js";
 import { newRequestContext, type RequestContext } from "../context.js";
 import type { StageDeps } from "../data-plane.js";
@@ -103,6 +104,7 @@ async function openSession(
     whatIf: false,
     pinned,
   });
+  ctx.client = clientOf(req, generation.config.listen.trustedProxies);
   let finished = false;
   const finish = (status: number) => {
     if (finished) return;
