@@ -176,14 +176,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
   });
 
-  await dataPlane.listen({
-    host: options.listen?.host ?? config.listen.host,
-    port: options.listen?.port ?? config.listen.port,
-  });
-  await admin.listen({
-    host: options.admin?.host ?? config.admin.host,
-    port: options.admin?.port ?? config.admin.port,
-  });
+  try {
+    await dataPlane.listen({
+      host: options.listen?.host ?? config.listen.host,
+      port: options.listen?.port ?? config.listen.port,
+    });
+    await admin.listen({
+      host: options.admin?.host ?? config.admin.host,
+      port: options.admin?.port ?? config.admin.port,
+    });
+  } catch (err) {
+    // A port in use: release what started, so the caller (the CLI) can report it and exit.
+    await Promise.allSettled([dataPlane.close(), admin.close()]);
+    await Promise.allSettled(generations.all().map((g) => closeUpstreams(g.upstreams)));
+    await Promise.allSettled([simulator?.close(), store.close(), audit.flush()]);
+    throw err;
+  }
   const url = urlOf(dataPlane, config.listen.tls === null ? "http" : "https");
   const adminUrl = urlOf(admin);
   log.info(
