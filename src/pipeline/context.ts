@@ -84,6 +84,8 @@ export interface RequestContext {
    * client is `upstreamName` + `proxy`.
    */
   attempts?: UpstreamAttempt[];
+  /** Bytes of an answer body the gateway wrote itself (an error, the 403): the audit's bytesOut. */
+  answerBytes?: number;
   /** The coded error the gateway answered, if any. */
   error?: GatewayHttpError;
   /** Set once the audit record is written (exactly once per request). */

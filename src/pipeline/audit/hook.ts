@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { FastifyRequest } from "fastify";
-import { tenantLabel } from "../../admin/bounded-labels.js";
+import { customerLabel, tenantLabel } from "../../admin/bounded-labels.js";
 import type { StageDeps } from "../data-plane.js";
 import { endRequestSpan } from "../tracing.js";
 import { auditRecord } from "./record.js";
@@ -44,6 +44,14 @@ export function auditOnClose(deps: StageDeps, request: FastifyRequest, res: Serv
     );
   }
   const config = ctx.generation.config;
+  const customer = customerLabel(record.tenant, record.onBehalfOf, config);
+  if (customer !== undefined && !ctx.whatIf) {
+    deps.requestMetrics.customerRequest(
+      tenantLabel(record.tenant, config),
+      customer,
+      record.decision,
+    );
+  }
   deps.requestMetrics.request(
     tenantLabel(record.tenant, config),
     record.operation,

@@ -145,7 +145,8 @@ export function auditRecord(
     status,
     latencyMs: { total: round(now - ctx.startedAt) },
     bytesIn: ctx.bytesIn,
-    bytesOut: proxy?.bytesOut ?? 0,
+    // What upstream sent through, plus any body the gateway answered itself (a 403, a 502).
+    bytesOut: (proxy?.bytesOut ?? 0) + (ctx.answerBytes ?? 0),
   };
   const customerBy = ctx.acting?.customerBy;
   if (customerBy !== undefined) record.customerBy = customerBy;
