@@ -122,6 +122,10 @@ function answerOnSocket(
   });
   ctx.audited = true;
   ctx.error = err;
+  // No headers were parsed, so no X-Forwarded-For: the peer's address is all there is.
+  const peer = (socket as Duplex & { remoteAddress?: string }).remoteAddress;
+  if (peer !== undefined)
+    ctx.client = { address: peer.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") };
   const body = JSON.stringify(err.toBody());
   if (socket.writable) {
     const answer =
