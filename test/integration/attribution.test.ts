@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { AzureOpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { hashKey } from "../../src/pipeline/identify-tenant/identify.js";
 import { type RunningGateway, startGateway } from "../../src/runtime/gateway.js";
 import { type RunningSimulator, startSimulator } from "../../src/simulator/index.js";
@@ -271,6 +272,33 @@ describe("upstream failures", () => {
         failure: "UpstreamAuthenticationFailed",
         cause: "UpstreamHTTP401",
         upstreamStatus: 401,
+      });
+
+      // The same for a realtime session: its handshake is refused with the gateway's 502.
+      const ws = new WebSocket(
+        `${wrongKey.gw.url.replace(/^http/, "ws")}/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-4o-realtime-preview`,
+        { headers: { "api-key": KEYS.newsroom } },
+      );
+      const refused = await new Promise<{ status: number; body: string; id: string }>((resolve) => {
+        ws.once("unexpected-response", (_req, r) => {
+          const chunks: Buffer[] = [];
+          r.on("data", (c: Buffer) => chunks.push(c));
+          r.on("end", () =>
+            resolve({
+              status: r.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString(),
+              id: String(r.headers["x-gateway-decision-id"]),
+            }),
+          );
+        });
+        ws.once("error", () => undefined);
+      });
+      expect(refused.status).toBe(502);
+      expect(JSON.parse(refused.body).error.code).toBe("UpstreamAuthenticationFailed");
+      const rtLine = await wrongKey.logs.waitFor((l) => l.decisionId === refused.id);
+      expect(rtLine).toMatchObject({
+        failure: "UpstreamAuthenticationFailed",
+        upstream: "primary",
       });
     } finally {
       await wrongKey.gw.close();
