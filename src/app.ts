@@ -43,12 +43,14 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
     store: deps.store ?? new MemoryStore(deps.current().config.limits.maxStoredObjects),
     realtime: deps.realtime ?? new RealtimeSessions(),
   };
-  const tls = deps.current().config.listen.tls;
+  const { tls, trustedProxies } = deps.current().config.listen;
   const app = Fastify({
     logger: false,
     // The openai SDK's realtime clients always connect with `wss:` (docs/configuration.md).
     ...(tls === null ? {} : { https: readTls(tls) }),
     routerOptions: { ignoreDuplicateSlashes: true },
+    // `X-Forwarded-For` believed only from the ingress (attribution.ts applies the same rule).
+    trustProxy: trustedProxies.length === 0 ? false : [...trustedProxies],
     bodyLimit: 2 ** 31 - 1, // enforced per generation by the body readers
     return503OnClosing: false, // the pipeline answers an Azure-shaped 503 itself
     forceCloseConnections: false,

@@ -141,6 +141,17 @@ export const errors = {
       `upstream \`${upstream}\` is unreachable or closed the connection`,
       { cause },
     ),
+  /**
+   * Azure answered 401 to the gateway's own credential (a wrong or revoked api-key, a token for
+   * the wrong resource): the tenant never had that credential, so it gets this 502 rather than
+   * Azure's "invalid subscription key" text, and the operator finds the cause in the log.
+   */
+  upstreamRejectedCredential: (upstream: string) =>
+    new GatewayHttpError(
+      "UpstreamAuthenticationFailed",
+      `upstream \`${upstream}\` refused the gateway's own credential: the gateway's operator must fix its upstream key or identity`,
+      { cause: Object.assign(new Error("upstream answered 401"), { code: "UpstreamHTTP401" }) },
+    ),
   upstreamTimeout: (upstream: string, timeoutMs: number, cause: unknown) =>
     new GatewayHttpError(
       "UpstreamTimeout",

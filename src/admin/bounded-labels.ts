@@ -62,3 +62,16 @@ export function tenantLabel(tenantId: string | null | undefined, config: Runtime
     ? tenantId
     : NONE_LABEL;
 }
+
+/**
+ * The `customer` label: the customer a call acted for when it is one of the tenant's configured
+ * customers (a bounded set), else undefined (then the call is counted only as the tenant's).
+ */
+export function customerLabel(
+  tenantId: string | null | undefined,
+  customerId: string | undefined,
+  config: RuntimeConfig,
+): string | undefined {
+  if (tenantId === null || tenantId === undefined || customerId === undefined) return undefined;
+  return config.tenants.get(tenantId)?.customers.has(customerId) === true ? customerId : undefined;
+}

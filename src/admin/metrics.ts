@@ -9,6 +9,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 export interface GatewayMetrics {
   registry: Registry;
   requests: Counter<"tenant" | "operation" | "status" | "decision">;
+  customerRequests: Counter<"tenant" | "customer" | "decision">;
   duration: Histogram<"operation">;
   upstreamTtfb: Histogram<"upstream">;
   tokens: Counter<"tenant" | "deployment" | "kind">;
@@ -34,13 +35,21 @@ const LATENCY_BUCKETS = [
 /** Creates the instruments on a fresh registry, with Node's default process metrics. */
 export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "gateway_process_" });
+  // prom-client's names already start with `process_` or `nodejs_`: `gateway_process_cpu_...`,
+  // `gateway_nodejs_heap_...` (a `gateway_process_` prefix doubled the word).
+  collectDefaultMetrics({ register: registry, prefix: "gateway_" });
   return {
     registry,
     requests: new Counter({
       name: "gateway_requests_total",
       help: "Data-plane requests by tenant, operation, HTTP status and decision",
       labelNames: ["tenant", "operation", "status", "decision"],
+      registers: [registry],
+    }),
+    customerRequests: new Counter({
+      name: "gateway_customer_requests_total",
+      help: "Data-plane requests a vendor made for one of its configured customers, by decision (what-if calls apart)",
+      labelNames: ["tenant", "customer", "decision"],
       registers: [registry],
     }),
     duration: new Histogram({

@@ -11,6 +11,7 @@ export class RequestMetrics {
   /** Bounds the client-chosen `deployment` label (bounded-labels.ts). */
   readonly deployments = new DeploymentLabels();
   readonly #requests;
+  readonly #customerRequests;
   readonly #duration;
   readonly #ttfb;
   readonly #tokens;
@@ -20,6 +21,7 @@ export class RequestMetrics {
 
   constructor(m: GatewayMetrics) {
     this.#requests = labelCache(m.requests);
+    this.#customerRequests = labelCache(m.customerRequests);
     this.#duration = labelCache(m.duration);
     this.#ttfb = labelCache(m.upstreamTtfb);
     this.#tokens = labelCache(m.tokens);
@@ -45,6 +47,14 @@ export class RequestMetrics {
       this.#tokens(tenant, usage.deployment, "prompt").inc(usage.promptTokens);
       this.#tokens(tenant, usage.deployment, "completion").inc(usage.completionTokens);
     }
+  }
+
+  /**
+   * A request a vendor made for one of its customers. `customer` must be a customer id from the
+   * config (bounded-labels.ts `customerLabel`), so the series stay as many as configured.
+   */
+  customerRequest(tenant: string, customer: string, decision: string): void {
+    this.#customerRequests(tenant, customer, decision).inc();
   }
 
   /**

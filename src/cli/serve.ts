@@ -1,20 +1,13 @@
 /** `policy-gateway serve`: runs the gateway until SIGINT/SIGTERM. */
 
 import { startGateway } from "../runtime/gateway.js";
-import { isConfigProblem } from "./config-problem.js";
 
-/** Starts the gateway; a config or policy problem exits 1 with precise messages. */
+/**
+ * Starts the gateway; a failure to start (an invalid config or policy, a port in use) rejects,
+ * and the CLI reports it in one line (program.ts).
+ */
 export async function serveCommand(opts: { config: string }): Promise<void> {
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
-  try {
-    gateway = await startGateway({ configFile: opts.config });
-  } catch (err) {
-    if (isConfigProblem(err)) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const gateway = await startGateway({ configFile: opts.config });
   process.stderr.write(`policy-gateway listening on ${gateway.url} (admin ${gateway.adminUrl})\n`);
   // SIGHUP reloads config and policies (an invalid file keeps the running config).
   process.on("SIGHUP", () => {

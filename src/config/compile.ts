@@ -3,13 +3,21 @@
  * tenants indexed by id, key hashes decoded, cross-references checked, relative paths resolved.
  * Request code never sees the raw file (the Envoy AI Gateway habit).
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CameraSource, Environment } from "../pipeline/classify-request/facts.js";
 import type { Agency, Jurisdiction } from "../pipeline/identify-tenant/agency.js";
+import { isAddressOrCidr } from "./addresses.js";
 import { jurisdictionProblem } from "./jurisdictions.js";
 import { ConfigError } from "./load.js";
-import type { CustomerConfig, GatewayConfigFile, TenantConfig, UpstreamConfig } from "./schema.js";
+import type {
+  CustomerConfig,
+  GatewayConfigFile,
+  KeyEntry,
+  TenantConfig,
+  UpstreamConfig,
+} from "./schema.js";
 import { AZURE_PUBLIC, cloudOfEndpoint } from "./sovereign.js";
 import {
   type AppOwner,
@@ -17,6 +25,12 @@ import {
   compileTokenAuth,
   type RuntimeTokenAuth,
 } from "./token-auth.js";
+
+/**
+ * The HMAC key of `audit.endUser: hash` when the config names none: random per process, so end
+ * users stay correlatable within a run (and across reloads) but not across restarts.
+ */
+const PROCESS_SECRET = randomBytes(32).toString("base64url");
 
 /** A tenant as the pipeline sees it. */
 export interface RuntimeTenant {
@@ -32,6 +46,8 @@ export interface RuntimeTenant {
     declaredAllowed: boolean;
   };
   userSecurityContext: boolean;
+  /** `entraTenantId` of the tenant, and of each customer that has one (GUIDs). */
+  entraTenantIds: { tenant: string | undefined; customers: ReadonlyMap<string, string> };
   /** Calls may name stored objects the gateway never saw (audited as unenforced). */
   externalObjectsAllowed: boolean;
   /** `realtime.webrtc: allow`: WebRTC/SIP realtime calls forwarded, audited as unenforced. */
@@ -105,7 +121,10 @@ export interface RuntimeKey {
   tenantId: string;
   /** Set for a customer-scoped key (`tenants[].customers[].keys`). */
   customerId?: string;
-  /** `keyId` of the audit: the first 12 hex digits of the hash (docs/audit.md). */
+  /**
+   * `keyId` of the audit: the key's configured `id`, or the first 12 hex digits of the hash
+   * (docs/audit.md).
+   */
   keyId: string;
 }
 
@@ -116,7 +135,13 @@ export const KEY_ID_LENGTH = 12;
 export interface RuntimeConfig {
   file: string;
   baseDir: string;
-  listen: { host: string; port: number; tls: { cert: string; key: string } | null };
+  listen: {
+    host: string;
+    port: number;
+    tls: { cert: string; key: string } | null;
+    /** Addresses and CIDR ranges whose `X-Forwarded-For` is believed (Fastify's `trustProxy`). */
+    trustedProxies: readonly string[];
+  };
   admin: { host: string; port: number };
   mode: "enforce" | "dry-run";
   realtime: {
@@ -162,6 +187,8 @@ export interface RuntimeConfig {
     /** Null: no rotation (and always null for stdout). */
     rotate: { maxBytes: number; maxFiles: number | null } | null;
     anchor: { everyRecords: number; everySeconds: number };
+    /** How the end user a call names is recorded (docs/audit.md "End user"). */
+    endUser: { mode: "plain" | "hash" | "off"; secret: string };
   };
   reload: { watch: boolean; debounceMs: number };
   shutdown: { deadlineMs: number };
@@ -322,7 +349,17 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
   const keys: RuntimeKey[] = [];
   // Every key hash once, wherever it is listed: a key must name one tenant and at most one customer.
   const keyOwners = new Map<string, string>();
-  const addKey = (k: string, where: string, tenantId: string, customerId?: string) => {
+  const keyIds = new Map<string, string>();
+  const addKey = (entry: KeyEntry, where: string, tenantId: string, customerId?: string) => {
+    const k = typeof entry === "string" ? entry : entry.hash;
+    if (typeof entry !== "string") {
+      const used = keyIds.get(entry.id);
+      if (used !== undefined) {
+        problems.push(`${where}/id: key id \`${entry.id}\` already used at ${used}`);
+        return;
+      }
+      keyIds.set(entry.id, where);
+    }
     const first = keyOwners.get(k);
     if (first !== undefined) {
       problems.push(`${where}: key hash already used by ${first}: a key identifies one agency`);
@@ -335,7 +372,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
     const key: RuntimeKey = {
       hash: Buffer.from(hex, "hex"),
       tenantId,
-      keyId: hex.slice(0, KEY_ID_LENGTH),
+      keyId: typeof entry === "string" ? hex.slice(0, KEY_ID_LENGTH) : entry.id,
     };
     if (customerId !== undefined) key.customerId = customerId;
     keys.push(key);
@@ -372,6 +409,14 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
         declaredAllowed: (t.camera?.declared ?? "allow") === "allow",
       },
       userSecurityContext: t.userSecurityContext ?? false,
+      entraTenantIds: {
+        tenant: t.entraTenantId,
+        customers: new Map(
+          (t.customers ?? []).flatMap((c) =>
+            c.entraTenantId === undefined ? [] : [[c.id, c.entraTenantId] as const],
+          ),
+        ),
+      },
       externalObjectsAllowed: t.externalObjects === "allow",
       webrtcAllowed: t.realtime?.webrtc === "allow",
       limits: {
@@ -443,6 +488,11 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       models.set(d.name, d.model);
     });
   });
+  (cfg.listen.trustedProxies ?? []).forEach((p, i) => {
+    if (!isAddressOrCidr(p)) {
+      problems.push(`/listen/trustedProxies/${i}: \`${p}\` is not an IP address or CIDR range`);
+    }
+  });
   if (cfg.audit.rotate !== undefined && cfg.audit.destination === "stdout") {
     problems.push("/audit/rotate: rotation needs a file destination, not `stdout`");
   }
@@ -475,6 +525,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
               cert: resolve(baseDir, cfg.listen.tls.cert),
               key: resolve(baseDir, cfg.listen.tls.key),
             },
+      trustedProxies: [...(cfg.listen.trustedProxies ?? [])],
     },
     realtime: { ...cfg.realtime },
     admin: { host: cfg.admin.host, port: cfg.admin.port ?? 8081 },
@@ -529,6 +580,7 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
               maxFiles: cfg.audit.rotate.maxFiles ?? null,
             },
       anchor: { ...cfg.audit.anchor },
+      endUser: { mode: cfg.audit.endUser, secret: cfg.audit.endUserSecret ?? PROCESS_SECRET },
     },
     reload: { ...cfg.reload },
     shutdown: { ...cfg.shutdown },

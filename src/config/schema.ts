@@ -8,13 +8,31 @@ import { CAMERA_SOURCES, ENVIRONMENTS } from "../pipeline/classify-request/facts
 import { AGENCY_TYPES } from "../pipeline/identify-tenant/agency.js";
 
 const strict = { additionalProperties: false } as const;
-const literals = <V extends string>(values: readonly V[]) =>
-  T.Union(values.map((v) => T.Literal(v)));
+const literals = <V extends string>(values: readonly V[], fallback?: V) =>
+  T.Union(
+    values.map((v) => T.Literal(v)),
+    fallback === undefined ? {} : { default: fallback },
+  );
 
 const KebabId = T.String({ pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", maxLength: 64 });
 /** ISO 3166-1 alpha-2, optionally followed by an ISO 3166-2 subdivision code. */
 const Jurisdiction = T.String({ pattern: "^[A-Z]{2}(-[A-Z0-9]{1,3})?$" });
 const KeyHash = T.String({ pattern: "^sha256:[0-9a-f]{64}$" });
+/**
+ * A configured key: its hash alone (the audit names it by the hash's first 12 hex digits), or
+ * `{ id, hash }` so the audit names it (`keyId`) and an operator can rotate keys by name.
+ */
+const KeyEntry = T.Union([
+  KeyHash,
+  T.Object(
+    { id: T.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" }), hash: KeyHash },
+    strict,
+  ),
+]);
+/** A Microsoft Entra tenant id (a GUID), sent as `user_security_context.end_user_tenant_id`. */
+const EntraTenantId = T.String({
+  pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+});
 const Port = T.Integer({ minimum: 0, maximum: 65535 });
 const Consent = literals(["attested", "none"] as const);
 
@@ -132,9 +150,11 @@ const Customer = T.Object(
      * Customer-scoped keys: a call with one of them is the tenant acting for this customer, with
      * no `x-gateway-on-behalf-of` needed (docs/api.md).
      */
-    keys: T.Optional(T.Array(KeyHash)),
+    keys: T.Optional(T.Array(KeyEntry)),
     /** Entra apps whose tokens act for this customer, as a customer-scoped key does. */
     appIds: AppIds,
+    /** The customer's Microsoft Entra tenant (`user_security_context.end_user_tenant_id`). */
+    entraTenantId: T.Optional(EntraTenantId),
   },
   strict,
 );
@@ -145,9 +165,11 @@ const Tenant = T.Object(
     name: T.Optional(T.String()),
     agencyType: literals(AGENCY_TYPES),
     jurisdiction: Jurisdiction,
-    keys: T.Array(KeyHash, { default: [] }),
+    keys: T.Array(KeyEntry, { default: [] }),
     /** Entra apps whose access tokens identify this tenant (`tokenAuth`). */
     appIds: AppIds,
+    /** The tenant's Microsoft Entra tenant (`user_security_context.end_user_tenant_id`). */
+    entraTenantId: T.Optional(EntraTenantId),
     camera: T.Optional(
       T.Object(
         {
@@ -163,7 +185,7 @@ const Tenant = T.Object(
     ),
     consent: T.Optional(Consent),
     customers: T.Optional(T.Array(Customer)),
-    /** Add Azure's `user_security_context` to chat and Responses calls (Defender for Cloud). */
+    /** Add Azure's `user_security_context` to chat completions calls (Defender for Cloud). */
     userSecurityContext: T.Optional(T.Boolean()),
     /**
      * Whether calls may name stored objects the gateway never saw (created elsewhere, or batch
@@ -209,6 +231,11 @@ export const GatewayConfigSchema = T.Object(
         tls: T.Optional(
           T.Object({ cert: T.String({ minLength: 1 }), key: T.String({ minLength: 1 }) }, strict),
         ),
+        /**
+         * Addresses or CIDR ranges of the ingress in front of the gateway: only from them is
+         * `X-Forwarded-For` believed for the client's address (docs/configuration.md).
+         */
+        trustedProxies: T.Optional(T.Array(T.String({ minLength: 1 }))),
       },
       { ...strict, default: {} },
     ),
@@ -388,6 +415,13 @@ export const GatewayConfigSchema = T.Object(
             strict,
           ),
         ),
+        /**
+         * How the end user a call names (`user_security_context.end_user_id`, `safety_identifier`
+         * or `user`) is recorded: as sent, as a keyed hash (HMAC-SHA-256), or not at all.
+         */
+        endUser: literals(["plain", "hash", "off"] as const, "hash"),
+        /** The HMAC key of `endUser: hash`; a random one per process when omitted. */
+        endUserSecret: T.Optional(T.String({ minLength: 16 })),
         /** How often the chain's latest hash goes to the operational log. */
         anchor: T.Object(
           {
@@ -443,3 +477,4 @@ export type GatewayConfigFile = Static<typeof GatewayConfigSchema>;
 export type TenantConfig = Static<typeof Tenant>;
 export type CustomerConfig = Static<typeof Customer>;
 export type UpstreamConfig = Static<typeof Upstream>;
+export type KeyEntry = Static<typeof KeyEntry>;

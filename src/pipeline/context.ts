@@ -8,6 +8,7 @@ import type { Span } from "@opentelemetry/api";
 import type { RuntimeTenant } from "../config/index.js";
 import type { GatewayHttpError } from "../errors.js";
 import type { Generation } from "../runtime/generation.js";
+import type { EndUserSource } from "./attribution.js";
 import type { RequestFacts } from "./classify-request/facts.js";
 import type { RouteInfo } from "./classify-request/operation.js";
 import type { Decision } from "./evaluate-policy/index.js";
@@ -53,6 +54,10 @@ export interface RequestContext {
   acting?: Acting;
   /** The audit's id of the key that authenticated the call (never the key). */
   keyId?: string;
+  /** The end user the body names, as the audit records it (attribution.ts). */
+  endUser?: { id: string; from: EndUserSource };
+  /** The client's address (trusted proxies honoured) and user agent (attribution.ts). */
+  client?: { address: string; userAgent?: string };
   /** The agency whose evaluation decided the call (differs from `agency` for `undeclared`). */
   decidedAs?: Agency;
   facts?: RequestFacts;
@@ -79,6 +84,8 @@ export interface RequestContext {
    * client is `upstreamName` + `proxy`.
    */
   attempts?: UpstreamAttempt[];
+  /** Bytes of an answer body the gateway wrote itself (an error, the 403): the audit's bytesOut. */
+  answerBytes?: number;
   /** The coded error the gateway answered, if any. */
   error?: GatewayHttpError;
   /** Set once the audit record is written (exactly once per request). */

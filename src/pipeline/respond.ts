@@ -14,25 +14,37 @@ import { clientErrorAnswer, requestLineOf } from "./client-error.js";
 import { contextOfResponse, newRequestContext, type RequestContext } from "./context.js";
 import type { DataPlaneDeps, StageDeps } from "./data-plane.js";
 
-/** Headers that tell the client which decision applied to its call. */
+/** The decision of a call answered before any policy was evaluated (header, audit, metrics). */
+export const NO_DECISION = "none";
+
+/**
+ * Headers that tell the client which decision applied to its call: `none` when the gateway
+ * answered before any policy decision (a 400, 401, 413...: the error code says why), the same
+ * value the audit record and the `decision` metric label carry (docs/api.md).
+ */
 export function decisionHeaders(ctx: RequestContext): Record<string, string> {
   return {
-    "x-gateway-decision": ctx.decision?.decision ?? "deny",
+    "x-gateway-decision": ctx.decision?.decision ?? NO_DECISION,
     "x-gateway-decision-id": ctx.decisionId,
   };
 }
 
-/** Answers a coded error on a raw response (used once Fastify no longer owns the reply). */
+/**
+ * Answers a coded error on a raw response (used once Fastify no longer owns the reply); the
+ * body's length goes to `ctx.answerBytes` (the audit's `bytesOut`).
+ */
 export function writeRawError(
   res: ServerResponse,
   err: GatewayHttpError,
   headers: Record<string, string>,
+  ctx?: RequestContext,
 ): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = JSON.stringify(err.toBody());
+  if (ctx !== undefined) ctx.answerBytes = Buffer.byteLength(body);
   res.writeHead(err.statusCode, {
     ...headers,
     ...err.headers,
@@ -74,12 +86,14 @@ export function errorHandler(deps: DataPlaneDeps) {
     if (ctx !== null) ctx.error = gwErr;
     // The rest of the body was not read: close rather than read it to reuse the connection.
     if (UNREAD_BODY.has(gwErr.statusCode)) reply.header("connection", "close");
+    const body = JSON.stringify(gwErr.toBody());
+    if (ctx !== null) ctx.answerBytes = Buffer.byteLength(body); // the audit's bytesOut
     reply
       .code(gwErr.statusCode)
       .headers(ctx === null ? {} : decisionHeaders(ctx))
       .headers(gwErr.headers)
       .type("application/json")
-      .send(gwErr.toBody());
+      .send(body);
   };
 }
 
@@ -108,13 +122,18 @@ function answerOnSocket(
   });
   ctx.audited = true;
   ctx.error = err;
+  // No headers were parsed, so no X-Forwarded-For: the peer's address is all there is.
+  const peer = (socket as Duplex & { remoteAddress?: string }).remoteAddress;
+  if (peer !== undefined)
+    ctx.client = { address: peer.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") };
   const body = JSON.stringify(err.toBody());
   if (socket.writable) {
     const answer =
       `HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? ""}\r\n` +
       `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `x-gateway-decision: deny\r\nx-gateway-decision-id: ${ctx.decisionId}\r\n` +
+      `x-gateway-decision: ${NO_DECISION}\r\nx-gateway-decision-id: ${ctx.decisionId}\r\n` +
       `connection: close\r\n\r\n${body}`;
+    ctx.answerBytes = Buffer.byteLength(body);
     socket.end(answer, () => socket.destroy());
   } else {
     socket.destroy();
@@ -144,6 +163,7 @@ export function clientErrorHandler(deps: StageDeps) {
         inFlight,
         answer,
         ctx === undefined ? headers : { ...decisionHeaders(ctx), ...headers },
+        ctx,
       );
       return;
     }

@@ -200,6 +200,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       port: options.admin?.port ?? config.admin.port,
     });
   } catch (err) {
+    // A port in use: release what started, so the caller (the CLI) can report it and exit.
+    await Promise.allSettled([dataPlane.close(), admin.close()]);
+    await Promise.allSettled(generations.all().map((g) => closeUpstreams(g.upstreams)));
+    await Promise.allSettled([simulator?.close(), store.close(), audit.flush()]);
     auditLock?.release();
     throw err;
   }

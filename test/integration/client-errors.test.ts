@@ -99,6 +99,9 @@ describe("errors Node raises before any route runs", () => {
       path: "/openai/deployments/gpt-4o/chat/completions",
       status: 431,
       error: "HeadersTooLarge",
+      decision: "none",
+      client: { address: "127.0.0.1" },
+      bytesOut: Buffer.byteLength(res.body),
     });
     // The key in the refused headers never reaches the audit.
     expect(JSON.stringify(record)).not.toContain(KEYS.newsroom);

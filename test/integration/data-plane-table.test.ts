@@ -248,7 +248,6 @@ describe("data plane table", () => {
     };
     expect(seen.user_security_context).toEqual({
       application_name: "newsroom",
-      end_user_tenant_id: "newsroom",
       source_ip: "127.0.0.1",
     });
     expect(seen.messages).toEqual(chatBody.messages);

@@ -115,7 +115,6 @@ describe("20 MB bodies", () => {
       ...(JSON.parse(sent.toString("utf8")) as object),
       user_security_context: {
         application_name: "newsroom",
-        end_user_tenant_id: "newsroom",
         source_ip: "127.0.0.1",
       },
     });

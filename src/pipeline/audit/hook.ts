@@ -5,10 +5,11 @@
  */
 import type { ServerResponse } from "node:http";
 import type { FastifyRequest } from "fastify";
-import { tenantLabel } from "../../admin/bounded-labels.js";
+import { customerLabel, tenantLabel } from "../../admin/bounded-labels.js";
 import type { StageDeps } from "../data-plane.js";
 import { endRequestSpan } from "../tracing.js";
 import { auditRecord } from "./record.js";
+import { upstreamFailureLine } from "./upstream-failure.js";
 
 /** Audits `request` once its response has closed. */
 export function auditOnClose(deps: StageDeps, request: FastifyRequest, res: ServerResponse): void {
@@ -25,6 +26,8 @@ export function auditOnClose(deps: StageDeps, request: FastifyRequest, res: Serv
   // The response closed before it was complete and upstream did not cut it: the client left.
   if (aborted && record.upstreamError === undefined) record.clientAborted = true;
   deps.audit.write(record);
+  const failed = upstreamFailureLine(ctx, record);
+  if (failed !== undefined) deps.log.warn(failed, "upstream failed");
   if (ctx.span !== undefined) {
     endRequestSpan(
       ctx.span,
@@ -41,6 +44,14 @@ export function auditOnClose(deps: StageDeps, request: FastifyRequest, res: Serv
     );
   }
   const config = ctx.generation.config;
+  const customer = customerLabel(record.tenant, record.onBehalfOf, config);
+  if (customer !== undefined && !ctx.whatIf) {
+    deps.requestMetrics.customerRequest(
+      tenantLabel(record.tenant, config),
+      customer,
+      record.decision,
+    );
+  }
   deps.requestMetrics.request(
     tenantLabel(record.tenant, config),
     record.operation,

@@ -2,6 +2,7 @@
  * The audit record (docs/audit.md): who, what, which decision, why, what it cost. Built from
  * the request context, never from the request body: no key, prompt text or image byte can reach it.
  */
+import type { EndUserSource } from "../attribution.js";
 import type { RequestContext } from "../context.js";
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -19,8 +20,20 @@ export interface AuditRecord {
   customerBy?: "key" | "declared" | "undeclared";
   /** For `undeclared`: every agency the call was judged as, the tenant first. */
   judgedAs?: string[];
-  /** Id of the key that authenticated: the first 12 hex digits of its SHA-256 (never the key). */
+  /**
+   * Id of the key that authenticated: its configured `id`, or the first 12 hex digits of its
+   * SHA-256 (never the key).
+   */
   keyId?: string;
+  /**
+   * The end user the call names (`user_security_context.end_user_id`, `safety_identifier` or
+   * `user`, the first present), per `audit.endUser`: as sent, or `hmac:` and a keyed hash.
+   */
+  endUser?: { id: string; from: EndUserSource };
+  /** Who sent the call: its address (via trusted proxies only) and its user agent, bounded. */
+  client?: { address: string; userAgent?: string };
+  /** Azure's `apim-request-id` of the answer: the id Azure's own logs use for this call. */
+  apimRequestId?: string;
   method: string;
   path: string;
   operation: string;
@@ -132,13 +145,16 @@ export function auditRecord(
     status,
     latencyMs: { total: round(now - ctx.startedAt) },
     bytesIn: ctx.bytesIn,
-    bytesOut: proxy?.bytesOut ?? 0,
+    // What upstream sent through, plus any body the gateway answered itself (a 403, a 502).
+    bytesOut: (proxy?.bytesOut ?? 0) + (ctx.answerBytes ?? 0),
   };
   const customerBy = ctx.acting?.customerBy;
   if (customerBy !== undefined) record.customerBy = customerBy;
   if (customerBy === "undeclared") record.judgedAs = ctx.acting!.judgedAs.map((a) => a.id);
   else if (agency?.onBehalfOf !== undefined) record.onBehalfOf = agency.onBehalfOf;
   if (ctx.keyId !== undefined) record.keyId = ctx.keyId;
+  if (ctx.endUser !== undefined) record.endUser = ctx.endUser;
+  if (ctx.client !== undefined) record.client = ctx.client;
   if (ctx.whatIf) record.whatIf = true;
   if (facts !== undefined) {
     if (facts.images.count > 0) {
@@ -176,6 +192,7 @@ export function auditRecord(
   if (ctx.error !== undefined) record.error = ctx.error.code;
   if (proxy !== undefined) {
     if (proxy.upstreamStatus !== undefined) record.upstreamStatus = proxy.upstreamStatus;
+    if (proxy.apimRequestId !== undefined) record.apimRequestId = proxy.apimRequestId;
     if (proxy.upstreamTtfbMs !== undefined)
       record.latencyMs.upstreamTtfb = round(proxy.upstreamTtfbMs);
     if (proxy.usage !== undefined) record.usage = proxy.usage;
@@ -184,7 +201,11 @@ export function auditRecord(
   }
   const attempts = ctx.attempts === undefined ? [] : [...ctx.attempts];
   // The call whose answer streamed to the client (held-back answers are already listed).
-  if (proxy?.upstreamStatus !== undefined && proxy.retry === undefined) {
+  if (
+    proxy?.upstreamStatus !== undefined &&
+    proxy.retry === undefined &&
+    proxy.failure === undefined // a refused credential is already listed with its error
+  ) {
     attempts.push({
       upstream: ctx.upstreamName ?? "-",
       status: proxy.upstreamStatus,

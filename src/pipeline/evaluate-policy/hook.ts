@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { admitRequest } from "../admit/admit.js";
 import { requestTokens } from "../admit/tokens.js";
+import { endUserOf } from "../attribution.js";
 import type { RequestFacts } from "../classify-request/facts.js";
 import type { HookDone, StageDeps } from "../data-plane.js";
 import { checkObjects } from "../own-objects/hook.js";
@@ -34,6 +35,10 @@ export function decideHook(deps: StageDeps) {
         decideRequest(ctx, request.headers, body, deps.requestMetrics, admit);
       const decide = (body: RequestBody) => {
         request.readBody = body;
+        if (body.kind === "json") {
+          const endUser = endUserOf(body.parsed, ctx.generation.config.audit.endUser);
+          if (endUser !== undefined) ctx.endUser = endUser;
+        }
         const checked = checkObjects(deps, ctx, request, body);
         return checked instanceof Promise ? checked.then(() => decideOn(body)) : decideOn(body);
       };

@@ -2,7 +2,7 @@
  * Stage 4's route handler: refuse a denied call with its 403, otherwise take the reply over from
  * Fastify (`reply.hijack()`) and forward the body as read (the original bytes, decoded when it
  * came with a content coding, or with Azure's `user_security_context` set for tenants that enable
- * it).
+ * it: chat completions only).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { StageDeps } from "../data-plane.js";
@@ -32,6 +32,11 @@ async function forward(
   const read = request.readBody;
   const tenant = ctx.tenant!;
   if (tenant.userSecurityContext && read?.kind === "json") {
+    const customerId = ctx.agency!.onBehalfOf;
+    const entraTenantId =
+      customerId === undefined
+        ? tenant.entraTenantIds.tenant
+        : tenant.entraTenantIds.customers.get(customerId);
     // A large body's base64 strings are placeholders until `restoreBlobs` puts them back.
     body =
       restoreBlobs(
@@ -39,8 +44,9 @@ async function forward(
         withSecurityContext(read.parsed, {
           operation: ctx.route.operation,
           tenantId: tenant.id,
-          agencyId: ctx.agency!.id,
-          sourceIp: request.ip,
+          customerId,
+          entraTenantId,
+          sourceIp: ctx.client?.address ?? request.ip,
         }),
       ) ?? body;
   }

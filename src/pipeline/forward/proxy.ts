@@ -15,7 +15,7 @@
 import type { ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
-import type { GatewayHttpError } from "../../errors.js";
+import { errors, type GatewayHttpError } from "../../errors.js";
 import { clientResponseHeaders } from "./headers.js";
 import { retryAfterMs } from "./retry-after.js";
 import { upstreamFailure } from "./transport-errors.js";
@@ -85,6 +85,8 @@ export interface ProxyOutcome {
   retryAfterMs?: number | undefined;
   /** Set when a 429/5xx was held back for failover (`call.failover`). */
   retry?: RetryableAnswer | undefined;
+  /** Azure's `apim-request-id` answer header: the id Azure's own logs know the call by. */
+  apimRequestId?: string | undefined;
   /** The first bytes of a 2xx answer, when the call asked for them (`headBytes`). */
   head?: Buffer | undefined;
 }
@@ -184,6 +186,16 @@ export function proxyCall(
         if (statusCode < 200) return; // 1xx informational
         outcome.upstreamStatus = statusCode;
         outcome.upstreamTtfbMs = performance.now() - started;
+        const apim = headers["apim-request-id"];
+        if (typeof apim === "string" && apim.length <= 128) outcome.apimRequestId = apim;
+        if (statusCode === 401) {
+          // Azure refused the gateway's own credential: never the tenant's business (its body
+          // speaks of a key the tenant never had), so it is dropped and answered as a 502.
+          outcome.failure = errors.upstreamRejectedCredential(call.upstream.config.name);
+          call.upstream.health.settle("auth-failed");
+          kept = null;
+          return;
+        }
         if (statusCode === 429 || statusCode >= 500) {
           outcome.retryAfterMs = retryAfterMs(headers, Date.now());
           call.upstream.health.settle(statusCode === 429 ? "throttled" : "server-error");

@@ -49,7 +49,7 @@ export async function forwardRequest(
             `no upstream serves deployment \`${deployment ?? "(none)"}\``,
           )
         : noUpstreamAvailable(deployment, plan, state!.clock());
-    writeRawError(res, ctx.error, extra);
+    writeRawError(res, ctx.error, extra, ctx);
     return;
   }
 
@@ -165,7 +165,7 @@ export async function forwardRequest(
     (heldBack === undefined
       ? noUpstreamAvailable(deployment, plan, state!.clock())
       : errors.upstreamUnavailable(heldBack.upstream, new Error("error answer not kept")));
-  writeRawError(res, ctx.error, extra); // set before the answer closes the response, so the audit has it
+  writeRawError(res, ctx.error, extra, ctx); // set before the answer closes the response, so the audit has it
 }
 
 function record(ctx: RequestContext, attempt: UpstreamAttempt): void {

@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errors, GatewayHttpError } from "../../errors.js";
 import type { Generation } from "../../runtime/generation.js";
+import { clientOf } from "../attribution.js";
 import { auditOnClose } from "../audit/hook.js";
 import { routeOf } from "../classify-request/operation.js";
 import { bindResponse, newRequestContext, type RequestContext } from "../context.js";
@@ -44,6 +45,7 @@ function identify(
   if (generation.config.tracing.enabled) {
     ctx.span = startRequestSpan(request.method, ctx.path, request.headers);
   }
+  ctx.client = clientOf(request.raw, generation.config.listen.trustedProxies);
   request.gw = ctx;
   bindResponse(reply.raw, ctx);
   reply.raw.once("close", () => auditOnClose(deps, request, reply.raw));

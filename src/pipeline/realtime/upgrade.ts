@@ -12,7 +12,9 @@ import { tenantLabel } from "../../admin/bounded-labels.js";
 import { errors, GatewayHttpError } from "../../errors.js";
 import type { Generation } from "../../runtime/generation.js";
 import { admitSession } from "../admit/realtime.js";
+import { clientOf } from "../attribution.js";
 import { auditRecord } from "../audit/record.js";
+import { upstreamFailureLine } from "../audit/upstream-failure.js";
 import { newRequestContext, type RequestContext } from "../context.js";
 import type { StageDeps } from "../data-plane.js";
 import { actingFor } from "../identify-tenant/acting.js";
@@ -103,13 +105,17 @@ async function openSession(
     whatIf: false,
     pinned,
   });
+  ctx.client = clientOf(req, generation.config.listen.trustedProxies);
   let finished = false;
   const finish = (status: number) => {
     if (finished) return;
     finished = true;
     ctx.releaseSlot?.();
     if (ctx.pinned) deps.release(ctx.generation);
-    deps.audit.write(auditRecord(ctx, "GET", ctx.path, status, performance.now()));
+    const record = auditRecord(ctx, "GET", ctx.path, status, performance.now());
+    deps.audit.write(record);
+    const failed = upstreamFailureLine(ctx, record);
+    if (failed !== undefined) deps.log.warn(failed, "upstream failed");
   };
   try {
     if (refusedAtStart !== undefined) throw refusedAtStart;

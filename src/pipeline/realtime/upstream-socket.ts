@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import WebSocket from "ws";
-import { GatewayHttpError } from "../../errors.js";
+import { errors, GatewayHttpError } from "../../errors.js";
 import type { RequestContext, UpstreamAttempt } from "../context.js";
 import { planAttempts } from "../forward/balancer.js";
 import { upstreamRequestHeaders } from "../forward/headers.js";
@@ -127,6 +127,7 @@ export async function connectUpstream(
   }
   const { realtime } = generation.config;
   let lastRefusal: RefusedHandshake | undefined;
+  let authRefusedBy: string | undefined;
   for (const upstream of plan.order) {
     const started = performance.now();
     let credentials: Readonly<Record<string, string>>;
@@ -153,6 +154,13 @@ export async function connectUpstream(
       ctx.upstreamName = upstream.config.name;
       return { socket: result.socket, upstream };
     }
+    if (result.refused?.status === 401) {
+      // Azure refused the gateway's own credential: never passed on (docs/operations.md: a tenant never
+      // sees Azure's words about a key it never had); the next upstream may do better.
+      recordAttempt(ctx, { upstream: upstream.config.name, error: "UpstreamHTTP401", ms });
+      authRefusedBy = upstream.config.name;
+      continue;
+    }
     const record: UpstreamAttempt = {
       upstream: upstream.config.name,
       ms,
@@ -167,5 +175,9 @@ export async function connectUpstream(
     if (result.refused !== undefined) lastRefusal = result.refused;
   }
   if (lastRefusal !== undefined) return lastRefusal;
+  if (authRefusedBy !== undefined) {
+    ctx.upstreamName = authRefusedBy;
+    throw errors.upstreamRejectedCredential(authRefusedBy);
+  }
   throw new GatewayHttpError("UpstreamUnavailable", "no upstream accepted the realtime connection");
 }

@@ -22,6 +22,7 @@ describe("audit config", () => {
       destination: "stdout",
       rotate: null,
       anchor: { everyRecords: 1000, everySeconds: 60 },
+      endUser: { mode: "hash", secret: expect.any(String) },
     });
   });
 

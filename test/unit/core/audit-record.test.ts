@@ -37,6 +37,7 @@ const tenant: RuntimeTenant = {
   customers: new Map([["city-pd", cityPd]]),
   camera: { default: undefined, environment: undefined, declaredAllowed: true },
   userSecurityContext: false,
+  entraTenantIds: { tenant: undefined, customers: new Map() },
   externalObjectsAllowed: false,
   webrtcAllowed: false,
   limits: {

@@ -285,7 +285,7 @@ describe("compileConfig: defaults", () => {
       maxStoredObjects: 200_000,
       defaultMaxOutputTokens: 4096,
     });
-    expect(cfg.listen).toEqual({ host: "0.0.0.0", port: 8080, tls: null });
+    expect(cfg.listen).toEqual({ host: "0.0.0.0", port: 8080, tls: null, trustedProxies: [] });
     expect(cfg.admin).toEqual({ host: "127.0.0.1", port: 8081 });
     expect(cfg.defaultTenant).toBeNull();
     expect(cfg.classification.liveFrameRate).toEqual({ frames: 5, withinMs: 10_000 });
@@ -711,7 +711,7 @@ describe("config/demo.yaml", () => {
       basePath: "",
       auth: { type: "api-key", apiKey: "" },
     });
-    expect(c.listen).toEqual({ host: "127.0.0.1", port: 8080, tls: null });
+    expect(c.listen).toEqual({ host: "127.0.0.1", port: 8080, tls: null, trustedProxies: [] });
     expect([...c.tenants.keys()]).toEqual([
       "metro-pd",
       "met-police",

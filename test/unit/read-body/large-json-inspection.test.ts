@@ -223,6 +223,7 @@ const tenant: RuntimeTenant = {
   customers: new Map(),
   camera: { default: undefined, environment: undefined, declaredAllowed: true },
   userSecurityContext: false,
+  entraTenantIds: { tenant: undefined, customers: new Map() },
   externalObjectsAllowed: false,
   webrtcAllowed: false,
   limits: {
