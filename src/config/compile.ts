@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { type AdminToken, compileAdminToken, openAdminProblem } from "../admin/access.js";
 import type { CameraSource, Environment } from "../pipeline/classify-request/facts.js";
 import type { Agency, Jurisdiction } from "../pipeline/identify-tenant/agency.js";
 import { ConfigError } from "./load.js";
@@ -103,7 +104,13 @@ export interface RuntimeConfig {
   file: string;
   baseDir: string;
   listen: { host: string; port: number; tls: { cert: string; key: string } | null };
-  admin: { host: string; port: number };
+  admin: {
+    host: string;
+    port: number;
+    /** `admin.token`, kept as its hash (src/admin/access.ts). */
+    token: AdminToken;
+    decisions: { windowMs: number; maxRecords: number };
+  };
   mode: "enforce" | "dry-run";
   realtime: {
     maxMessageBytes: number;
@@ -404,6 +411,10 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       models.set(d.name, d.model);
     });
   });
+  const adminToken = compileAdminToken(cfg.admin.token);
+  const adminProblem =
+    typeof adminToken === "string" ? adminToken : openAdminProblem(cfg.admin.host, adminToken);
+  if (adminProblem !== null) problems.push(adminProblem);
   if (cfg.audit.rotate !== undefined && cfg.audit.destination === "stdout") {
     problems.push("/audit/rotate: rotation needs a file destination, not `stdout`");
   }
@@ -435,7 +446,15 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
             },
     },
     realtime: { ...cfg.realtime },
-    admin: { host: cfg.admin.host, port: cfg.admin.port ?? 8081 },
+    admin: {
+      host: cfg.admin.host,
+      port: cfg.admin.port ?? 8081,
+      token: adminToken as AdminToken,
+      decisions: {
+        windowMs: Math.round(cfg.admin.decisions.windowDays * 86_400_000),
+        maxRecords: cfg.admin.decisions.maxRecords,
+      },
+    },
     mode: cfg.mode,
     limits: { ...cfg.limits },
     store: {
