@@ -108,8 +108,8 @@ tenants: []
     );
   });
 
-  it("takes the token from the environment, and reads an unset `${X:-}` as none", () => {
-    const ref = "${GATEWAY_ADMIN_TOKEN:-}";
+  it("takes the token from the environment, and reads an unset `$X:-` reference as none", () => {
+    const ref = `\${GATEWAY_ADMIN_TOKEN:-}`;
     expect(
       load(`{ host: 0.0.0.0, token: "${ref}" }`, { GATEWAY_ADMIN_TOKEN: TOKEN }).admin.token,
     ).toEqual(token);
