@@ -26,7 +26,8 @@ export interface AdminDeps {
 
 /** Builds the admin Fastify instance. */
 export function buildAdmin(deps: AdminDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  // A what-if body may carry an inline image: as large as the data plane would take.
+  const app = Fastify({ logger: false, bodyLimit: deps.config().limits.maxBodyBytes });
   app.addHook("onRequest", async (req, reply) => {
     const path = req.url.split("?", 1)[0]!;
     if (adminAllowed(deps.config().admin.token, path, req.headers.authorization)) return;

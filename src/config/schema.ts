@@ -212,8 +212,8 @@ export const GatewayConfigSchema = T.Object(
           {
             /** Days of decisions the dashboard shows (and rebuilds from audit files at start). */
             windowDays: T.Number({ exclusiveMinimum: 0, maximum: 366, default: 7 }),
-            /** Most decisions kept in memory; the oldest go first. */
-            maxRecords: T.Integer({ minimum: 100, maximum: 10_000_000, default: 200_000 }),
+            /** Most decisions kept in memory (about 0.7 KB each); the oldest go first. */
+            maxRecords: T.Integer({ minimum: 100, maximum: 10_000_000, default: 100_000 }),
           },
           { ...strict, default: {} },
         ),

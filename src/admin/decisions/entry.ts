@@ -46,9 +46,23 @@ export interface DecisionEntry {
   whatIf: boolean;
 }
 
-const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+/**
+ * Labels repeat from record to record (tenants, operations, policy ids, evidence rule ids): one
+ * shared copy of each keeps a week of decisions small. Bounded, so odd values cannot grow it.
+ */
+const interned = new Map<string, string>();
+const MAX_INTERNED = 50_000;
+function intern(v: string): string {
+  const known = interned.get(v);
+  if (known !== undefined) return known;
+  if (interned.size >= MAX_INTERNED) interned.clear();
+  interned.set(v, v);
+  return v;
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" ? intern(v) : null);
 const strs = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").map(intern) : [];
 
 /**
  * The entry of one parsed audit line (live or read back from a file), or null when it is not a
@@ -60,8 +74,8 @@ export function entryOf(
 ): DecisionEntry | null {
   if (typeof value !== "object" || value === null) return null;
   const r = value as Record<string, unknown>;
-  const decisionId = str(r.decisionId);
-  const time = str(r.requestTime) ?? str(r.time);
+  const decisionId = typeof r.decisionId === "string" ? r.decisionId : null;
+  const time = typeof r.requestTime === "string" ? r.requestTime : null;
   const at = time === null ? Number.NaN : Date.parse(time);
   if (decisionId === null || time === null || Number.isNaN(at)) return null;
   if (typeof r.decision !== "string" || typeof r.status !== "number") return null;
@@ -80,7 +94,7 @@ export function entryOf(
     jurisdiction: str(r.jurisdiction),
     operation: str(r.operation) ?? "unknown",
     deployment: str(r.deployment),
-    decision: r.decision,
+    decision: intern(r.decision),
     mode: str(r.mode) ?? "enforce",
     status: r.status,
     policies: strs(r.policies).map((id) => ({ id, reason: reasonOf(id) })),

@@ -64,11 +64,19 @@ export class DecisionIndex {
     if (this.#byId.has(entry.decisionId)) return;
     if (entry.at < this.#now() - this.#windowMs) return;
     const list = this.#entries;
-    // Records arrive nearly in order (they are written when responses close): insert from the end.
-    let i = list.length;
-    while (i > this.#head && list[i - 1]!.at > entry.at) i--;
-    if (i === list.length) list.push(entry);
-    else list.splice(i, 0, entry);
+    // Records arrive nearly in order (written when responses close): a push, or a late insert
+    // after every entry of the same or an earlier time.
+    if (list.length === this.#head || list[list.length - 1]!.at <= entry.at) list.push(entry);
+    else {
+      let lo = this.#head;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (list[mid]!.at <= entry.at) lo = mid + 1;
+        else hi = mid;
+      }
+      list.splice(lo, 0, entry);
+    }
     this.#byId.set(entry.decisionId, entry);
     this.#evict();
   }

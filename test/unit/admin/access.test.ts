@@ -120,7 +120,7 @@ tenants: []
   it("defaults the decisions window to 7 days", () => {
     expect(load("{ host: 127.0.0.1 }").admin.decisions).toEqual({
       windowMs: 7 * 86_400_000,
-      maxRecords: 200_000,
+      maxRecords: 100_000,
     });
   });
 });
