@@ -4,7 +4,7 @@
  * without forwarding or auditing; `admin.token` guards all but the probes; and the index is
  * rebuilt from the audit file after a restart.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -208,12 +208,38 @@ describe("dashboard API", () => {
   it("serves the dashboard page and uPlot from the package, nothing else of it", async () => {
     const page = await fetch(`${h.gw.adminUrl}/`, { headers: auth });
     expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    expect(page.headers.get("content-security-policy")).toMatch(/script-src 'self';/);
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await page.text()).toContain("/vendor/uplot/uPlot.iife.min.js");
     const lib = await fetch(`${h.gw.adminUrl}/vendor/uplot/uPlot.iife.min.js`, { headers: auth });
     expect(lib.status).toBe(200);
     expect(await lib.text()).toContain("uPlot");
     const other = await fetch(`${h.gw.adminUrl}/vendor/uplot/uPlot.esm.js`, { headers: auth });
     expect(other.status).toBe(404);
+  });
+});
+
+describe("admin token rotation", () => {
+  it("takes a new token on reload and refuses the old one", async () => {
+    const h = await startHarness({ edit: withToken });
+    try {
+      const next = `${TOKEN}-rotated`;
+      writeFileSync(
+        h.configFile,
+        withToken(readFileSync(h.configFile, "utf8")).replace(TOKEN, next),
+      );
+      expect(await h.gw.reload("test")).toMatchObject({ ok: true });
+      const status = async (token: string) =>
+        (
+          await fetch(`${h.gw.adminUrl}/api/decisions`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).status;
+      expect(await status(TOKEN)).toBe(401);
+      expect(await status(next)).toBe(200);
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -87,6 +87,12 @@ describe.skipIf(CHROMIUM === undefined)(
         viewport: { width: 1400, height: 1600 },
       });
       const page = await context.newPage();
+      // Script errors and refusals of the page's Content-Security-Policy.
+      const problems: string[] = [];
+      page.on("pageerror", (err) => problems.push(err.message));
+      page.on("console", (msg) => {
+        if (msg.type() === "error") problems.push(msg.text());
+      });
       await page.goto(`${h.gw.adminUrl}/`);
       await page.waitForSelector("body[data-loaded=true]");
 
@@ -161,6 +167,7 @@ describe.skipIf(CHROMIUM === undefined)(
       expect(await page.locator("#w-decision").textContent()).toBe("deny");
       expect(await page.locator("#w-policies").textContent()).toContain(POLICY);
       expect(h.sim.requests()).toHaveLength(0);
+      expect(problems).toEqual([]);
       await context.close();
     }, 60_000);
   },
