@@ -1,6 +1,7 @@
 /**
  * `npm run build` step after `tsc`: copies the data files that modules under `src/` read next to
- * themselves (the lexicons, `*.yaml`) to the same place under `dist/src/`, which `tsc` does not.
+ * themselves (the lexicons, `*.yaml`, and the admin dashboard's static files under
+ * `src/admin/dashboard/`) to the same place under `dist/src/`, which `tsc` does not.
  * Plain JavaScript so it runs without a build (the Docker build stage copies it for that).
  */
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
@@ -11,7 +12,9 @@ const from = join(root, "src");
 const to = join(root, "dist", "src");
 let copied = 0;
 for (const file of readdirSync(from, { recursive: true, encoding: "utf8" })) {
-  if (!file.endsWith(".yaml")) continue;
+  const dashboard =
+    file.startsWith(join("admin", "dashboard") + "/") && /\.(html|css|js)$/.test(file);
+  if (!file.endsWith(".yaml") && !dashboard) continue;
   mkdirSync(dirname(join(to, file)), { recursive: true });
   copyFileSync(join(from, file), join(to, file));
   copied++;

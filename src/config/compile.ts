@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { type AdminToken, compileAdminToken, openAdminProblem } from "../admin/access.js";
 import type { CameraSource, Environment } from "../pipeline/classify-request/facts.js";
 import type { Agency, Jurisdiction } from "../pipeline/identify-tenant/agency.js";
 import { isAddressOrCidr } from "./addresses.js";
@@ -142,7 +143,13 @@ export interface RuntimeConfig {
     /** Addresses and CIDR ranges whose `X-Forwarded-For` is believed (Fastify's `trustProxy`). */
     trustedProxies: readonly string[];
   };
-  admin: { host: string; port: number };
+  admin: {
+    host: string;
+    port: number;
+    /** `admin.token`, kept as its hash (src/admin/access.ts). */
+    token: AdminToken;
+    decisions: { windowMs: number; maxRecords: number };
+  };
   mode: "enforce" | "dry-run";
   realtime: {
     maxMessageBytes: number;
@@ -493,6 +500,10 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       problems.push(`/listen/trustedProxies/${i}: \`${p}\` is not an IP address or CIDR range`);
     }
   });
+  const adminToken = compileAdminToken(cfg.admin.token);
+  const adminProblem =
+    typeof adminToken === "string" ? adminToken : openAdminProblem(cfg.admin.host, adminToken);
+  if (adminProblem !== null) problems.push(adminProblem);
   if (cfg.audit.rotate !== undefined && cfg.audit.destination === "stdout") {
     problems.push("/audit/rotate: rotation needs a file destination, not `stdout`");
   }
@@ -528,7 +539,15 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
       trustedProxies: [...(cfg.listen.trustedProxies ?? [])],
     },
     realtime: { ...cfg.realtime },
-    admin: { host: cfg.admin.host, port: cfg.admin.port ?? 8081 },
+    admin: {
+      host: cfg.admin.host,
+      port: cfg.admin.port ?? 8081,
+      token: adminToken as AdminToken,
+      decisions: {
+        windowMs: Math.round(cfg.admin.decisions.windowDays * 86_400_000),
+        maxRecords: cfg.admin.decisions.maxRecords,
+      },
+    },
     mode: cfg.mode,
     limits: { ...cfg.limits },
     store: {

@@ -260,7 +260,25 @@ export const GatewayConfigSchema = T.Object(
       { ...strict, default: {} },
     ),
     admin: T.Object(
-      { host: T.String({ minLength: 1, default: "127.0.0.1" }), port: T.Optional(Port) },
+      {
+        host: T.String({ minLength: 1, default: "127.0.0.1" }),
+        port: T.Optional(Port),
+        /**
+         * Bearer token of the dashboard, its API and `/metrics` (docs/operations.md "Admin
+         * access"); `none` opts out knowingly. Empty (an unset `${ENV:-}`) is no token.
+         */
+        token: T.Optional(T.String()),
+        /** The decisions index behind the dashboard (docs/dashboard.md). */
+        decisions: T.Object(
+          {
+            /** Days of decisions the dashboard shows (and rebuilds from audit files at start). */
+            windowDays: T.Number({ exclusiveMinimum: 0, maximum: 366, default: 7 }),
+            /** Most decisions kept in memory (about 0.7 KB each); the oldest go first. */
+            maxRecords: T.Integer({ minimum: 100, maximum: 10_000_000, default: 100_000 }),
+          },
+          { ...strict, default: {} },
+        ),
+      },
       { ...strict, default: {} },
     ),
     mode: T.Union([T.Literal("enforce"), T.Literal("dry-run")], { default: "enforce" }),

@@ -10,6 +10,10 @@ import type { Server as TlsServer } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import { buildAdmin } from "../admin/app.js";
+import { feedingIndex } from "../admin/decisions/feed.js";
+import { DecisionIndex } from "../admin/decisions/index.js";
+import { reasonIn } from "../admin/decisions/reasons.js";
+import { rebuildFromAuditFiles } from "../admin/decisions/rebuild.js";
 import { createMetrics, type GatewayMetrics } from "../admin/metrics.js";
 import { buildDataPlane, readTls } from "../app.js";
 import { loadConfig, type RuntimeConfig } from "../config/index.js";
@@ -148,10 +152,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
 
   warnNeverMatching(config, log);
-  const audit: AuditSink = openAuditSink(options.auditStream ?? config.audit.destination, {
-    ...config.audit,
-    log,
-  });
+  // The dashboard's decisions: read back from the audit files, then fed by every record written.
+  const decisions = new DecisionIndex(config.admin.decisions);
+  const reasonOf = (id: string) => reasonIn(generations.current().policy, id);
+  if (options.auditStream === undefined && config.audit.destination !== "stdout") {
+    const read = await rebuildFromAuditFiles(
+      decisions,
+      config.audit.destination,
+      Date.now() - config.admin.decisions.windowMs,
+      reasonOf,
+    );
+    log.info({ ...read, held: decisions.size }, "decisions index rebuilt from the audit files");
+  }
+  const audit: AuditSink = feedingIndex(
+    openAuditSink(options.auditStream ?? config.audit.destination, { ...config.audit, log }),
+    decisions,
+    reasonOf,
+  );
   let closing = false;
   const realtime = new RealtimeSessions();
   const dataPlane = buildDataPlane({
@@ -173,6 +190,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const admin = buildAdmin({
     metrics,
+    decisions,
+    config: () => generations.current().config,
     notReadyReason: () => {
       if (closing) return "shutting down";
       const health = store.health();

@@ -286,7 +286,12 @@ describe("compileConfig: defaults", () => {
       defaultMaxOutputTokens: 4096,
     });
     expect(cfg.listen).toEqual({ host: "0.0.0.0", port: 8080, tls: null, trustedProxies: [] });
-    expect(cfg.admin).toEqual({ host: "127.0.0.1", port: 8081 });
+    expect(cfg.admin).toEqual({
+      host: "127.0.0.1",
+      port: 8081,
+      token: { kind: "none", optedOut: false },
+      decisions: { windowMs: 7 * 86_400_000, maxRecords: 100_000 },
+    });
     expect(cfg.defaultTenant).toBeNull();
     expect(cfg.classification.liveFrameRate).toEqual({ frames: 5, withinMs: 10_000 });
     expect(cfg.classification.exifLiveMaxAgeMs).toBe(120_000);

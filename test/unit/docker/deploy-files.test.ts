@@ -35,6 +35,8 @@ const read = (...p: string[]) => readFileSync(repo(...p), "utf8");
 const CONFIG_DIR = "/etc/policy-gateway";
 const CONFIG_FILE = `${CONFIG_DIR}/gateway.yaml`;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+/** A valid `admin.token` (the container configs bind admin to 0.0.0.0 and require one). */
+const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
 /** Every policy file of the default pack: each must reach /etc/policy-gateway/policies/. */
 const POLICY_FILES = readdirSync(repo("config/policies")).filter(
@@ -161,6 +163,7 @@ describe("docker/config: container configs", () => {
     writeFileSync(join(root, CONFIG_FILE), variant);
     const config = loadConfig(join(root, CONFIG_FILE), {
       AZURE_OPENAI_ENDPOINT: "https://my-resource.openai.azure.com",
+      GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
     });
     expect(config.upstreams[0]?.auth.type).toBe("entra-id");
   });
@@ -342,8 +345,22 @@ describe("docker/Dockerfile", () => {
     expect(JSON.parse(read("package.json")).type).toBe("module");
   });
 
+  it("refuses to start with its admin port open to the network and no admin token", () => {
+    expect(() => startable(imageLayout(), { AZURE_OPENAI_ENDPOINT: "simulator" })).toThrow(
+      /\/admin\/token: the admin listener binds `0\.0\.0\.0`, beyond this machine, without a token/,
+    );
+    const guarded = startable(imageLayout(), {
+      AZURE_OPENAI_ENDPOINT: "simulator",
+      GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
+    });
+    expect(guarded.admin.token.kind).toBe("token");
+  });
+
   it("exposes the ports of its default config and health-checks the admin /healthz", () => {
-    const config = startable(imageLayout(), { AZURE_OPENAI_ENDPOINT: "simulator" });
+    const config = startable(imageLayout(), {
+      AZURE_OPENAI_ENDPOINT: "simulator",
+      GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
+    });
     const exposed = finalOps("EXPOSE").flatMap((i) => i.args.split(/\s+/));
     expect(exposed).toEqual([String(config.listen.port), String(config.admin.port)]);
     const healthcheck = finalOps("HEALTHCHECK").at(-1)?.args ?? "";

@@ -1,0 +1,121 @@
+/**
+ * One decision as the dashboard shows it, cut from an audit record: who, what, the decision and
+ * why, the facts' labels and the evidence rule ids. Only fields named here are copied, so nothing
+ * the audit record may grow later (and never prompt text or image data, which it has none of)
+ * reaches the dashboard by accident.
+ */
+
+/** A policy that decided, with the reason its `@reason` annotation gives. */
+export interface EntryPolicy {
+  id: string;
+  reason: string | null;
+}
+
+/** A decision in the index. */
+export interface DecisionEntry {
+  decisionId: string;
+  /** Request time, ISO 8601, and the same as epoch milliseconds (for ordering and windows). */
+  time: string;
+  at: number;
+  tenant: string | null;
+  /** The customer the call was made for (a vendor tenant's), when not the tenant itself. */
+  customer: string | null;
+  agencyType: string | null;
+  jurisdiction: string | null;
+  operation: string;
+  deployment: string | null;
+  decision: string;
+  mode: string;
+  status: number;
+  policies: EntryPolicy[];
+  policyRevision: string | null;
+  /** Facts' labels: camera, capture, purposes, image count, recognition confidence. */
+  facts: {
+    images: number;
+    camera: { source: string; mobility: string; environment: string } | null;
+    capture: string | null;
+    purposes: string[];
+    recognitionConfidence: string | null;
+    unseen: string[];
+  };
+  /** Evidence rule ids (`purpose:rule@where`), never the text they matched. */
+  evidence: string[];
+  /** The gateway's own error code, when it answered with one. */
+  error: string | null;
+  /** A what-if call of the data plane: listed, never counted as a denial. */
+  whatIf: boolean;
+}
+
+/**
+ * Labels repeat from record to record (tenants, operations, policy ids, evidence rule ids): one
+ * shared copy of each keeps a week of decisions small. Bounded, so odd values cannot grow it.
+ */
+const interned = new Map<string, string>();
+const MAX_INTERNED = 50_000;
+function intern(v: string): string {
+  const known = interned.get(v);
+  if (known !== undefined) return known;
+  if (interned.size >= MAX_INTERNED) interned.clear();
+  interned.set(v, v);
+  return v;
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" ? intern(v) : null);
+const strs = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").map(intern) : [];
+
+/**
+ * The entry of one parsed audit line (live or read back from a file), or null when it is not a
+ * decision record. `reasonOf` gives a policy's reason from the running policy set.
+ */
+export function entryOf(
+  value: unknown,
+  reasonOf: (policyId: string) => string | null,
+): DecisionEntry | null {
+  if (typeof value !== "object" || value === null) return null;
+  const r = value as Record<string, unknown>;
+  const decisionId = typeof r.decisionId === "string" ? r.decisionId : null;
+  const time = typeof r.requestTime === "string" ? r.requestTime : null;
+  const at = time === null ? Number.NaN : Date.parse(time);
+  if (decisionId === null || time === null || Number.isNaN(at)) return null;
+  if (typeof r.decision !== "string" || typeof r.status !== "number") return null;
+  const tenant = str(r.tenant);
+  const agency = str(r.agency);
+  const camera = r.camera as Record<string, unknown> | undefined;
+  const capture = r.capture as Record<string, unknown> | undefined;
+  const images = r.images as Record<string, unknown> | undefined;
+  return {
+    decisionId,
+    time,
+    at,
+    tenant,
+    customer: agency !== null && agency !== tenant ? agency : null,
+    agencyType: str(r.agencyType),
+    jurisdiction: str(r.jurisdiction),
+    operation: str(r.operation) ?? "unknown",
+    deployment: str(r.deployment),
+    decision: intern(r.decision),
+    mode: str(r.mode) ?? "enforce",
+    status: r.status,
+    policies: strs(r.policies).map((id) => ({ id, reason: reasonOf(id) })),
+    policyRevision: str(r.policyRevision),
+    facts: {
+      images: typeof images?.count === "number" ? images.count : 0,
+      camera:
+        camera === undefined
+          ? null
+          : {
+              source: str(camera.source) ?? "unknown",
+              mobility: str(camera.mobility) ?? "unknown",
+              environment: str(camera.environment) ?? "unknown",
+            },
+      capture: str(capture?.value),
+      purposes: strs(r.purposes),
+      recognitionConfidence: str(r.recognitionConfidence),
+      unseen: strs(r.unseen),
+    },
+    evidence: strs(r.evidence),
+    error: str(r.error),
+    whatIf: r.whatIf === true,
+  };
+}
