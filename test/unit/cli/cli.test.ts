@@ -106,7 +106,7 @@ describe("errors are one line", () => {
   const dir = mkdtempSync(join(tmpdir(), "gw-cli-"));
 
   it("test with a missing case file", async () => {
-    const r = await run("test", join(dir, "missing.yaml"));
+    const r = await run("test", "--config", "config/demo.yaml", join(dir, "missing.yaml"));
     expect(r.code).toBe(1);
     expectOneLine(r.err);
     expect(r.err).toMatch(/^policy-gateway test: cannot open .*missing\.yaml: no such file/);
@@ -115,7 +115,7 @@ describe("errors are one line", () => {
   it("test with a case file that is not YAML", async () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "cases: [\n  - {name: x\n");
-    const r = await run("test", bad);
+    const r = await run("test", "--config", "config/demo.yaml", bad);
     expect(r.code).toBe(1);
     expectOneLine(r.err);
     expect(r.err).toMatch(/^policy-gateway test: .* at line 3, column 1:$/m);
