@@ -141,6 +141,10 @@ describe("dashboard API", () => {
     expect(body.facts.purposes).toContain("facial-identification");
     expect(body.facts.images).toBe(1);
     expect(body.evidence[0]).toMatch(/^facial-identification:.+@messages\[0\]\.content\[0\]/);
+    // Who asked: the key's id (never the key), the client and Azure's request id when it sent one.
+    expect(body.who.keyId).toMatch(/^[0-9a-f]{12}$|^[A-Za-z0-9._-]+$/);
+    expect(body.who.clientAddress).toBe("127.0.0.1");
+    expect(body.who.userAgent).toMatch(/\S/);
     const missing = await getJson<{ error: { code: string } }>(
       `${h.gw.adminUrl}/api/decisions/no-such-decision`,
     );

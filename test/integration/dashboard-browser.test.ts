@@ -137,6 +137,7 @@ describe.skipIf(CHROMIUM === undefined)(
       expect(detail).toContain("facial-identification");
       expect(detail).toContain(POLICY);
       expect(detail).toMatch(/body-worn/);
+      expect(await page.locator("#detail-who").textContent()).toContain("127.0.0.1");
       expect(await page.locator("#detail-evidence li").first().textContent()).toMatch(
         /^facial-identification:.+@messages\[0\]\.content\[0\]/,
       );

@@ -164,6 +164,14 @@ async function showDetail(id) {
     ["error", d.error],
     ["policy revision", d.policyRevision],
   ]);
+  const w = d.who;
+  fillList("detail-who", [
+    ["key", w.keyId],
+    ["end user", w.endUser ? `${w.endUser.id} (from ${w.endUser.from})` : null],
+    ["client address", w.clientAddress],
+    ["user agent", w.userAgent],
+    ["Azure request id", w.apimRequestId],
+  ]);
   const pols = $("detail-policies");
   pols.replaceChildren();
   for (const p of d.policies) {

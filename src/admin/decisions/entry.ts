@@ -44,6 +44,18 @@ export interface DecisionEntry {
   error: string | null;
   /** A what-if call of the data plane: listed, never counted as a denial. */
   whatIf: boolean;
+  /**
+   * Who asked, as the audit records it: the key's name or `app:<id>` (never the key), the end
+   * user as `audit.endUser` keeps it (hashed by default), the client's address and user agent, and
+   * Azure's own request id (`apim-request-id`) to find the call in Azure's logs.
+   */
+  who: {
+    keyId: string | null;
+    endUser: { id: string; from: string } | null;
+    clientAddress: string | null;
+    userAgent: string | null;
+    apimRequestId: string | null;
+  };
 }
 
 /**
@@ -84,6 +96,8 @@ export function entryOf(
   const camera = r.camera as Record<string, unknown> | undefined;
   const capture = r.capture as Record<string, unknown> | undefined;
   const images = r.images as Record<string, unknown> | undefined;
+  const endUser = r.endUser as Record<string, unknown> | undefined;
+  const client = r.client as Record<string, unknown> | undefined;
   return {
     decisionId,
     time,
@@ -117,5 +131,15 @@ export function entryOf(
     evidence: strs(r.evidence),
     error: str(r.error),
     whatIf: r.whatIf === true,
+    who: {
+      keyId: str(r.keyId),
+      endUser:
+        typeof endUser?.id === "string" && typeof endUser.from === "string"
+          ? { id: endUser.id, from: intern(endUser.from) }
+          : null,
+      clientAddress: typeof client?.address === "string" ? client.address : null,
+      userAgent: str(client?.userAgent),
+      apimRequestId: typeof r.apimRequestId === "string" ? r.apimRequestId : null,
+    },
   };
 }
