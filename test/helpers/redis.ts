@@ -18,7 +18,9 @@ let told = false;
 export function sayFleetSkipped(): void {
   if (REDIS_URL !== undefined || told) return;
   told = true;
-  console.log("fleet tests skipped: REDIS_URL is not set (bash .ci/run starts Redis and sets it)");
+  console.log(
+    "fleet tests skipped (test/integration/fleet.test.ts, the Redis half of test/unit/store): REDIS_URL is not set; bash .ci/run starts Redis and sets it",
+  );
 }
 
 async function freePort(): Promise<number> {

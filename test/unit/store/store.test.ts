@@ -9,9 +9,7 @@ import { gcraAdjust, gcraTake, MINUTE_MS } from "../../../src/store/gcra.js";
 import { MemoryStore } from "../../../src/store/memory-store.js";
 import { RedisStore } from "../../../src/store/redis-store.js";
 import type { AdmitRequest, SharedStore } from "../../../src/store/types.js";
-import { REDIS_URL, sayFleetSkipped } from "../../helpers/redis.js";
-
-sayFleetSkipped();
+import { REDIS_URL } from "../../helpers/redis.js";
 
 describe("gcra", () => {
   it("admits the whole limit at once, then one per interval", () => {
