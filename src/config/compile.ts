@@ -482,14 +482,14 @@ export function compileConfig(cfg: GatewayConfigFile, file: string): RuntimeConf
   if (cfg.store.type === "redis" && cfg.store.url === undefined) {
     problems.push("/store/url: a redis store needs `url` (redis:// or rediss://)");
   }
-  const models = new Map<string, string>();
+  const models = new Map<string, string>(Object.entries(cfg.models ?? {}));
   cfg.upstreams.forEach((u, i) => {
     (u.deployments ?? []).forEach((d, j) => {
       if (typeof d === "string") return;
       const known = models.get(d.name);
       if (known !== undefined && known !== d.model) {
         problems.push(
-          `/upstreams/${i}/deployments/${j}/model: deployment \`${d.name}\` is \`${known}\` on another upstream`,
+          `/upstreams/${i}/deployments/${j}/model: deployment \`${d.name}\` is \`${known}\` elsewhere in the config (another upstream or \`models\`)`,
         );
       }
       models.set(d.name, d.model);

@@ -299,6 +299,15 @@ export const GatewayConfigSchema = T.Object(
       { ...strict, default: {} },
     ),
     /**
+     * The model behind each deployment name (Azure deployment names are arbitrary), for token
+     * estimates, without restricting any upstream (as `upstreams[].deployments` would).
+     */
+    models: T.Optional(
+      T.Record(T.String({ minLength: 1 }), T.String({ minLength: 1 }), {
+        additionalProperties: false,
+      }),
+    ),
+    /**
      * Where shared state lives (docs/operations.md "Running a fleet"): `memory` for one process,
      * `redis` for replicas that must decide as one.
      */

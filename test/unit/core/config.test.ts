@@ -353,7 +353,26 @@ describe("compileConfig: defaults", () => {
     const problems = problemsOf(
       yaml({ upstream: `${two("gpt-4o", "a")}\n${two("gpt-4o-mini", "b")}` }),
     );
-    expect(problems.join()).toMatch(/deployment `chat` is `gpt-4o` on another upstream/);
+    expect(problems.join()).toMatch(/deployment `chat` is `gpt-4o` elsewhere in the config/);
+  });
+
+  it("maps deployments to models with `models` without restricting any upstream", () => {
+    const c = compile(yaml({ extra: "models: { vision-prod: gpt-4o-mini, chat: gpt-4.1 }" }));
+    expect([...c.models]).toEqual([
+      ["vision-prod", "gpt-4o-mini"],
+      ["chat", "gpt-4.1"],
+    ]);
+    expect(c.upstreams[0]!.deployments).toBeNull();
+    const clash = problemsOf(
+      yaml({
+        extra: "models: { chat: gpt-4o }",
+        upstream: `  - name: a
+    endpoint: simulator
+    deployments: [{ name: chat, model: gpt-4o-mini }]
+    auth: { type: api-key, apiKey: "" }`,
+      }),
+    );
+    expect(clash.join()).toMatch(/deployment `chat` is `gpt-4o` elsewhere in the config/);
   });
 
   it("resolves the default policy and catalogue paths against the config's directory", () => {
