@@ -4,7 +4,7 @@
  * Probes (`/healthz`, `/readyz`) stay open: a kubelet cannot read a secret.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { isIP } from "node:net";
+import { isLoopbackHost } from "../config/addresses.js";
 
 /** What `admin.token` compiles to: a token, none, or an explicit opt-out (`none`). */
 export type AdminToken = { kind: "token"; digest: string } | { kind: "none"; optedOut: boolean };
@@ -25,13 +25,6 @@ export function compileAdminToken(value: string | undefined): AdminToken | strin
     return `/admin/token: at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`), or \`none\``;
   }
   return { kind: "token", digest: digestOf(value).toString("hex") };
-}
-
-/** Whether a listen host is reachable from this machine only. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  if (h === "localhost" || h === "::1") return true;
-  return isIP(h) === 4 && h.startsWith("127.");
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * Checks `listen.trustedProxies` entries before Fastify's `trustProxy` sees them, so a typo is a
- * config error naming its path rather than a crash (or a silently ignored range) at start.
+ * Addresses in the config: `listen.trustedProxies` entries checked before Fastify's `trustProxy`
+ * sees them (a typo is a config error naming its path, not a crash or a silently ignored range),
+ * and whether a listen host reaches this machine only (the admin token and demo-key checks).
  */
-import { isIP } from "node:net";
+import { isIP, isIPv4, isIPv6 } from "node:net";
 
 /** Whether `value` is an IPv4/IPv6 address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
 export function isAddressOrCidr(value: string): boolean {
@@ -12,4 +13,13 @@ export function isAddressOrCidr(value: string): boolean {
   const bits = value.slice(slash + 1);
   if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
   return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** Whether a listen host reaches this machine only (`localhost`, `127.0.0.0/8`, `::1`). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h === "::1") return true;
+  const v4 = h.startsWith("::ffff:") ? h.slice("::ffff:".length) : h;
+  if (isIPv4(v4)) return v4.startsWith("127.");
+  return isIPv6(h) ? false : h.endsWith(".localhost");
 }

@@ -4,7 +4,7 @@
  * loopback; on a real upstream and a reachable address the gateway refuses to start (or reload).
  */
 import { createHash } from "node:crypto";
-import { isIPv4, isIPv6 } from "node:net";
+import { isLoopbackHost } from "../config/addresses.js";
 import type { RuntimeConfig } from "../config/index.js";
 import { StartRefusedError } from "./start-refused.js";
 
@@ -21,15 +21,6 @@ export const DEMO_KEYS: readonly string[] = [
 const DEMO_HASHES: ReadonlyMap<string, string> = new Map(
   DEMO_KEYS.map((k) => [createHash("sha256").update(k, "utf8").digest("hex"), k]),
 );
-
-/** Whether a listen host reaches this machine only (`localhost`, `127.0.0.0/8`, `::1`). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  if (h === "localhost" || h === "::1") return true;
-  const v4 = h.startsWith("::ffff:") ? h.slice("::ffff:".length) : h;
-  if (isIPv4(v4)) return v4.startsWith("127.");
-  return isIPv6(h) ? false : h.endsWith(".localhost");
-}
 
 /**
  * Throws `StartRefusedError` when `config` accepts a published demo key, forwards to a real

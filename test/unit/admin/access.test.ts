@@ -8,9 +8,9 @@ import {
   adminAllowed,
   adminChallenge,
   compileAdminToken,
-  isLoopbackHost,
   openAdminProblem,
 } from "../../../src/admin/access.js";
+import { isLoopbackHost } from "../../../src/config/addresses.js";
 import { compileConfig } from "../../../src/config/compile.js";
 import { ConfigError } from "../../../src/config/index.js";
 import { parseConfig } from "../../../src/config/load.js";
