@@ -3,7 +3,7 @@
  * sees them (a typo is a config error naming its path, not a crash or a silently ignored range),
  * and whether a listen host reaches this machine only (the admin token and demo-key checks).
  */
-import { isIP, isIPv4, isIPv6 } from "node:net";
+import { isIP, isIPv4 } from "node:net";
 
 /** Whether `value` is an IPv4/IPv6 address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
 export function isAddressOrCidr(value: string): boolean {
@@ -20,6 +20,5 @@ export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
   if (h === "localhost" || h === "::1") return true;
   const v4 = h.startsWith("::ffff:") ? h.slice("::ffff:".length) : h;
-  if (isIPv4(v4)) return v4.startsWith("127.");
-  return isIPv6(h) ? false : h.endsWith(".localhost");
+  return isIPv4(v4) && v4.startsWith("127.");
 }
