@@ -1,18 +1,18 @@
 /**
- * A Redis server for the fleet scenario, on a free port, killed with the benchmark; undefined when
- * `redis-server` is not installed (the scenario is then skipped and says so).
+ * A Redis server of our own on a free port, for the benchmark's fleet scenario and the tests that
+ * kill and restart Redis: `redis-server` without persistence, ready once it says it accepts
+ * connections. The benchmark skips the scenario (and says so) when it is not installed.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 
-/** The started server. */
-export interface BenchRedis {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
+/** Whether a `redis-server` binary is on the PATH. */
+export function hasRedisServer(): boolean {
+  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 now (the OS picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -23,32 +23,53 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `redis-server` without persistence; resolves once it accepts connections. */
-export async function startBenchRedis(): Promise<BenchRedis | undefined> {
-  if (spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status !== 0) return undefined;
-  const port = await freePort();
+/** Starts `redis-server` on `port`; resolves once it accepts connections. */
+export async function launchRedis(port: number): Promise<ChildProcess> {
   const child = spawn(
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { stdio: ["ignore", "pipe", "pipe"] },
   );
-  process.once("exit", () => child.kill("SIGKILL"));
   await new Promise<void>((resolve, reject) => {
     let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes("Ready to accept connections")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`redis-server exited (${code})`)));
+      if (out.includes("Ready to accept connections")) {
+        child.stdout!.off("data", onData);
+        child.stdout!.resume();
+        resolve();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
   });
+  return child;
+}
+
+/** Sends `signal` to a server and waits for it to exit. */
+export async function stopRedis(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill(signal);
+  await exited;
+}
+
+/** The benchmark's server. */
+export interface BenchRedis {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the benchmark's server, or undefined when `redis-server` is not installed. */
+export async function startBenchRedis(): Promise<BenchRedis | undefined> {
+  if (!hasRedisServer()) return undefined;
+  const port = await freePort();
+  const child = await launchRedis(port);
+  process.once("exit", () => child.kill("SIGKILL"));
   return {
     url: `redis://127.0.0.1:${port}`,
     pid: child.pid!,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGTERM");
-      await exited;
-    },
+    stop: () => stopRedis(child, "SIGTERM"),
   };
 }

@@ -158,13 +158,22 @@ export const errors = {
       `upstream \`${upstream}\` did not answer within ${timeoutMs} ms`,
       { cause },
     ),
-  tooManyInFlight: (who: string, limit: number) =>
+  /**
+   * A concurrency cap (`maxConcurrentRequests`) is reached: counted on this replica (memory store)
+   * or across the fleet (leases in the shared store, with the soonest lease's expiry to wait for).
+   */
+  tooManyInFlight: (
+    who: string,
+    limit: number,
+    where: "replica" | "fleet" = "replica",
+    retryAfterMs = 1000,
+  ) =>
     new GatewayHttpError(
       "RateLimited",
-      `${who} already has ${limit} requests in flight on this gateway replica (its limit): retry when one has finished`,
+      `${who} already has ${limit} requests in flight ${where === "fleet" ? "across the gateway fleet" : "on this gateway replica"} (its limit): retry when one has finished`,
       {
         headers: {
-          "retry-after": "1",
+          "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
           "x-ratelimit-limit-concurrent-requests": String(limit),
           "x-ratelimit-remaining-concurrent-requests": "0",
         },
@@ -209,19 +218,6 @@ export const errors = {
           ...(remaining.tokens === undefined
             ? {}
             : { "x-ratelimit-remaining-tokens": String(remaining.tokens) }),
-        },
-      },
-    ),
-  /** The fleet's concurrency cap (`maxConcurrentRequests` with a shared store). */
-  tooManyInFlightFleet: (who: string, limit: number, retryAfterMs: number) =>
-    new GatewayHttpError(
-      "RateLimited",
-      `${who} already has ${limit} requests in flight across the gateway fleet (its limit): retry when one has finished`,
-      {
-        headers: {
-          "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
-          "x-ratelimit-limit-concurrent-requests": String(limit),
-          "x-ratelimit-remaining-concurrent-requests": "0",
         },
       },
     ),

@@ -12,11 +12,18 @@
 import type { GatewayMetrics } from "../../admin/metrics.js";
 import type { RuntimeConfig } from "../../config/index.js";
 import { errors, type GatewayHttpError } from "../../errors.js";
-import type { SharedStore } from "../../store/types.js";
+import type { AdmitRequest, AdmitResult, Refusal, SharedStore } from "../../store/types.js";
 import { finishCapture } from "../classify-request/capture.js";
 import type { RequestFacts } from "../classify-request/facts.js";
 import type { RequestContext } from "../context.js";
-import { type AdmissionPlan, needsTokenEstimate, planAdmission, TOKEN_OPERATIONS } from "./plan.js";
+import {
+  type AdmissionPlan,
+  needsTokenEstimate,
+  planAdmission,
+  reservedTokens,
+  settlementOf,
+  TOKEN_OPERATIONS,
+} from "./plan.js";
 
 /** What admission needs from the running gateway. */
 export interface AdmitDeps {
@@ -75,19 +82,31 @@ function admitWith(
     leaseTtlMs: config.limits.upstreamTimeoutMs + LEASE_MARGIN_MS,
   });
   if (plan === undefined) return facts;
+  return withAdmission(
+    deps.store,
+    plan.request,
+    (result) => admitted(deps, ctx, facts, plan, result),
+    (err) => unavailable(deps, config, ctx, facts, plan, err),
+  );
+}
+
+/**
+ * Runs `store.admit` and hands its answer to `onResult`, or what it threw or rejected with to
+ * `onError`: with no promise when the store answers synchronously (the memory store).
+ */
+export function withAdmission<T>(
+  store: SharedStore,
+  request: AdmitRequest,
+  onResult: (result: AdmitResult) => T,
+  onError: (err: unknown) => T,
+): T | Promise<T> {
   let answer: ReturnType<SharedStore["admit"]>;
   try {
-    answer = deps.store.admit(plan.request);
+    answer = store.admit(request);
   } catch (err) {
-    return unavailable(deps, config, ctx, facts, plan, err);
+    return onError(err);
   }
-  if (answer instanceof Promise) {
-    return answer.then(
-      (result) => admitted(deps, ctx, facts, plan, result),
-      (err: unknown) => unavailable(deps, config, ctx, facts, plan, err),
-    );
-  }
-  return admitted(deps, ctx, facts, plan, answer);
+  return answer instanceof Promise ? answer.then(onResult, onError) : onResult(answer);
 }
 
 function admitted(
@@ -95,7 +114,7 @@ function admitted(
   ctx: RequestContext,
   facts: RequestFacts,
   plan: AdmissionPlan,
-  result: Awaited<ReturnType<SharedStore["admit"]>>,
+  result: AdmitResult,
 ): RequestFacts {
   const settled = finishCapture(facts, result.frameCounts);
   ctx.facts = settled;
@@ -111,13 +130,13 @@ export function refusalOf(
   ctx: RequestContext,
   plan: AdmissionPlan,
   remaining: readonly number[],
-  refused: NonNullable<Awaited<ReturnType<SharedStore["admit"]>>["refused"]>,
+  refused: Refusal,
 ): GatewayHttpError {
   const tenant = ctx.tenant!.id;
   if (refused.kind === "lease") {
     const slot = plan.leases[refused.index]!;
     deps.metrics.rateLimited.inc({ tenant, limit: "concurrency" });
-    return errors.tooManyInFlightFleet(slot.who, slot.limit, refused.retryAfterMs);
+    return errors.tooManyInFlight(slot.who, slot.limit, "fleet", refused.retryAfterMs);
   }
   const slot = plan.rates[refused.index]!;
   deps.metrics.rateLimited.inc({ tenant, limit: slot.unit });
@@ -159,20 +178,9 @@ function holdUntilClose(deps: AdmitDeps, ctx: RequestContext, plan: AdmissionPla
     local?.();
     if (settled) return;
     settled = true;
-    const delta = tokenCorrection(ctx, plan);
-    const rates = request.rates.flatMap((r, i) =>
-      plan.rates[i]!.unit === "tokens" && delta !== 0
-        ? [{ key: r.key, perMinute: r.perMinute, delta }]
-        : [],
-    );
-    if (rates.length === 0 && request.leases.length === 0) return;
-    deps.store.settle({
-      scope: request.scope,
-      requestId: request.requestId,
-      now: (ctx.generation.classifier.now ?? Date.now)(),
-      rates,
-      leases: request.leases.map((l) => l.key),
-    });
+    const now = (ctx.generation.classifier.now ?? Date.now)();
+    const settlement = settlementOf(plan, tokenCorrection(ctx, plan), now, true);
+    if (settlement !== undefined) deps.store.settle(settlement);
   };
 }
 
@@ -182,7 +190,7 @@ function holdUntilClose(deps: AdmitDeps, ctx: RequestContext, plan: AdmissionPla
  * call; the estimate stands for a stream without usage.
  */
 export function tokenCorrection(ctx: RequestContext, plan: AdmissionPlan): number {
-  const reserved = plan.rates.find((r) => r.unit === "tokens")?.cost;
+  const reserved = reservedTokens(plan);
   if (reserved === undefined) return 0;
   const status = ctx.proxy?.upstreamStatus;
   const usage = ctx.proxy?.usage;

@@ -5,7 +5,7 @@
  * takes. Pure: no store, no clock, no Fastify.
  */
 import type { RuntimeTenant } from "../../config/index.js";
-import type { AdmitRequest, FrameOp, LeaseOp, RateOp } from "../../store/types.js";
+import type { AdmitRequest, FrameOp, LeaseOp, RateOp, SettleRequest } from "../../store/types.js";
 import type { PendingCapture } from "../classify-request/capture.js";
 import type { Operation } from "../classify-request/facts.js";
 
@@ -156,3 +156,30 @@ export const TOKEN_OPERATIONS: ReadonlySet<Operation> = new Set([
   "responses",
   "embeddings",
 ]);
+
+/** The tokens a plan reserved (what its token rates cost), or undefined when none applied. */
+export function reservedTokens(plan: AdmissionPlan): number | undefined {
+  return plan.rates.find((r) => r.unit === "tokens")?.cost;
+}
+
+/**
+ * The correction after the response: `delta` tokens on each token rate (negative gives back) and,
+ * with `releaseLeases`, the plan's leases freed; undefined when there is nothing to send.
+ */
+export function settlementOf(
+  plan: AdmissionPlan,
+  delta: number,
+  now: number,
+  releaseLeases: boolean,
+): SettleRequest | undefined {
+  const { request } = plan;
+  const rates =
+    delta === 0
+      ? []
+      : request.rates.flatMap((r, i) =>
+          plan.rates[i]!.unit === "tokens" ? [{ key: r.key, perMinute: r.perMinute, delta }] : [],
+        );
+  const leases = releaseLeases ? request.leases.map((l) => l.key) : [];
+  if (rates.length === 0 && leases.length === 0) return undefined;
+  return { scope: request.scope, requestId: request.requestId, now, rates, leases };
+}

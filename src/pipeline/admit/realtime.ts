@@ -8,9 +8,8 @@
 import { randomUUID } from "node:crypto";
 import { errors } from "../../errors.js";
 import type { RequestContext } from "../context.js";
-import type { AdmitDeps } from "./admit.js";
-import { refusalOf } from "./admit.js";
-import { planAdmission } from "./plan.js";
+import { type AdmitDeps, refusalOf, withAdmission } from "./admit.js";
+import { planAdmission, reservedTokens, settlementOf } from "./plan.js";
 
 /** A response's token reservation, settled by its `response.done`. */
 export interface ResponseReservation {
@@ -56,40 +55,28 @@ function admitRealtime(
   });
   if (plan === undefined) return undefined;
   const reservation = (): ResponseReservation | undefined => {
-    const reserved = plan.rates.find((r) => r.unit === "tokens")?.cost;
+    const reserved = reservedTokens(plan);
     if (reserved === undefined) return undefined;
     return {
       settle(totalTokens) {
-        const delta = totalTokens - reserved;
-        if (delta === 0) return;
-        deps.store.settle({
-          scope: plan.request.scope,
-          requestId: plan.request.requestId,
-          now: Date.now(),
-          rates: plan.request.rates.flatMap((r, i) =>
-            plan.rates[i]!.unit === "tokens" ? [{ key: r.key, perMinute: r.perMinute, delta }] : [],
-          ),
-          leases: [],
-        });
+        const settlement = settlementOf(plan, totalTokens - reserved, Date.now(), false);
+        if (settlement !== undefined) deps.store.settle(settlement);
       },
     };
   };
-  const onResult = (result: Awaited<ReturnType<AdmitDeps["store"]["admit"]>>) => {
-    if (result.refused !== undefined) {
-      throw refusalOf(deps, session, plan, result.remaining, result.refused);
-    }
-    return reservation();
-  };
-  const onError = (err: unknown) => {
-    deps.metrics.storeErrors.inc({ op: "admit" });
-    if (session.generation.config.store.onError === "deny") throw errors.storeUnavailable(err);
-    return undefined;
-  };
-  let answer: ReturnType<AdmitDeps["store"]["admit"]>;
-  try {
-    answer = deps.store.admit(plan.request);
-  } catch (err) {
-    return onError(err);
-  }
-  return answer instanceof Promise ? answer.then(onResult, onError) : onResult(answer);
+  return withAdmission(
+    deps.store,
+    plan.request,
+    (result) => {
+      if (result.refused !== undefined) {
+        throw refusalOf(deps, session, plan, result.remaining, result.refused);
+      }
+      return reservation();
+    },
+    (err) => {
+      deps.metrics.storeErrors.inc({ op: "admit" });
+      if (session.generation.config.store.onError === "deny") throw errors.storeUnavailable(err);
+      return undefined;
+    },
+  );
 }

@@ -9,6 +9,7 @@ import type { StageDeps } from "../data-plane.js";
 import { HEAD_BYTES } from "../own-objects/created-id.js";
 import { recordObjects } from "../own-objects/hook.js";
 import { filterList, listedIds, parseList } from "../own-objects/list-filter.js";
+import { lookupIn } from "../own-objects/ownership.js";
 import type { ObjectOwner, ObjectRecord } from "../own-objects/store.js";
 import { restoreBlobs } from "../read-body/large-json.js";
 import { policyViolation } from "../respond.js";
@@ -68,13 +69,8 @@ async function forward(
 function ownList(deps: StageDeps, raw: Buffer, owner: ObjectOwner): Buffer | Promise<Buffer> {
   const list = parseList(raw);
   const ids = listedIds(list);
-  const filter = (records: readonly (ObjectRecord | undefined)[]) => {
-    const byId = new Map<string, ObjectRecord>();
-    records.forEach((r, i) => {
-      if (r !== undefined) byId.set(ids[i]!, r);
-    });
-    return filterList(list, owner, (id) => byId.get(id));
-  };
+  const filter = (records: readonly (ObjectRecord | undefined)[]) =>
+    filterList(list, owner, lookupIn(ids, records));
   const records = deps.store.getObjects(ids, Date.now());
   // A store that cannot answer keeps nothing: an unread list could name other tenants' objects.
   if (records instanceof Promise) {

@@ -12,7 +12,7 @@ import type { RequestBody } from "../read-body/request-body.js";
 import { mergeStoredFacts, storedFactsOf } from "./context-facts.js";
 import { createdId, namedFileIds } from "./created-id.js";
 import { type ObjectKind, RETENTION_MS } from "./kinds.js";
-import { resolveObjects, resolveUnreadable } from "./ownership.js";
+import { lookupIn, resolveObjects, resolveUnreadable } from "./ownership.js";
 import { objectUse } from "./references.js";
 import type { ObjectOwner, ObjectRecord, StoredFacts } from "./store.js";
 
@@ -58,11 +58,7 @@ export function checkObjects(
   const allowed = ctx.tenant!.externalObjectsAllowed;
   const ids = [...new Set(use.refs.map((r) => r.id))];
   const resolve = (records: readonly (ObjectRecord | undefined)[]) => {
-    const byId = new Map<string, ObjectRecord>();
-    records.forEach((r, i) => {
-      if (r !== undefined) byId.set(ids[i]!, r);
-    });
-    ctx.objects = resolveObjects(use, owner, (id) => byId.get(id), allowed);
+    ctx.objects = resolveObjects(use, owner, lookupIn(ids, records), allowed);
   };
   const unreadable = (err: unknown) => {
     deps.metrics.storeErrors.inc({ op: "objects" });

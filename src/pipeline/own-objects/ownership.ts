@@ -12,6 +12,18 @@ import { type ObjectOwner, type ObjectRecord, owns } from "./store.js";
 /** Reads one object's record (from records fetched for the request), undefined when unknown. */
 export type ObjectLookup = (id: string) => ObjectRecord | undefined;
 
+/** The lookup over `records`, the store's answer for `ids` (in the same order). */
+export function lookupIn(
+  ids: readonly string[],
+  records: readonly (ObjectRecord | undefined)[],
+): ObjectLookup {
+  const byId = new Map<string, ObjectRecord>();
+  records.forEach((r, i) => {
+    if (r !== undefined) byId.set(ids[i]!, r);
+  });
+  return (id) => byId.get(id);
+}
+
 /** The objects a request continues or uses, once ownership is checked. */
 export interface ObjectResolution {
   use: ObjectUse;

@@ -1,7 +1,7 @@
 /**
  * The object registry: for every object created through the gateway, its owner and the facts that
- * matter to policy (never text, never image bytes). An interface, so a fleet can share it (issue
- * 12); the built-in store is in memory, bounded, with each kind's retention.
+ * matter to policy (never text, never image bytes). Records live in the shared store
+ * (`src/store/`): this in-memory registry inside the memory store, or Redis for a fleet.
  */
 import type {
   CameraSource,
@@ -39,15 +39,6 @@ export interface ObjectRecord {
   expiresAt: number;
 }
 
-/** Where object records live. */
-export interface ObjectStore {
-  get(id: string, now: number): ObjectRecord | undefined;
-  put(record: ObjectRecord): void;
-  delete(id: string): void;
-  /** Records held (for metrics and tests). */
-  readonly size: number;
-}
-
 /** Whether `owner` may use an object of `record`: same tenant, same customer (or both none). */
 export function owns(owner: ObjectOwner, record: ObjectRecord): boolean {
   return owner.tenantId === record.owner.tenantId && owner.customerId === record.owner.customerId;
@@ -59,7 +50,7 @@ export function owns(owner: ObjectOwner, record: ObjectRecord): boolean {
  * test: id, owner, a few short arrays and the Map entry), so the default 200,000 records
  * (`limits.maxStoredObjects`) cost about 120 MB at most.
  */
-export class MemoryObjectStore implements ObjectStore {
+export class MemoryObjectStore {
   readonly #records = new Map<string, ObjectRecord>();
   readonly #max: number;
 
