@@ -1,10 +1,12 @@
 /**
- * `npm run cv:classifier`: leave-one-author-out cross-validation of the purpose model, the honest
+ * `npm run cv:classifier`: author-grouped cross-validation of the purpose model, the honest
  * way to compare arguments and data without touching a hold-out (scripts/classifier/
  * cross-validate.ts). Prints the model's pooled AUC and the gateway's recall and false-positive
  * rate with the model on, at the combination training would choose, per source and per language.
- * `TRAIN_ARGS` (JSON) overrides fastText arguments; `CV_SOURCES` (comma list) limits the folds.
+ * `TRAIN_ARGS` (JSON) overrides fastText arguments; `CV_DUMP` (a path) writes every scored example
+ * there as JSON, to study thresholds without training again.
  */
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   auc,
@@ -24,6 +26,8 @@ async function main(): Promise<void> {
   const scored = await crossValidate(all, gatewayView(ROOT, undefined), args, (l) =>
     process.stderr.write(`${l}\n`),
   );
+  const dump = process.env["CV_DUMP"];
+  if (dump !== undefined) writeFileSync(dump, JSON.stringify(scored));
   const authored = scored.filter((s) => s.e.source !== "corpus");
   const c = chooseCombination(authored);
   const row = (name: string, list: readonly Scored[]) => {

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     }
     const misses = levels.filter((x) => x.row.positive && x.level === "none").slice(0, 12);
     const alarms = levels.filter((x) => !x.row.positive && at(x.level, "likely")).slice(0, 12);
+    const maybes = levels.filter((x) => !x.row.positive && x.level === "possible").slice(0, 12);
     out.push(
       "",
       "Missed (first 12):",
@@ -77,6 +78,9 @@ async function main(): Promise<void> {
       "",
       "False alarms at likely (first 12):",
       ...alarms.map((x) => `- [${x.row.lang}/${x.row.kind}] ${x.row.text.slice(0, 140)}`),
+      "",
+      "False alarms at possible only (first 12):",
+      ...maybes.map((x) => `- [${x.row.lang}/${x.row.kind}] ${x.row.text.slice(0, 140)}`),
     );
     console.log(out.join("\n"));
   }

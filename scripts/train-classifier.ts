@@ -5,7 +5,7 @@
  *
  * 1. 10% of the examples (stratified by label, seeded) are set aside as the validation split the
  *    CI test scores the committed model on; the model never trains on them.
- * 2. On the rest, leave-one-author-out cross-validation gives every example a score from a model
+ * 2. On the rest, author-grouped 5-fold cross-validation gives every example a score from a model
  *    that never saw its author; the weight of a rule match (`ruleBonus`) and the thresholds of
  *    `possible`, `likely` and `certain` (5%, 2% and 0.5% false positives) are set on those scores,
  *    the rule corpus left out (the rules were written on it).
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       sources: count(fit, (e) => e.source),
     },
     crossValidation: {
-      note: "leave-one-author-out; each score from a model that never saw the author; thresholds set here, rule corpus excluded",
+      note: "author-grouped 5-fold; each score from a model that never saw the author; thresholds set here, rule corpus excluded",
       aucModelAlone: Math.round(auc(authored) * 10000) / 10000,
       authored: round(rates(authored, combination)),
       bySource,

@@ -1,6 +1,6 @@
 /**
- * Leave-one-author-out cross-validation: for each source, a model trained on every other source
- * scores the one left out, so each score is what the model would say of a new author's prompt.
+ * Author-grouped cross-validation: each fold of sources is scored by a model trained on the other
+ * folds, so each score is what the model would say of a new author's prompt.
  * The thresholds and the weight of the rules are set on these scores (never on a hold-out).
  */
 import {
@@ -20,24 +20,48 @@ export interface Scored {
   rules: Confidence;
 }
 
-/** Scores every example with a model trained without its source. */
+/**
+ * How many author-grouped folds cross-validation trains: every source (author) sits in exactly one
+ * fold, so each score still comes from a model that never saw its author, at a fifth of the cost
+ * of leaving each author out on its own (25 sources, 25 trainings).
+ */
+export const FOLDS = 5;
+
+/** Sources assigned to folds, largest first, each to the fold with the fewest examples so far. */
+export function foldsOf(examples: readonly Example[], folds = FOLDS): string[][] {
+  const sizes = new Map<string, number>();
+  for (const e of examples) sizes.set(e.source, (sizes.get(e.source) ?? 0) + 1);
+  const bySize = [...sizes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const out = Array.from({ length: Math.min(folds, bySize.length) }, () => ({
+    sources: [] as string[],
+    n: 0,
+  }));
+  for (const [source, n] of bySize) {
+    const least = out.reduce((a, b) => (b.n < a.n ? b : a));
+    least.sources.push(source);
+    least.n += n;
+  }
+  return out.map((f) => f.sources);
+}
+
+/** Scores every example with a model trained without its source (author-grouped folds). */
 export async function crossValidate(
   examples: readonly Example[],
   rulesView: (text: string) => Promise<Confidence>,
   args: Partial<typeof ARGS> = {},
   log: (line: string) => void = () => {},
 ): Promise<Scored[]> {
-  const sources = [...new Set(examples.map((e) => e.source))];
   const out: Scored[] = [];
-  for (const source of sources) {
+  for (const fold of foldsOf(examples)) {
+    const left = new Set(fold);
     const train = shuffle(
-      examples.filter((e) => e.source !== source),
+      examples.filter((e) => !left.has(e.source)),
       rng(SEED),
     );
     const { model } = await trainModel(train, args);
-    const held = examples.filter((e) => e.source === source);
+    const held = examples.filter((e) => left.has(e.source));
     for (const e of held) out.push({ e, p: model.score(e.text), rules: await rulesView(e.text) });
-    log(`${source}: ${held.length} scored by a model of ${train.length}`);
+    log(`${fold.join(", ")}: ${held.length} scored by a model of ${train.length}`);
   }
   return out;
 }

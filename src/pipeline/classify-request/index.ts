@@ -162,21 +162,21 @@ export function factsOf(
   const evidence: Evidence[] = [...detected.evidence];
   // "Name?" with an image in play (here or earlier in the conversation) is the identification ask.
   const imagesInPlay = inspection.images.length + (input.contextImages ?? 0) > 0;
-  let terseAsk = false;
   if (imagesInPlay && !purposes.includes("facial-identification")) {
     const terse = terseIdentityAsks(inspection.texts);
     if (terse.length > 0) {
       purposes.unshift("facial-identification");
       evidence.push(...terse);
-      terseAsk = true;
     }
   }
   // How sure: the rules, the model and unreadable scripts, where an image is in play.
   const ruleMatch =
     purposes.includes("facial-identification") || purposes.includes("facial-verification");
-  // Without the model (or without an image, where it does not run), a rule match is `likely`.
+  // Without the model (or without an image, where it does not run), a rule match is `likely`;
+  // with it, a rule match (a terse ask too: "Identify this plant." is three words) is one signal
+  // of the combined score (confidence.ts).
   let recognition: Confidence =
-    ruleMatch && (deps.model === undefined || terseAsk || !imagesInPlay) ? "likely" : "none";
+    ruleMatch && (deps.model === undefined || !imagesInPlay) ? "likely" : "none";
   let uncertainText: string | undefined;
   if (imagesInPlay) {
     for (const group of conversations(inspection.texts)) {
@@ -194,13 +194,8 @@ export function factsOf(
       purposes.unshift("facial-identification");
     }
     // With the model on, a rule match the combined score leaves below `likely` is not asserted
-    // (its evidence stays); a terse ask with an image in play is its own proof.
-    if (
-      deps.model !== undefined &&
-      ruleMatch &&
-      !terseAsk &&
-      CONFIDENCES.indexOf(recognition) < 2
-    ) {
+    // (its evidence stays).
+    if (deps.model !== undefined && ruleMatch && CONFIDENCES.indexOf(recognition) < 2) {
       for (const p of ["facial-identification", "facial-verification"] as const) {
         const at = purposes.indexOf(p);
         if (at >= 0) purposes.splice(at, 1);

@@ -61,4 +61,4 @@ describe("the shipped purpose model", () => {
 });
 
 /** Set from the committed model's validation figures, with a little room. */
-const FLOORS = { recallAtPossible: 0.7, fprAtPossible: 0.17, fprAtLikely: 0.03 };
+const FLOORS = { recallAtPossible: 0.78, fprAtPossible: 0.09, fprAtLikely: 0.03 };

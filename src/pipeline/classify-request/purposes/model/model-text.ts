@@ -58,3 +58,31 @@ export function rot13(text: string): string {
     return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
   });
 }
+
+/** Common English words: ROT13 hides English, and its decoding reads as English again. */
+const ENGLISH_WORDS: ReadonlySet<string> = new Set(
+  (
+    "the is are was who whom whose what this that these those of and in on to with for from " +
+    "he she his her him they them their it you me my name names person man woman guy face " +
+    "photo picture image identify identity recognize recognise match find tell"
+  ).split(" "),
+);
+
+const englishWordCount = (text: string) => {
+  let n = 0;
+  for (const w of text.toLowerCase().split(/[^a-z]+/)) if (ENGLISH_WORDS.has(w)) n++;
+  return n;
+};
+
+/**
+ * The ROT13 decoding of a short text when it reads as English and the text does not (two or more
+ * common English words more than the text holds): the model then scores it too. Decoding every
+ * short text instead gave gibberish that the model scored at random, and plain questions
+ * ("How many faces are in this photo?") reached `possible` through their own ROT13.
+ */
+export function rot13Reading(raw: string): string | undefined {
+  if (raw.length >= 400 || !/[a-z]{4}/i.test(raw)) return undefined;
+  const decoded = rot13(raw);
+  const gained = englishWordCount(decoded);
+  return gained >= 2 && gained > englishWordCount(raw) ? decoded : undefined;
+}

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getFastTextClass, getFastTextModule } from "fasttext.wasm.js";
-import { decodedTexts, modelText, rot13 } from "./model-text.js";
+import { decodedTexts, modelText, rot13Reading } from "./model-text.js";
 
 /** Thresholds of each confidence on the combined score (log-odds), from the model card. */
 export interface Thresholds {
@@ -73,9 +73,8 @@ export class PurposeModel {
   score(raw: string): number {
     let best = this.windows(modelText(raw));
     for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(modelText(hidden)));
-    if (raw.length < 400 && /[a-z]{4}/i.test(raw)) {
-      best = Math.max(best, this.probability(modelText(rot13(raw))));
-    }
+    const rot = rot13Reading(raw);
+    if (rot !== undefined) best = Math.max(best, this.probability(modelText(rot)));
     return best;
   }
 
