@@ -72,9 +72,96 @@ function intern(v: string): string {
   return v;
 }
 
+/**
+ * Whole parts of an entry repeat too: the facts of most calls are one of a few combinations, and
+ * so are the policies that decided. Each distinct part is kept once, frozen, and shared by the
+ * entries that have it, so an entry held in the index is two objects (itself and `who`) rather
+ * than a dozen: the index holds up to `maxRecords` of them, and every object it holds is one the
+ * garbage collector copies when the entry is promoted and traces at every major collection.
+ */
+const parts = new Map<string, unknown>();
+const MAX_PARTS = 10_000;
+function sharedPart<T>(key: string, make: () => T): T {
+  const known = parts.get(key);
+  if (known !== undefined) return known as T;
+  if (parts.size >= MAX_PARTS) parts.clear();
+  const made = deepFreeze(make());
+  parts.set(key, made);
+  return made;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
 const str = (v: unknown): string | null => (typeof v === "string" ? intern(v) : null);
-const strs = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").map(intern) : [];
+/** The strings of a list, interned; the shared empty list when there are none. */
+function strs(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length === 0) return NONE as string[];
+  const out: string[] = [];
+  for (const x of v) if (typeof x === "string") out.push(intern(x));
+  return out.length === 0 ? (NONE as string[]) : out;
+}
+
+/** A list of strings, shared per content (the evidence rule ids of an entry). */
+const sharedList = (v: string[]): string[] =>
+  v.length === 0 ? v : sharedPart(`l\u0002${listKey(v)}`, () => v);
+
+/** A key for a list of strings (joined with a separator no label contains). */
+const listKey = (v: readonly string[]) => v.join("\u0001");
+
+/** The deciding policies with their reasons, shared per combination. */
+function policiesOf(v: unknown, reasonOf: (policyId: string) => string | null): EntryPolicy[] {
+  const ids = strs(v);
+  if (ids.length === 0) return NONE as unknown as EntryPolicy[];
+  const reasons = ids.map((id) => reasonOf(id));
+  // The reason is part of the key: a reload may change a policy's reason.
+  const key = `${listKey(ids)}\u0002${listKey(reasons.map((r) => r ?? "\u0003"))}`;
+  return sharedPart(`p\u0002${key}`, () => ids.map((id, i) => ({ id, reason: reasons[i]! })));
+}
+
+/** The facts' labels, shared per combination. */
+function factsOf(r: Record<string, unknown>): DecisionEntry["facts"] {
+  const camera = r.camera as Record<string, unknown> | undefined;
+  const capture = r.capture as Record<string, unknown> | undefined;
+  const images = r.images as Record<string, unknown> | undefined;
+  const count = typeof images?.count === "number" ? images.count : 0;
+  const cam =
+    camera === undefined
+      ? null
+      : {
+          source: str(camera.source) ?? "unknown",
+          mobility: str(camera.mobility) ?? "unknown",
+          environment: str(camera.environment) ?? "unknown",
+        };
+  const captureValue = str(capture?.value);
+  const purposes = strs(r.purposes);
+  const confidence = str(r.recognitionConfidence);
+  const unseen = strs(r.unseen);
+  const key = [
+    "f",
+    count,
+    cam === null ? "\u0003" : `${cam.source}\u0001${cam.mobility}\u0001${cam.environment}`,
+    captureValue ?? "\u0003",
+    listKey(purposes),
+    confidence ?? "\u0003",
+    listKey(unseen),
+  ].join("\u0002");
+  return sharedPart(key, () => ({
+    images: count,
+    camera: cam,
+    capture: captureValue,
+    purposes,
+    recognitionConfidence: confidence,
+    unseen,
+  }));
+}
 
 /**
  * The entry of one parsed audit line (live or read back from a file), or null when it is not a
@@ -93,9 +180,6 @@ export function entryOf(
   if (typeof r.decision !== "string" || typeof r.status !== "number") return null;
   const tenant = str(r.tenant);
   const agency = str(r.agency);
-  const camera = r.camera as Record<string, unknown> | undefined;
-  const capture = r.capture as Record<string, unknown> | undefined;
-  const images = r.images as Record<string, unknown> | undefined;
   const endUser = r.endUser as Record<string, unknown> | undefined;
   const client = r.client as Record<string, unknown> | undefined;
   return {
@@ -111,24 +195,10 @@ export function entryOf(
     decision: intern(r.decision),
     mode: str(r.mode) ?? "enforce",
     status: r.status,
-    policies: strs(r.policies).map((id) => ({ id, reason: reasonOf(id) })),
+    policies: policiesOf(r.policies, reasonOf),
     policyRevision: str(r.policyRevision),
-    facts: {
-      images: typeof images?.count === "number" ? images.count : 0,
-      camera:
-        camera === undefined
-          ? null
-          : {
-              source: str(camera.source) ?? "unknown",
-              mobility: str(camera.mobility) ?? "unknown",
-              environment: str(camera.environment) ?? "unknown",
-            },
-      capture: str(capture?.value),
-      purposes: strs(r.purposes),
-      recognitionConfidence: str(r.recognitionConfidence),
-      unseen: strs(r.unseen),
-    },
-    evidence: strs(r.evidence),
+    facts: factsOf(r),
+    evidence: sharedList(strs(r.evidence)),
     error: str(r.error),
     whatIf: r.whatIf === true,
     who: {

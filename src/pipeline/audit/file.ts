@@ -41,6 +41,17 @@ export interface LineOutput {
   flush(): Promise<void>;
   /** Bytes accepted but not yet written. */
   readonly pending: number;
+  /** Writes what is held synchronously, best effort (the process is exiting). */
+  flushSync(): void;
+}
+
+/** sonic-boom's synchronous flush at exit; a destination that failed was reported already. */
+function flushAtExit(boom: SonicBoom): void {
+  try {
+    boom.flushSync();
+  } catch {
+    // destroyed or failed: its error went to the operational log when it happened
+  }
 }
 
 /** Problems the output reports instead of throwing from a request's completion. */
@@ -169,6 +180,10 @@ export class FdOutput implements LineOutput {
   flush(): Promise<void> {
     return drainAndSync(this.#boom, () => this.#pending <= 0 || this.#failed, null, this.#onError);
   }
+
+  flushSync(): void {
+    flushAtExit(this.#boom);
+  }
 }
 
 /** One open audit file. */
@@ -218,6 +233,10 @@ export class RotatingFileOutput implements LineOutput {
     this.#size += bytes;
     this.#file.pending += bytes;
     this.#file.boom.write(text);
+  }
+
+  flushSync(): void {
+    flushAtExit(this.#file.boom);
   }
 
   async flush(): Promise<void> {

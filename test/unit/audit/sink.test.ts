@@ -112,6 +112,9 @@ describe("the audit sink", () => {
       anchor: { everyRecords: 10, everySeconds: 60 },
     });
     for (let i = 1; i <= 25; i++) sink.write(record(i));
+    // Records are chained at the end of the event-loop turn they were written in.
+    expect(anchors()).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(anchors().map((a) => a.obj["seq"])).toEqual([10, 20]);
     await sink.flush();
     expect(anchors().at(-1)!.obj).toMatchObject({
@@ -119,6 +122,24 @@ describe("the audit sink", () => {
       hash: sink.anchor().hash,
       why: "flush",
     });
+  });
+
+  it("chains the records of one turn in the order they were written, each at its own time", async () => {
+    const path = join(tempDir(), "audit.log");
+    const sink = openAuditSink(path);
+    for (let i = 1; i <= 3; i++) sink.write(record(i));
+    // anchor() chains what is held: the anchor always names the last record written.
+    expect(sink.anchor().seq).toBe(3);
+    sink.write(record(4));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sink.anchor().seq).toBe(4);
+    await sink.flush();
+    const lines = linesOf(path).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l["seq"])).toEqual([1, 2, 3, 4]);
+    expect(lines.map((l) => l["decisionId"])).toEqual(
+      [1, 2, 3, 4].map((i) => record(i).decisionId),
+    );
+    expect((await verifyAuditFiles([path])).ok).toBe(true);
   });
 
   it("logs the anchor a while after the last record when traffic stops", async () => {
