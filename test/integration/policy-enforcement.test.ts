@@ -187,7 +187,7 @@ describe("rule 2: no law enforcement may run live recognition on mobile cameras"
     const ask = () =>
       client.chat.completions.create({
         model: "gpt-4o",
-        messages: chatWithImage("Identify the driver in this frame.", PHOTO_URL),
+        messages: chatWithImage("Who is the driver in this frame? Give me his name.", PHOTO_URL),
       });
     await expect(ask()).resolves.toBeTruthy(); // frame 1: recorded, rule 4 allows
     await expect(ask()).resolves.toBeTruthy(); // frame 2

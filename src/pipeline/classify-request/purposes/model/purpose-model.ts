@@ -67,11 +67,17 @@ export class PurposeModel {
 
   /**
    * The highest probability over the text (in overlapping windows of tokens when it is long: a
-   * long memo about facial recognition is not an ask, one sentence in it may be), and over what it
-   * hides (base64, hex, ROT13).
+   * long memo about facial recognition is not an ask, one sentence in it may be), its last line,
+   * and what it hides (base64, hex, ROT13).
    */
   score(raw: string): number {
     let best = this.windows(modelText(raw));
+    // The last line on its own too: in a conversation the last turn asks, and averaged over the
+    // whole a short "and her name?" weighs little.
+    const last = raw.slice(raw.trimEnd().lastIndexOf("\n") + 1);
+    if (last.length < raw.length && /\S/.test(last)) {
+      best = Math.max(best, this.probability(modelText(last)));
+    }
     for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(modelText(hidden)));
     const rot = rot13Reading(raw);
     if (rot !== undefined) best = Math.max(best, this.probability(modelText(rot)));
