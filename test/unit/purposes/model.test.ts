@@ -51,6 +51,25 @@ describe("the shipped purpose model", () => {
     expect(rate(false, "likely")).toBeLessThanOrEqual(FLOORS.fprAtLikely);
   });
 
+  it("keeps a short ask beside a machine id an ask, whatever the id", async () => {
+    // A conversation continuation walks its `conversation` id with the input: the id's random
+    // character n-grams once moved "Who?" from certain to below `possible` for some ids.
+    const view = gatewayView(ROOT, model);
+    let seed = 20261202;
+    const hex = (n: number) =>
+      Array.from({ length: n }, () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return (seed % 16).toString(16);
+      }).join("");
+    // The id of the CI run that found it, then random ones.
+    const ids = ["0cb761272198a15d402264ec9d9cafd3606e110a1a363c8b"];
+    for (let i = 0; i < 40; i++) ids.push(hex(48));
+    for (const id of ids) {
+      const level = await view(`conv_${id} Who?`);
+      expect(ORDER.indexOf(level), `conv_${id}`).toBeGreaterThanOrEqual(ORDER.indexOf("likely"));
+    }
+  });
+
   it("reads an obvious ask and an obvious description apart", async () => {
     const view = gatewayView(ROOT, model);
     expect(ORDER.indexOf(await view("Who is this man? Give me his name."))).toBeGreaterThanOrEqual(

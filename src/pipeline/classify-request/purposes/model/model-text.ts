@@ -25,11 +25,22 @@ const PUNCT = /([\p{P}\p{S}])/gu;
 /** Combining marks that follow a Latin letter (its accents). */
 const LATIN_ACCENTS = /(\p{Script=Latin})\p{M}+/gu;
 
+/**
+ * Machine identifiers (`conv_0cb7612...`, `file-...`, hashes, keys): 16 or more letters and digits
+ * with at least four digits, or 12 or more hex digits with at least two digits (a glued leetspeak
+ * ask such as `1d3nt1fyh1m` is shorter and stays). They carry no language, and their random character n-grams moved a
+ * short ask beside them by several log-odds ("Who?" next to a conversation id fell from certain to
+ * below `possible`). Dropped before leetspeak is undone; base64 and hex runs are decoded from the
+ * raw text (`decodedTexts`).
+ */
+const MACHINE_ID =
+  /(?<![\p{L}\p{N}])(?:(?=(?:[a-z]*\d){4})[a-z0-9]{16,}|(?=[a-f]*\d[a-f]*\d)[0-9a-f]{12,})(?![\p{L}\p{N}])/gu;
+
 /** One text as model tokens, space-separated, on one line. */
 export function modelText(raw: string): string {
   let text = nfkc(raw);
   text = stripInvisible(text);
-  text = mapConfusables(text.toLowerCase());
+  text = mapConfusables(text.toLowerCase()).replace(MACHINE_ID, " ");
   text = joinSpacedLetters(text);
   text = dropJunkInWords(text);
   text = deLeet(text);
