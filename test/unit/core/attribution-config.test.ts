@@ -3,9 +3,7 @@
  * `audit.endUser`, each accepted and compiled, or refused with the path named.
  */
 import { describe, expect, it } from "vitest";
-import { compileConfig } from "../../../src/config/compile.js";
-import { ConfigError } from "../../../src/config/index.js";
-import { parseConfig } from "../../../src/config/load.js";
+import { compileText, configProblems } from "../../helpers/config.js";
 
 const HASH_A = `sha256:${"a".repeat(64)}`;
 const HASH_B = `sha256:${"b".repeat(64)}`;
@@ -21,17 +19,8 @@ ${tenants}
 ${extra}`;
 }
 
-const compile = (text: string) => compileConfig(parseConfig(text, "/etc/gw/g.yaml", {}), "/x.yaml");
-
-function problemsOf(text: string): string[] {
-  try {
-    compile(text);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
-}
+const compile = (text: string) => compileText(text);
+const problemsOf = (text: string) => configProblems(() => compileText(text));
 
 describe("named keys", () => {
   it("names a key by its id, and an unnamed one by its hash prefix", () => {

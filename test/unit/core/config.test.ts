@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { compileConfig } from "../../../src/config/compile.js";
 import { ConfigError, loadConfig } from "../../../src/config/index.js";
 import { parseConfig } from "../../../src/config/load.js";
+import { CONFIG_FILE, compileText, configProblems } from "../../helpers/config.js";
 
 const HASH_A = `sha256:${"a".repeat(64)}`;
 const HASH_B = `sha256:${"b".repeat(64)}`;
@@ -28,21 +28,15 @@ function yaml(opts: { upstream?: string; tenants?: string; extra?: string } = {}
 }
 
 /** The problems of a config that must fail, from parsing or compiling. */
-function problemsOf(text: string, env: NodeJS.ProcessEnv = {}, file = "/etc/gw/gateway.yaml") {
-  try {
-    compileConfig(parseConfig(text, file, env), file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
+function problemsOf(text: string, env: NodeJS.ProcessEnv = {}, file = CONFIG_FILE) {
+  return configProblems(() => compileText(text, env, file));
 }
 
 /** `${NAME}` as it is written in the config file. */
 const ref = (body: string) => `\${${body}}`;
 
-function compile(text: string, env: NodeJS.ProcessEnv = {}, file = "/etc/gw/gateway.yaml") {
-  return compileConfig(parseConfig(text, file, env), file);
+function compile(text: string, env: NodeJS.ProcessEnv = {}, file = CONFIG_FILE) {
+  return compileText(text, env, file);
 }
 
 describe("parseConfig: YAML", () => {

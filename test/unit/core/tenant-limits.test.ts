@@ -9,19 +9,15 @@ import {
   OTHER_LABEL,
   tenantLabel,
 } from "../../../src/admin/bounded-labels.js";
-import { compileConfig } from "../../../src/config/compile.js";
-import { ConfigError } from "../../../src/config/index.js";
-import { parseConfig } from "../../../src/config/load.js";
 import { ConcurrencyLimiter } from "../../../src/pipeline/limit-tenant/concurrency.js";
 import { FixedWindowLimiter } from "../../../src/pipeline/limit-tenant/fixed-window.js";
+import { compileText, configProblems } from "../../helpers/config.js";
 
 const HASH = `sha256:${"a".repeat(64)}`;
-const FILE = "/etc/gw/gateway.yaml";
+const _FILE = "/etc/gw/gateway.yaml";
 
 function config(tenantExtra = "", top = "", deployments = "") {
-  return compileConfig(
-    parseConfig(
-      `upstreams:
+  return compileText(`upstreams:
   - name: primary
     endpoint: simulator
     auth: { type: api-key, apiKey: "" }
@@ -32,22 +28,11 @@ tenants:
     jurisdiction: US
     keys: ["${HASH}"]
 ${tenantExtra}
-${top}`,
-      FILE,
-      {},
-    ),
-    FILE,
-  );
+${top}`);
 }
 
 function problems(tenantExtra: string, top = ""): string[] {
-  try {
-    config(tenantExtra, top);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
+  return configProblems(() => config(tenantExtra, top));
 }
 
 describe("config: tenant limits", () => {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileConfig } from "../../../src/config/compile.js";
-import { ConfigError } from "../../../src/config/index.js";
-import { parseConfig } from "../../../src/config/load.js";
 import { looksLikeJwt } from "../../../src/pipeline/identify-tenant/token.js";
+import { compileText, configProblems } from "../../helpers/config.js";
 
 const APP_A = "11111111-2222-3333-4444-555555555555";
 const APP_B = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
@@ -15,18 +13,8 @@ const TOKEN_AUTH = `tokenAuth:
 const config = (tenants: string, extra = TOKEN_AUTH) =>
   `upstreams:\n  - { name: primary, endpoint: simulator, auth: { type: api-key, apiKey: "" } }\ntenants:\n${tenants}\n${extra}`;
 
-const compile = (text: string) =>
-  compileConfig(parseConfig(text, "/etc/gw/gateway.yaml", {}), "/etc/gw/gateway.yaml");
-
-function problemsOf(text: string): string[] {
-  try {
-    compile(text);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
-}
+const compile = (text: string) => compileText(text);
+const problemsOf = (text: string) => configProblems(() => compileText(text));
 
 describe("tokenAuth and appIds", () => {
   it("compiles issuers with their defaults and maps app ids (lower-cased) to agencies", () => {
