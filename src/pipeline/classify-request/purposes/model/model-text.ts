@@ -28,10 +28,10 @@ const LATIN_ACCENTS = /(\p{Script=Latin})\p{M}+/gu;
 /**
  * Machine identifiers (`conv_0cb7612...`, `file-...`, hashes, keys): 16 or more letters and digits
  * with at least four digits, or 12 or more hex digits with at least two digits (a glued leetspeak
- * ask such as `1d3nt1fyh1m` is shorter and stays). They carry no language, and their random character n-grams moved a
- * short ask beside them by several log-odds ("Who?" next to a conversation id fell from certain to
- * below `possible`). Dropped before leetspeak is undone; base64 and hex runs are decoded from the
- * raw text (`decodedTexts`).
+ * ask such as `1d3nt1fyh1m` is shorter and stays). They carry no language, and their random
+ * character n-grams moved a short ask beside them by several log-odds ("Who?" next to a
+ * conversation id fell from certain to below `possible`). Dropped before leetspeak is undone;
+ * base64 and hex runs are decoded from the raw text (`decodedTexts`).
  */
 const MACHINE_ID =
   /(?<![\p{L}\p{N}])(?:(?=(?:[a-z]*\d){4})[a-z0-9]{16,}|(?=[a-f]*\d[a-f]*\d)[0-9a-f]{12,})(?![\p{L}\p{N}])/gu;
