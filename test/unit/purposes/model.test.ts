@@ -51,7 +51,7 @@ describe("the shipped purpose model", () => {
     expect(rate(false, "likely")).toBeLessThanOrEqual(FLOORS.fprAtLikely);
   });
 
-  it("keeps a short ask beside a machine id an ask, whatever the id", async () => {
+  it("keeps a short ask beside a machine id an ask, and a description a description", async () => {
     // A conversation continuation walks its `conversation` id with the input: the id's random
     // character n-grams once moved "Who?" from certain to below `possible` for some ids.
     const view = gatewayView(ROOT, model);
@@ -67,6 +67,10 @@ describe("the shipped purpose model", () => {
     for (const id of ids) {
       const level = await view(`conv_${id} Who?`);
       expect(ORDER.indexOf(level), `conv_${id}`).toBeGreaterThanOrEqual(ORDER.indexOf("likely"));
+      // Its benign twin stays benign beside the same id.
+      expect(await view(`conv_${id} Describe the weather in this photo.`), `conv_${id}`).toBe(
+        "none",
+      );
     }
   });
 
