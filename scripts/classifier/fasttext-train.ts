@@ -4,6 +4,7 @@
  * loaded in the same instance).
  */
 import { getFastTextClass, getFastTextModule } from "fasttext.wasm.js";
+import { readFastTextLinear } from "../../src/pipeline/classify-request/purposes/model/fasttext-linear.js";
 import { modelText } from "../../src/pipeline/classify-request/purposes/model/model-text.js";
 import {
   type ModelCard,
@@ -85,6 +86,8 @@ export async function trainModel(
   const trained = (await ft.trainSupervised(url, { ...ARGS, ...args }, () => {})) as {
     saveModel(): Blob;
   };
+  // Scored as the gateway scores it: the saved bytes read into their linear form.
+  const bytes = Buffer.from(await trained.saveModel().arrayBuffer());
   const card: ModelCard = {
     seed: SEED,
     thresholds: { possible: 0, likely: 0, certain: 0 },
@@ -92,7 +95,7 @@ export async function trainModel(
     labels: [],
   };
   return {
-    model: new PurposeModel(trained as never, card),
-    save: async () => Buffer.from(await trained.saveModel().arrayBuffer()),
+    model: new PurposeModel(readFastTextLinear(bytes, RECOGNITION_LABEL), card),
+    save: async () => bytes,
   };
 }

@@ -1,13 +1,14 @@
 /**
- * The learned half of the purpose classifier: a fastText supervised model (`fasttext.wasm.js`),
- * trained from the data in `data/purpose/` by `npm run train:classifier`, that scores how likely a
- * text asks for facial recognition. Its thresholds come with it (`card.json`), calibrated on a
- * calibration split of its own. Loaded once at start-up; predictions are synchronous.
+ * The learned half of the purpose classifier: a fastText supervised model, trained with
+ * `fasttext.wasm.js` from the data in `data/purpose/` by `npm run train:classifier`, that scores
+ * how likely a text asks for facial recognition. Its thresholds come with it (`card.json`),
+ * calibrated on a calibration split of its own. Loaded once at start-up and read into its linear
+ * form (fasttext-linear.ts: the library's probabilities at a fraction of its cost); predictions
+ * are synchronous.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { getFastTextClass, getFastTextModule } from "fasttext.wasm.js";
+import { type FastTextLinear, readFastTextLinear } from "./fasttext-linear.js";
 import { decodedTexts, modelText, rot13Reading } from "./model-text.js";
 
 /** Thresholds of each confidence on the combined score (log-odds), from the model card. */
@@ -31,15 +32,6 @@ export interface ModelCard {
 /** The label of the positive class in the training file. */
 export const RECOGNITION_LABEL = "__label__recognition";
 
-/** The shape of a loaded fastText model the gateway uses. */
-interface Predictor {
-  predict(
-    text: string,
-    k?: number,
-    threshold?: number,
-  ): { size(): number; get(i: number): [number, string] };
-}
-
 /**
  * Long texts are scored in windows of this many tokens, each starting `STRIDE` after the last (an
  * overlap of 8 tokens keeps a short ask whole); measured, about the cost of one pass over the text.
@@ -50,19 +42,13 @@ export const STRIDE = 40;
 /** A loaded model and its thresholds. */
 export class PurposeModel {
   constructor(
-    private readonly model: Predictor,
+    private readonly model: FastTextLinear,
     readonly card: ModelCard,
   ) {}
 
   /** Probability that one normalised line asks for recognition. */
   probability(line: string): number {
-    if (line === "") return 0;
-    const p = this.model.predict(line, 2, 0);
-    for (let i = 0; i < p.size(); i++) {
-      const [prob, label] = p.get(i);
-      if (label === RECOGNITION_LABEL) return prob;
-    }
-    return 0;
+    return line === "" ? 0 : this.model.probability(line);
   }
 
   /**
@@ -84,11 +70,9 @@ export class PurposeModel {
     return best;
   }
 
-  /** The text whole when short, else the best of windows of `WINDOW` tokens. */
+  /** The text whole when short, else the best of windows of `WINDOW` tokens (as {@link modelWindows}). */
   private windows(line: string): number {
-    let best = 0;
-    for (const w of modelWindows(line)) best = Math.max(best, this.probability(w));
-    return best;
+    return line === "" ? 0 : this.model.bestWindow(line, WINDOW, STRIDE);
   }
 }
 
@@ -112,17 +96,9 @@ export function defaultModelDir(packageRoot: string): string {
   return join(packageRoot, "models", "purpose");
 }
 
-/**
- * Loads `model.bin` and `card.json` from `dir`, each model in a fresh WebAssembly instance
- * (fasttext.wasm.js 1.0.0 answers with the first model's weights when a second one is loaded in
- * the same instance).
- */
+/** Loads `model.bin` (fastText's binary format) and `card.json` from `dir`. */
 export async function loadPurposeModel(dir: string): Promise<PurposeModel> {
   const card = JSON.parse(readFileSync(join(dir, "card.json"), "utf8")) as ModelCard;
-  const FastText = await getFastTextClass({ getFastTextModule });
-  const ft = new FastText();
-  const model = (await ft.loadModel(
-    pathToFileURL(join(dir, "model.bin")).href,
-  )) as unknown as Predictor;
+  const model = readFastTextLinear(readFileSync(join(dir, "model.bin")), RECOGNITION_LABEL);
   return new PurposeModel(model, card);
 }
