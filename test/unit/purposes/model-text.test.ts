@@ -3,9 +3,13 @@
  * the text does not (gibberish decodings of plain questions were scored at random), and the
  * unreadable-script check counts letters of scripts the classifier was not built for.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hasUnsupportedScript } from "../../../src/pipeline/classify-request/purposes/confidence.js";
 import {
+  dropMachineIds,
+  modelTokens,
   rot13,
   rot13Reading,
 } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
@@ -36,3 +40,82 @@ describe("hasUnsupportedScript", () => {
     expect(hasUnsupportedScript("Привет, 日本語, สวัสดี, שלום, नमस्ते")).toBe(false);
   });
 });
+
+describe("dropMachineIds", () => {
+  // The definition it implements in one pass: 16+ letters and digits with 4+ digits, or 12+ hex
+  // digits with 2+ digits, standing alone (not glued to other letters or digits of any script).
+  const SPEC =
+    /(?<![\p{L}\p{N}])(?:(?=(?:[a-z]*\d){4})[a-z0-9]{16,}|(?=[a-f]*\d[a-f]*\d)[0-9a-f]{12,})(?![\p{L}\p{N}])/gu;
+
+  it("drops conversation, file and hash ids and keeps words, short codes and glued ids", () => {
+    expect(dropMachineIds("who? conv_0cb7612a9f3e44d18b2c5e7f90a1b3c4d5e6f708192a3b4c")).toBe(
+      "who? conv_ ",
+    );
+    expect(dropMachineIds("file-abc123def456ghi7 and 3f2a9c81be07")).toBe("file-  and  ");
+    expect(dropMachineIds("1d3nt1fyth1sm4n, internationalisation, 2024")).toBe(
+      "1d3nt1fyth1sm4n, internationalisation, 2024",
+    );
+    expect(dropMachineIds("é3f2a9c81be07 3f2a9c81be07ж")).toBe("é3f2a9c81be07 3f2a9c81be07ж");
+  });
+
+  it("agrees with the regular expression that defines it on random texts", () => {
+    const alphabet = "abcdefxyz0123456789 -_é𝒂ж.";
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    let dropped = 0;
+    for (let n = 0; n < 3000; n++) {
+      const chars = Array.from(alphabet);
+      let text = "";
+      const length = 1 + Math.floor(next() * 60);
+      for (let i = 0; i < length; i++) {
+        // Long runs of one kind make ids likely.
+        const pick =
+          next() < 0.85
+            ? chars[Math.floor(next() * 15)]!
+            : chars[Math.floor(next() * chars.length)]!;
+        text += pick;
+      }
+      const expected = text.replace(SPEC, " ");
+      if (expected !== text) dropped++;
+      expect(dropMachineIds(text)).toBe(expected);
+    }
+    expect(dropped).toBeGreaterThan(100);
+  });
+});
+
+describe("modelTokens", () => {
+  // What it does in one pass, as the three replacements it replaced.
+  const UNSPACED =
+    /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}])/gu;
+  const PUNCT = /([\p{P}\p{S}])/gu;
+  const spec = (t: string) =>
+    t.replace(PUNCT, " $1 ").replace(UNSPACED, " $1 ").replace(/\s+/g, " ").trim();
+
+  it("spaces out punctuation, symbols and unspaced scripts, one space between tokens", () => {
+    expect(modelTokens("  who's\tthis?!\n")).toBe("who ' s this ? !");
+    expect(modelTokens("这个人是谁？")).toBe("这 个 人 是 谁 ？");
+    expect(modelTokens("ใครคือ 👀 𝒂b")).toBe("ใ ค ร ค ื อ 👀 𝒂b");
+  });
+
+  it("agrees with the replacements on every training text", () => {
+    let compared = 0;
+    for (const text of trainingTexts()) {
+      expect(modelTokens(text)).toBe(spec(text));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(30_000);
+  });
+});
+
+/** Every text of `data/purpose/train/`, lower-cased as the model reads it. */
+function* trainingTexts(): Generator<string> {
+  const dir = join(import.meta.dirname, "../../../data/purpose/train");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl"))) {
+    for (const line of readFileSync(join(dir, file), "utf8").split("\n")) {
+      if (line.trim() !== "") yield (JSON.parse(line) as { text: string }).text.toLowerCase();
+    }
+  }
+}

@@ -240,12 +240,15 @@ const JUNK_HINT = /\p{L}[#~`^*|_]+\p{L}/u;
 /** Junk characters stuck inside a word (`w#ho`, `th~is`, `f`ace`); `_` joins identifier words. */
 const JUNK_IN_WORD = /(?<=\p{L})[#~`^*|]+(?=\p{L})/gu;
 const UNDERSCORE_IN_WORD = /(?<=\p{L})_+(?=\p{L})/gu;
+const ANY_JUNK = /[#~`^*|_]/;
 
 /**
  * Drops junk characters inside words (`d#oes th~is` → `does this`) and reads `_` between letters
  * as a space (`full_name` → `full name`, `be_long` → `be long`).
  */
 export function dropJunkInWords(text: string): string {
+  // One scan for the characters first: the look-behinds cost a test at every position.
+  if (!ANY_JUNK.test(text)) return text;
   return text.replace(JUNK_IN_WORD, "").replace(UNDERSCORE_IN_WORD, " ");
 }
 

@@ -185,7 +185,8 @@ function probabilityOf(logit: number): number {
 function tokensOf(line: string): string[] {
   const nl = line.indexOf("\n");
   const text = nl === -1 ? line : line.slice(0, nl);
-  const tokens = text.split(/[ \r\t\v\f\0]+/);
+  // The gateway's lines are single-spaced (model-text.ts): split on the space alone when it can.
+  const tokens = OTHER_SPACE.test(text) ? text.split(/[ \r\t\v\f\0]+/) : text.split(" ");
   const out: string[] = [];
   for (const t of tokens) {
     if (t === EOS) break;
@@ -194,6 +195,7 @@ function tokensOf(line: string): string[] {
   return out;
 }
 const LABEL_PREFIX = "__label__";
+const OTHER_SPACE = /[\r\t\v\f\0]/;
 
 /** FNV-1a over bytes, each sign-extended as fastText's `int8_t` cast does. */
 function fnv1a(bytes: Uint8Array, from: number, to: number): number {
