@@ -178,8 +178,8 @@ function partMatches(part: WordPart, word: string): boolean {
 /** The last word read as a tail, kept: the heads of many multi-word terms share it. */
 let cacheText = "";
 let cacheAt = -1;
-let cacheForms: string[] = [];
-function formsAt(s: string, i: number, j: number): string[] {
+let cacheForms: readonly string[] = [];
+function formsAt(s: string, i: number, j: number): readonly string[] {
   if (s !== cacheText || i !== cacheAt) {
     cacheText = s;
     cacheAt = i;

@@ -35,26 +35,67 @@ interface Token {
   clause: number;
 }
 
-const TOKEN = /[\p{L}\p{N}\p{M}]+|[.!?;\n。！？؟؛]|[,:،，、：]/gu;
 const SENTENCE_END = /^[.!?;\n。！？؟؛]$/u;
 const CLAUSE_END = /^[,:،，、：]$/u;
 const ARABIC = /^[\u0600-\u06FF]/u;
 /** Arabic proclitics written joined to the word: conjunction, then preposition and/or article. */
 const ARABIC_PROCLITIC = /^(?:[وف])?(?:بال|كال|لل|ال|ب|ل|ك)?/u;
+const BEYOND_JAMO = /[\u1100-\uffff]/;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
+/** How {@link tokenize} reads a character: part of a word, a sentence end, a clause end, or nothing. */
+const IN_WORD = 0;
+const ENDS_SENTENCE = 1;
+const ENDS_CLAUSE = 2;
+const OTHER = 3;
+type CharKind = typeof IN_WORD | typeof ENDS_SENTENCE | typeof ENDS_CLAUSE | typeof OTHER;
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+const kindOf = (ch: string): CharKind =>
+  WORD_CHAR.test(ch)
+    ? IN_WORD
+    : SENTENCE_END.test(ch)
+      ? ENDS_SENTENCE
+      : CLAUSE_END.test(ch)
+        ? ENDS_CLAUSE
+        : OTHER;
+const ASCII_KINDS = Array.from({ length: 128 }, (_, c) => kindOf(String.fromCharCode(c)));
+/** Kinds of the other characters met so far (bounded). */
+const OTHER_KINDS = new Map<number, CharKind>();
+
+/**
+ * The words of a text with their sentence and clause numbers: runs of letters, digits and marks;
+ * sentence ends (`.!?;`, newline, CJK and Arabic stops) and clause ends (`,:` and their CJK and
+ * Arabic forms) only count. One pass over the characters (a regular expression and two tests
+ * per token cost twice as much).
+ */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let sent = 0;
   let clause = 0;
-  for (const m of text.matchAll(TOKEN)) {
-    const t = m[0];
-    if (SENTENCE_END.test(t)) {
+  let start = -1;
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    let kind: CharKind;
+    if (cp < 128) kind = ASCII_KINDS[cp]!;
+    else {
+      kind = OTHER_KINDS.get(cp) ?? kindOf(String.fromCodePoint(cp));
+      if (OTHER_KINDS.size < 65536) OTHER_KINDS.set(cp, kind);
+    }
+    if (kind === IN_WORD) {
+      if (start < 0) start = i;
+      i += width;
+      continue;
+    }
+    if (start >= 0) tokens.push({ t: text.slice(start, i), sent, clause });
+    start = -1;
+    if (kind === ENDS_SENTENCE) {
       sent++;
       clause++;
-    } else if (CLAUSE_END.test(t)) clause++;
-    else tokens.push({ t, sent, clause });
+    } else if (kind === ENDS_CLAUSE) clause++;
+    i += width;
   }
+  if (start >= 0) tokens.push({ t: text.slice(start), sent, clause });
   return tokens;
 }
 
@@ -65,10 +106,21 @@ function partMatches(part: WordPart, word: string): boolean {
   return word.length > part.text.length && word.includes(part.text);
 }
 
-/** The word and, for Arabic, the word without its joined proclitics (و، ف، ال، ب، ل، ك). */
-export function wordForms(word: string): string[] {
+/** Whether a word starts with an Arabic letter (and may carry joined proclitics). */
+function mayBeArabic(word: string): boolean {
   const c = word.charCodeAt(0);
-  if (c < 0x0600 || c > 0x06ff || !ARABIC.test(word)) return [word];
+  return c >= 0x0600 && c <= 0x06ff;
+}
+
+/** Whether `part` matches the word or, for Arabic, one of its forms (without allocating for others). */
+function anyFormMatches(part: WordPart, word: string): boolean {
+  if (!mayBeArabic(word)) return partMatches(part, word);
+  return wordForms(word).some((f) => partMatches(part, f));
+}
+
+/** The word and, for Arabic, the word without its joined proclitics (و، ف، ال، ب، ل، ك). */
+export function wordForms(word: string): readonly string[] {
+  if (!mayBeArabic(word) || !ARABIC.test(word)) return [word];
   const stripped = word.replace(ARABIC_PROCLITIC, "");
   const conj = word.replace(/^[وف]/u, "");
   const out = [word];
@@ -87,7 +139,7 @@ function matchWords(lex: CompiledLexicons, tokens: readonly Token[]): Hit[] {
       const next = tokens[j];
       if (next === undefined || next.sent !== first.sent) return;
       const part = entry.parts[p]!;
-      if (!wordForms(next.t).some((f) => partMatches(part, f))) return;
+      if (!anyFormMatches(part, next.t)) return;
     }
     if (arabic) {
       // Several forms of one Arabic word may reach the same entry; count it once.
@@ -110,20 +162,27 @@ function matchWords(lex: CompiledLexicons, tokens: readonly Token[]): Hit[] {
     for (const entry of list) tryEntry(entry, at);
   };
   const trie = trieOf(lex);
-  for (let i = 0; i < tokens.length; i++) {
-    const forms = wordForms(tokens[i]!.t);
-    arabic = forms.length > 1;
-    at = i;
-    for (const word of forms) {
-      trieLookup(trie, word, 0, word.length, visit);
-      for (const entry of lex.infix) {
-        if (partMatches(entry.parts[0]!, word)) tryEntry(entry, i);
-      }
-      const ends = lex.suffix.get(word.slice(-3));
-      if (ends !== undefined) {
-        for (const entry of ends) if (partMatches(entry.parts[0]!, word)) tryEntry(entry, i);
-      }
+  const matchForm = (word: string, i: number): void => {
+    trieLookup(trie, word, 0, word.length, visit);
+    for (const entry of lex.infix) {
+      if (partMatches(entry.parts[0]!, word)) tryEntry(entry, i);
     }
+    const ends = lex.suffix.get(word.slice(-3));
+    if (ends !== undefined) {
+      for (const entry of ends) if (partMatches(entry.parts[0]!, word)) tryEntry(entry, i);
+    }
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!.t;
+    at = i;
+    arabic = false;
+    if (!mayBeArabic(t)) {
+      matchForm(t, i);
+      continue;
+    }
+    const forms = wordForms(t);
+    arabic = forms.length > 1;
+    for (const word of forms) matchForm(word, i);
   }
   return hits;
 }
@@ -164,7 +223,8 @@ function matchChars(lex: CompiledLexicons, text: string): Hit[] {
 export function findHits(lex: CompiledLexicons, text: string): Map<string, Hit[]> {
   const byLang = new Map<string, Hit[]>();
   const all = matchWords(lex, tokenize(text));
-  if (CJK.test(text)) all.push(...matchChars(lex, text));
+  // CJK and Hangul code units are all at U+1100 or above: most texts skip the script test.
+  if (BEYOND_JAMO.test(text) && CJK.test(text)) all.push(...matchChars(lex, text));
   for (const hit of all) {
     const list = byLang.get(hit.lang);
     if (list) list.push(hit);
