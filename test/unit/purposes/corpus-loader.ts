@@ -62,3 +62,13 @@ export function loadCorpus(): CorpusEntry[] {
     .sort()
     .flatMap(loadCorpusFile);
 }
+
+/** Every text of the classifier's training data (`data/purpose/train/`), as written. */
+export function* trainingTexts(): Generator<string> {
+  const dir = join(import.meta.dirname, "../../../data/purpose/train");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl"))) {
+    for (const line of readFileSync(join(dir, file), "utf8").split("\n")) {
+      if (line.trim() !== "") yield (JSON.parse(line) as { text: string }).text;
+    }
+  }
+}
