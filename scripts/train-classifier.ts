@@ -1,6 +1,6 @@
 /**
  * `npm run train:classifier`: trains the purpose model from the data in the repo, reproducibly
- * (fixed seed, one thread), and writes `models/purpose/{model.bin,card.json}` and
+ * (fixed seed, one thread), and writes `models/purpose/{model.folded,card.json}` and
  * `data/purpose/validation.jsonl`. docs/classifier.md explains the data and the choices.
  *
  * 1. 10% of the examples (stratified by label, seeded) are set aside as the validation split the
@@ -17,6 +17,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
+  MODEL_FILE,
   type ModelCard,
   RECOGNITION_LABEL,
 } from "../src/pipeline/classify-request/purposes/model/purpose-model.js";
@@ -28,7 +29,7 @@ import {
   type Scored,
 } from "./classifier/cross-validate.js";
 import { type Example, rng, shuffle, trainingExamples } from "./classifier/examples.js";
-import { ARGS, SEED, trainModel } from "./classifier/fasttext-train.js";
+import { ARGS, ENSEMBLE, SEED, trainModel } from "./classifier/fasttext-train.js";
 import { gatewayView } from "./classifier/gateway-view.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   const dir = join(ROOT, "models/purpose");
   mkdirSync(dir, { recursive: true });
   const bytes = await save();
-  writeFileSync(join(dir, "model.bin"), bytes);
+  writeFileSync(join(dir, MODEL_FILE), bytes);
   const bySource: Record<string, unknown> = {};
   for (const source of [...new Set(scored.map((s) => s.e.source))]) {
     bySource[source] = round(
@@ -92,7 +93,8 @@ async function main(): Promise<void> {
     thresholds: combination.thresholds,
     ruleBonus: combination.ruleBonus,
     labels: [RECOGNITION_LABEL, "__label__other"],
-    library: "fasttext.wasm.js 1.0.0 (fastText supervised)",
+    library: "fasttext.wasm.js 1.0.0 (fastText supervised), folded (folded-file.ts)",
+    ensemble: Number(process.env["ENSEMBLE"] ?? ENSEMBLE),
     args: { ...args, seed: SEED },
     modelBytes: bytes.length,
     training: {

@@ -4,7 +4,15 @@
  * loaded in the same instance).
  */
 import { getFastTextClass, getFastTextModule } from "fasttext.wasm.js";
-import { readFastTextLinear } from "../../src/pipeline/classify-request/purposes/model/fasttext-linear.js";
+import {
+  FastTextLinear,
+  type Folded,
+  readFastTextBinary,
+} from "../../src/pipeline/classify-request/purposes/model/fasttext-linear.js";
+import {
+  averageFolded,
+  writeFolded,
+} from "../../src/pipeline/classify-request/purposes/model/folded-file.js";
 import { modelText } from "../../src/pipeline/classify-request/purposes/model/model-text.js";
 import {
   type ModelCard,
@@ -12,7 +20,7 @@ import {
   PurposeModel,
   RECOGNITION_LABEL,
 } from "../../src/pipeline/classify-request/purposes/model/purpose-model.js";
-import type { Example } from "./examples.js";
+import { type Example, rng, shuffle } from "./examples.js";
 
 /** The seed of every training run. */
 export const SEED = 20261201;
@@ -74,20 +82,28 @@ export function trainingLines(e: Example): string[] {
   return lines;
 }
 
-/** Trains on `examples` (in the given order) with `args` over {@link ARGS}. */
+/**
+ * How many models the shipped one averages: each trained with its own seed on its own order of
+ * the same examples; their average (folded-file.ts) costs what one model costs to run.
+ * `ENSEMBLE` (environment) overrides it for experiments.
+ */
+export const ENSEMBLE = 1;
+
+/**
+ * Trains on `examples` (the first model in the given order, each further one in an order
+ * shuffled with its own seed) with `args` over {@link ARGS}; `members` models averaged.
+ */
 export async function trainModel(
   examples: readonly Example[],
   args: Partial<typeof ARGS> = {},
+  members = Number(process.env["ENSEMBLE"] ?? ENSEMBLE),
 ): Promise<Trained> {
-  const FastText = await getFastTextClass({ getFastTextModule });
-  const ft = new FastText();
-  const text = `${examples.flatMap(trainingLines).join("\n")}\n`;
-  const url = `data:text/plain;base64,${Buffer.from(text).toString("base64")}`;
-  const trained = (await ft.trainSupervised(url, { ...ARGS, ...args }, () => {})) as {
-    saveModel(): Blob;
-  };
-  // Scored as the gateway scores it: the saved bytes read into their linear form.
-  const bytes = Buffer.from(await trained.saveModel().arrayBuffer());
+  const folded: Folded[] = [];
+  for (let k = 0; k < members; k++) {
+    const order = k === 0 ? examples : shuffle([...examples], rng(SEED + k));
+    folded.push(await trainOne(order, { ...args, seed: SEED + k }));
+  }
+  const model = folded.length === 1 ? folded[0]! : averageFolded(folded);
   const card: ModelCard = {
     seed: SEED,
     thresholds: { possible: 0, likely: 0, certain: 0 },
@@ -95,7 +111,20 @@ export async function trainModel(
     labels: [],
   };
   return {
-    model: new PurposeModel(readFastTextLinear(bytes, RECOGNITION_LABEL), card),
-    save: async () => bytes,
+    model: new PurposeModel(new FastTextLinear(model), card),
+    save: async () => writeFolded(model),
   };
+}
+
+/** One fastText training, in a fresh WebAssembly instance, read back into its folded form. */
+async function trainOne(examples: readonly Example[], args: Partial<typeof ARGS>): Promise<Folded> {
+  const FastText = await getFastTextClass({ getFastTextModule });
+  const ft = new FastText();
+  const text = `${examples.flatMap(trainingLines).join("\n")}\n`;
+  const url = `data:text/plain;base64,${Buffer.from(text).toString("base64")}`;
+  const trained = (await ft.trainSupervised(url, { ...ARGS, ...args }, () => {})) as {
+    saveModel(): Blob;
+  };
+  const bytes = Buffer.from(await trained.saveModel().arrayBuffer());
+  return readFastTextBinary(bytes, RECOGNITION_LABEL).folded;
 }

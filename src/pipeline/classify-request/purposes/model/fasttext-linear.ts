@@ -45,24 +45,38 @@ interface TokenRows extends RowSum {
   hash: number;
 }
 
+/** A fastText model folded for one label: all a prediction of that label needs. */
+export interface Folded {
+  args: FastTextArgs;
+  /** The vocabulary's words in row order (labels excluded). */
+  words: readonly string[];
+  /** Per input row (the words, then the hash buckets), its share of the label's log-odds. */
+  share: Float32Array;
+  /** The label whose log-odds the shares are. */
+  positive: string;
+}
+
 /** A two-label fastText model folded for prediction; see the file comment. */
 export class FastTextLinear {
   /** Per token seen, its rows' sum and count (word id and character n-grams); bounded. */
   private readonly tokenCache = new Map<string, TokenRows>();
   /** The end-of-line token every line ends with (a word row when the vocabulary has it). */
   private readonly eos: RowSum;
+  private readonly words: ReadonlyMap<string, number>;
+  private readonly nwords: number;
+  private readonly share: Float32Array;
+  readonly args: FastTextArgs;
 
-  constructor(
-    readonly args: FastTextArgs,
-    /** Word -> input row (labels excluded). */
-    private readonly words: ReadonlyMap<string, number>,
-    private readonly nwords: number,
-    /** Per input row, its share of the positive label's log-odds. */
-    private readonly share: Float32Array,
-    readonly labels: readonly string[],
-  ) {
-    const id = words.get(EOS);
-    this.eos = id === undefined ? { sum: 0, count: 0 } : { sum: share[id]!, count: 1 };
+  constructor(readonly folded: Folded) {
+    if (folded.share.length !== folded.words.length + folded.args.bucket) {
+      throw new Error("folded model: one share per word and per bucket is needed");
+    }
+    this.args = folded.args;
+    this.share = folded.share;
+    this.nwords = folded.words.length;
+    this.words = new Map(folded.words.map((w, i) => [w, i]));
+    const id = this.words.get(EOS);
+    this.eos = id === undefined ? { sum: 0, count: 0 } : { sum: this.share[id]!, count: 1 };
   }
 
   /** Probability of the positive label for one line, as fastText's `predict` would give it. */
@@ -307,10 +321,10 @@ class Reader {
 const LOSS_SOFTMAX = 3;
 
 /**
- * Parses a saved fastText supervised model with two labels and softmax loss, and folds it for the
- * positive label `positive`. Quantised models and other losses are refused with a clear error.
+ * Parses a saved fastText supervised model (`saveModel`) with two labels and softmax loss, and
+ * folds it for the label `positive`. Quantised models and other losses are refused, saying why.
  */
-export function readFastTextLinear(bytes: Buffer, positive: string): FastTextLinear {
+export function readFastTextBinary(bytes: Buffer, positive: string): FastTextLinear {
   const r = new Reader(bytes);
   if (r.i32() !== MAGIC) throw new Error("not a fastText model (bad magic number)");
   const version = r.i32();
@@ -335,17 +349,18 @@ export function readFastTextLinear(bytes: Buffer, positive: string): FastTextLin
   const nlabels = r.i32();
   r.i64(); // ntokens
   const pruneIdxSize = r.i64();
-  const words = new Map<string, number>();
+  const words: string[] = [];
   const labels: string[] = [];
   for (let i = 0; i < size; i++) {
     const word = r.cstring();
     r.i64(); // count
     const type = r.u8();
-    if (type === 0) words.set(word, i);
+    // fastText keeps the words before the labels: a word's row is its index.
+    if (type === 0) words.push(word);
     else labels.push(word);
   }
   if (pruneIdxSize > 0) throw new Error("fastText model: pruned (quantised) models are not read");
-  if (words.size !== nwords || labels.length !== nlabels) {
+  if (words.length !== nwords || labels.length !== nlabels) {
     throw new Error("fastText model: dictionary counts do not match");
   }
   if (r.u8() !== 0) throw new Error("fastText model: quantised input matrix is not read");
@@ -371,5 +386,10 @@ export function readFastTextLinear(bytes: Buffer, positive: string): FastTextLin
     for (let k = 0; k < dim; k++) s += w[k]! * input.data[row * dim + k]!;
     share[row] = s;
   }
-  return new FastTextLinear({ dim, wordNgrams, bucket, minn, maxn }, words, nwords, share, labels);
+  return new FastTextLinear({
+    args: { dim, wordNgrams, bucket, minn, maxn },
+    words,
+    share,
+    positive,
+  });
 }

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type FastTextLinear, readFastTextLinear } from "./fasttext-linear.js";
+import { FastTextLinear } from "./fasttext-linear.js";
+import { readFolded } from "./folded-file.js";
 import { decodedTexts, modelText, rot13Reading } from "./model-text.js";
 
 /** Thresholds of each confidence on the combined score (log-odds), from the model card. */
@@ -96,9 +97,15 @@ export function defaultModelDir(packageRoot: string): string {
   return join(packageRoot, "models", "purpose");
 }
 
-/** Loads `model.bin` (fastText's binary format) and `card.json` from `dir`. */
+/** The shipped model's file in its directory (folded-file.ts). */
+export const MODEL_FILE = "model.folded";
+
+/** Loads `model.folded` and `card.json` from `dir`. */
 export async function loadPurposeModel(dir: string): Promise<PurposeModel> {
   const card = JSON.parse(readFileSync(join(dir, "card.json"), "utf8")) as ModelCard;
-  const model = readFastTextLinear(readFileSync(join(dir, "model.bin")), RECOGNITION_LABEL);
-  return new PurposeModel(model, card);
+  const folded = readFolded(readFileSync(join(dir, MODEL_FILE)));
+  if (folded.positive !== RECOGNITION_LABEL) {
+    throw new Error(`purpose model in ${dir} scores ${folded.positive}, not ${RECOGNITION_LABEL}`);
+  }
+  return new PurposeModel(new FastTextLinear(folded), card);
 }

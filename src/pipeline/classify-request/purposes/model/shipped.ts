@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { loadPurposeModel, type PurposeModel } from "./purpose-model.js";
+import { loadPurposeModel, MODEL_FILE, type PurposeModel } from "./purpose-model.js";
 
 let loaded: PurposeModel | undefined;
 let loading: Promise<PurposeModel | undefined> | undefined;
@@ -16,7 +16,7 @@ function findModelDir(): string | undefined {
   let dir = import.meta.dirname;
   for (let i = 0; i < 10; i++) {
     const candidate = join(dir, "models", "purpose");
-    if (existsSync(join(candidate, "card.json")) && existsSync(join(candidate, "model.bin"))) {
+    if (existsSync(join(candidate, "card.json")) && existsSync(join(candidate, MODEL_FILE))) {
       return candidate;
     }
     const parent = dirname(dir);
