@@ -8,6 +8,7 @@ import { hasUnsupportedScript } from "../../../src/pipeline/classify-request/pur
 import {
   dropMachineIds,
   modelTokens,
+  reversedReading,
   rot13,
   rot13Reading,
 } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
@@ -28,6 +29,18 @@ describe("rot13Reading", () => {
     expect(rot13Reading("Kdo je tenhle chlap?")).toBeUndefined();
     expect(rot13Reading("Wer ist das?")).toBeUndefined();
     expect(rot13Reading(rot13("Who is this man? ".repeat(30)))).toBeUndefined();
+  });
+});
+
+describe("reversedReading", () => {
+  it("reads asks written backwards and leaves ordinary text alone", () => {
+    expect(reversedReading("?ereh ta gnikool I ma ohW")).toBe("Who am I looking at here?");
+    expect(reversedReading(".nosrep siht fo eman eht em lleT")).toBe(
+      "Tell me the name of this person.",
+    );
+    expect(reversedReading("Who is this man?")).toBeUndefined();
+    expect(reversedReading("Describe the photo")).toBeUndefined();
+    expect(reversedReading("Wer ist das?")).toBeUndefined();
   });
 });
 

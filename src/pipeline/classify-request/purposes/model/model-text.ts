@@ -160,7 +160,8 @@ const ENGLISH_WORDS: ReadonlySet<string> = new Set(
   (
     "the is are was who whom whose what this that these those of and in on to with for from " +
     "he she his her him they them their it you me my name names person man woman guy face " +
-    "photo picture image identify identity recognize recognise match find tell"
+    "photo picture image identify identity recognize recognise match find tell i am at here " +
+    "there look looking see can could please give do does know"
   ).split(" "),
 );
 
@@ -181,4 +182,16 @@ export function rot13Reading(raw: string): string | undefined {
   const decoded = rot13(raw);
   const gained = englishWordCount(decoded);
   return gained >= 2 && gained > englishWordCount(raw) ? decoded : undefined;
+}
+
+/**
+ * The text read backwards ("?siht si ohW"), when that reads as English and the text does not
+ * (the same test as {@link rot13Reading}); else undefined. Reversed asks were among the red team's
+ * obfuscations the model missed.
+ */
+export function reversedReading(raw: string): string | undefined {
+  if (raw.length >= 400 || !/[a-z]{4}/i.test(raw)) return undefined;
+  const reversed = Array.from(raw).reverse().join("");
+  const gained = englishWordCount(reversed);
+  return gained >= 2 && gained > englishWordCount(raw) ? reversed : undefined;
 }

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
-import { decodedTexts, modelText, rot13Reading } from "./model-text.js";
+import { decodedTexts, modelText, reversedReading, rot13Reading } from "./model-text.js";
 
 /** Thresholds of each confidence on the combined score (log-odds), from the model card. */
 export interface Thresholds {
@@ -55,7 +55,7 @@ export class PurposeModel {
   /**
    * The highest probability over the text (in overlapping windows of tokens when it is long: a
    * long memo about facial recognition is not an ask, one sentence in it may be), its last line,
-   * and what it hides (base64, hex, ROT13).
+   * and what it hides (base64, hex, ROT13, text written backwards).
    */
   score(raw: string): number {
     let best = this.windows(modelText(raw));
@@ -66,8 +66,9 @@ export class PurposeModel {
       best = Math.max(best, this.probability(modelText(last)));
     }
     for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(modelText(hidden)));
-    const rot = rot13Reading(raw);
-    if (rot !== undefined) best = Math.max(best, this.probability(modelText(rot)));
+    for (const reading of [rot13Reading(raw), reversedReading(raw)]) {
+      if (reading !== undefined) best = Math.max(best, this.probability(modelText(reading)));
+    }
     return best;
   }
 
