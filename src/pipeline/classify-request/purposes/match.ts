@@ -4,6 +4,8 @@
  * grow with the number of languages; CJK languages are matched as substrings of the text with
  * its spaces removed, and only when the text holds CJK or Hangul characters at all.
  */
+
+import { charKinds } from "./char-kinds.js";
 import type { CompiledLexicons, Concept, WordEntry, WordPart } from "./lexicon.js";
 import { buildTrie, type Trie, trieLookup } from "./trie.js";
 
@@ -58,9 +60,7 @@ const kindOf = (ch: string): CharKind =>
       : CLAUSE_END.test(ch)
         ? ENDS_CLAUSE
         : OTHER;
-const ASCII_KINDS = Array.from({ length: 128 }, (_, c) => kindOf(String.fromCharCode(c)));
-/** Kinds of the other characters met so far (bounded). */
-const OTHER_KINDS = new Map<number, CharKind>();
+const kindAt = charKinds(kindOf);
 
 /**
  * The words of a text with their sentence and clause numbers: runs of letters, digits and marks;
@@ -76,12 +76,7 @@ export function tokenize(text: string): Token[] {
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
-    let kind: CharKind;
-    if (cp < 128) kind = ASCII_KINDS[cp]!;
-    else {
-      kind = OTHER_KINDS.get(cp) ?? kindOf(String.fromCodePoint(cp));
-      if (OTHER_KINDS.size < 65536) OTHER_KINDS.set(cp, kind);
-    }
+    const kind = kindAt(cp);
     if (kind === IN_WORD) {
       if (start < 0) start = i;
       i += width;

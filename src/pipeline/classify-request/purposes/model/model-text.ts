@@ -8,6 +8,7 @@
  * character pairs). Pure.
  */
 import { decodeBase64Segments } from "../base64.js";
+import { charKinds } from "../char-kinds.js";
 import {
   deLeet,
   dropJunkInWords,
@@ -100,9 +101,7 @@ const ALONE =
   /^(?:[\p{P}\p{S}]|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}])$/u;
 const kindOf = (ch: string): CharKind =>
   SPACE.test(ch) ? SPACE_CHAR : ALONE.test(ch) ? ALONE_CHAR : WORD;
-const ASCII_KINDS = Array.from({ length: 128 }, (_, c) => kindOf(String.fromCharCode(c)));
-/** Kinds of the other characters met so far (bounded). */
-const OTHER_KINDS = new Map<number, CharKind>();
+const kindAt = charKinds(kindOf);
 
 /**
  * Spaces out punctuation, symbols and each character of the scripts written without spaces (CJK,
@@ -115,12 +114,7 @@ export function modelTokens(text: string): string {
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
-    let kind: CharKind;
-    if (cp < 128) kind = ASCII_KINDS[cp]!;
-    else {
-      kind = OTHER_KINDS.get(cp) ?? kindOf(String.fromCodePoint(cp));
-      if (OTHER_KINDS.size < 65536) OTHER_KINDS.set(cp, kind);
-    }
+    const kind = kindAt(cp);
     if (kind === WORD) {
       if (start < 0) start = i;
     } else {
