@@ -38,7 +38,7 @@ export const ARGS = {
   wordNgrams: 2,
   loss: "softmax",
   model: "supervised",
-  bucket: 200_000,
+  bucket: 1_000_000,
   minn: 4,
   maxn: 5,
   thread: 1,
