@@ -127,6 +127,16 @@ async function main(): Promise<void> {
       `${t.name.padEnd(9)} ${fmt(median(rs.map((r) => r.cpuUsPerRequest))).padStart(10)}  ${fmt(ratio).padStart(8)}x${"".padEnd(30)}${fmt(rps).padStart(8)}x  ${fmt(median(rs.map((r) => r.p99Ms)))}`,
     );
   }
+  // Paired with the first build, round by round: less exposed to the floor's own variance.
+  const first = results.get(targets[1]!.name)!;
+  for (const t of targets.slice(2)) {
+    const rs = results.get(t.name)!;
+    const paired = rs.map((r, i) => r.cpuUsPerRequest / first[i]!.cpuUsPerRequest);
+    const lower = paired.filter((x) => x < 1).length;
+    log(
+      `${t.name} / ${targets[1]!.name} CPU per request: median ${fmt(median(paired))} (lower in ${lower} of ${paired.length} rounds)`,
+    );
+  }
   for (const t of targets) await t.child.stop();
   await upstream.stop();
 }
