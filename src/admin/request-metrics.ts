@@ -1,8 +1,10 @@
 /**
- * The per-request metric updates, with labelled children cached (see label-cache.ts), so the
- * request path never asks prom-client to hash label values.
+ * The per-request metric updates, with labelled children cached (see label-cache.ts) and counter
+ * increments added up until prom-client collects (deferred-counter.ts), so the request path asks
+ * prom-client to hash label values only for its histograms.
  */
 import { DeploymentLabels } from "./bounded-labels.js";
+import { deferredCounter } from "./deferred-counter.js";
 import { labelCache } from "./label-cache.js";
 import type { GatewayMetrics } from "./metrics.js";
 
@@ -20,13 +22,13 @@ export class RequestMetrics {
   readonly #policyDuration;
 
   constructor(m: GatewayMetrics) {
-    this.#requests = labelCache(m.requests);
-    this.#customerRequests = labelCache(m.customerRequests);
+    this.#requests = deferredCounter(m.requests);
+    this.#customerRequests = deferredCounter(m.customerRequests);
     this.#duration = labelCache(m.duration);
     this.#ttfb = labelCache(m.upstreamTtfb);
-    this.#tokens = labelCache(m.tokens);
-    this.#decisions = labelCache(m.decisions);
-    this.#whatIfDecisions = labelCache(m.whatIfDecisions);
+    this.#tokens = deferredCounter(m.tokens);
+    this.#decisions = deferredCounter(m.decisions);
+    this.#whatIfDecisions = deferredCounter(m.whatIfDecisions);
     this.#policyDuration = labelCache(m.policyDuration);
   }
 

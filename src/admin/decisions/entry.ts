@@ -59,25 +59,11 @@ export interface DecisionEntry {
 }
 
 /**
- * Labels repeat from record to record (tenants, operations, policy ids, evidence rule ids): one
- * shared copy of each keeps a week of decisions small. Bounded, so odd values cannot grow it.
- */
-const interned = new Map<string, string>();
-const MAX_INTERNED = 50_000;
-function intern(v: string): string {
-  const known = interned.get(v);
-  if (known !== undefined) return known;
-  if (interned.size >= MAX_INTERNED) interned.clear();
-  interned.set(v, v);
-  return v;
-}
-
-/**
- * Whole parts of an entry repeat too: the facts of most calls are one of a few combinations, and
- * so are the policies that decided. Each distinct part is kept once, frozen, and shared by the
- * entries that have it, so an entry held in the index is two objects (itself and `who`) rather
- * than a dozen: the index holds up to `maxRecords` of them, and every object it holds is one the
- * garbage collector copies when the entry is promoted and traces at every major collection.
+ * Whole parts of an entry repeat: the facts of most calls are one of a few combinations, and so
+ * are the policies that decided. Each distinct part is kept once, frozen, and shared by the
+ * entries that have it, so the index (rows.ts) holds a part as a number, never an object per
+ * decision: it holds up to `maxRecords` decisions, and every object it held was one the garbage
+ * collector copied when promoted and traced at every major collection.
  */
 const parts = new Map<string, unknown>();
 const MAX_PARTS = 10_000;
@@ -100,12 +86,14 @@ function deepFreeze<T>(value: T): T {
 
 const NONE: readonly string[] = Object.freeze([]);
 
-const str = (v: unknown): string | null => (typeof v === "string" ? intern(v) : null);
-/** The strings of a list, interned; the shared empty list when there are none. */
+// Labels are not interned here: the index keeps them as numbers (rows.ts), and the lists below
+// are kept once per content as shared parts.
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+/** The strings of a list; the shared empty list when there are none. */
 function strs(v: unknown): string[] {
   if (!Array.isArray(v) || v.length === 0) return NONE as string[];
   const out: string[] = [];
-  for (const x of v) if (typeof x === "string") out.push(intern(x));
+  for (const x of v) if (typeof x === "string") out.push(x);
   return out.length === 0 ? (NONE as string[]) : out;
 }
 
@@ -192,7 +180,7 @@ export function entryOf(
     jurisdiction: str(r.jurisdiction),
     operation: str(r.operation) ?? "unknown",
     deployment: str(r.deployment),
-    decision: intern(r.decision),
+    decision: r.decision,
     mode: str(r.mode) ?? "enforce",
     status: r.status,
     policies: policiesOf(r.policies, reasonOf),
@@ -205,7 +193,7 @@ export function entryOf(
       keyId: str(r.keyId),
       endUser:
         typeof endUser?.id === "string" && typeof endUser.from === "string"
-          ? { id: endUser.id, from: intern(endUser.from) }
+          ? { id: endUser.id, from: endUser.from }
           : null,
       clientAddress: typeof client?.address === "string" ? client.address : null,
       userAgent: str(client?.userAgent),

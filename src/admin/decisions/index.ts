@@ -1,9 +1,11 @@
 /**
  * The decisions index behind the dashboard (docs/dashboard.md): the recent decisions in time
  * order, bounded by a window and a record count, with the filters and the denial series the
- * admin API serves. Pure: no Fastify, no files (rebuild.ts reads the audit files into it).
+ * admin API serves. Pure: no Fastify, no files (rebuild.ts reads the audit files into it). The
+ * decisions themselves are kept as rows of typed arrays (rows.ts), not as objects.
  */
 import type { DecisionEntry } from "./entry.js";
+import { DecisionRows, Label } from "./rows.js";
 
 /** Filters of `GET /api/decisions`. */
 export interface DecisionFilter {
@@ -43,10 +45,12 @@ export class DecisionIndex {
   readonly #windowMs: number;
   readonly #maxRecords: number;
   readonly #now: () => number;
-  /** Oldest first; entries before `#head` are evicted (compacted away now and then). */
-  #entries: DecisionEntry[] = [];
+  /** The entries, as rows (rows.ts): no object per decision held. */
+  readonly #rows = new DecisionRows();
+  /** Slots of the rows oldest first; those before `#head` are evicted (compacted away now and then). */
+  #order = new Int32Array(1024);
   #head = 0;
-  readonly #byId = new Map<string, DecisionEntry>();
+  #tail = 0;
 
   constructor(opts: { windowMs: number; maxRecords: number; now?: () => number }) {
     this.#windowMs = opts.windowMs;
@@ -56,51 +60,64 @@ export class DecisionIndex {
 
   /** Number of decisions held. */
   get size(): number {
-    return this.#entries.length - this.#head;
+    return this.#tail - this.#head;
   }
 
   /** Adds a decision (a repeated id replaces nothing: the first one stays). */
   add(entry: DecisionEntry): void {
-    if (this.#byId.has(entry.decisionId)) return;
+    if (this.#rows.find(entry.decisionId) >= 0) return;
     if (entry.at < this.#now() - this.#windowMs) return;
-    const list = this.#entries;
-    // Records arrive nearly in order (written when responses close): a push, or a late insert
+    if (this.#tail === this.#order.length) this.#makeRoom();
+    const slot = this.#rows.put(entry);
+    const order = this.#order;
+    const rows = this.#rows;
+    // Records arrive nearly in order (written when responses close): an append, or a late insert
     // after every entry of the same or an earlier time.
-    if (list.length === this.#head || list[list.length - 1]!.at <= entry.at) list.push(entry);
-    else {
+    let at = this.#tail;
+    if (at > this.#head && rows.at(order[at - 1]!) > entry.at) {
       let lo = this.#head;
-      let hi = list.length;
+      let hi = this.#tail;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (list[mid]!.at <= entry.at) lo = mid + 1;
+        if (rows.at(order[mid]!) <= entry.at) lo = mid + 1;
         else hi = mid;
       }
-      list.splice(lo, 0, entry);
+      order.copyWithin(lo + 1, lo, this.#tail);
+      at = lo;
     }
-    this.#byId.set(entry.decisionId, entry);
+    order[at] = slot;
+    this.#tail++;
     this.#evict();
+  }
+
+  /** Moves the live slots to the front, or doubles the order when more than half are live. */
+  #makeRoom(): void {
+    const live = this.#order.subarray(this.#head, this.#tail);
+    const order =
+      live.length * 2 > this.#order.length ? new Int32Array(this.#order.length * 2) : this.#order;
+    order.set(live);
+    this.#order = order;
+    this.#tail = live.length;
+    this.#head = 0;
   }
 
   #evict(): void {
     const oldest = this.#now() - this.#windowMs;
-    const list = this.#entries;
+    const rows = this.#rows;
+    const order = this.#order;
     while (
-      this.#head < list.length &&
-      (list.length - this.#head > this.#maxRecords || list[this.#head]!.at < oldest)
+      this.#head < this.#tail &&
+      (this.#tail - this.#head > this.#maxRecords || rows.at(order[this.#head]!) < oldest)
     ) {
-      this.#byId.delete(list[this.#head]!.decisionId);
-      this.#head++;
-    }
-    if (this.#head > 1024 && this.#head * 2 > list.length) {
-      this.#entries = list.slice(this.#head);
-      this.#head = 0;
+      rows.free(order[this.#head++]!);
     }
   }
 
   /** One decision by id. */
   get(decisionId: string): DecisionEntry | undefined {
     this.#evict();
-    return this.#byId.get(decisionId);
+    const slot = this.#rows.find(decisionId);
+    return slot < 0 ? undefined : this.#rows.entry(slot);
   }
 
   /** The decisions matching `filter`, newest first, at most `limit`. */
@@ -108,12 +125,13 @@ export class DecisionIndex {
     this.#evict();
     const limit = Math.min(filter.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
     const out: DecisionEntry[] = [];
-    const list = this.#entries;
-    for (let i = list.length - 1; i >= this.#head && out.length < limit; i--) {
-      const e = list[i]!;
-      if (filter.until !== undefined && e.at > filter.until) continue;
-      if (filter.since !== undefined && e.at < filter.since) break;
-      if (matches(e, filter)) out.push(e);
+    const rows = this.#rows;
+    for (let i = this.#tail - 1; i >= this.#head && out.length < limit; i--) {
+      const slot = this.#order[i]!;
+      const at = rows.at(slot);
+      if (filter.until !== undefined && at > filter.until) continue;
+      if (filter.since !== undefined && at < filter.since) break;
+      if (matches(rows, slot, filter)) out.push(rows.entry(slot));
     }
     return out;
   }
@@ -134,14 +152,17 @@ export class DecisionIndex {
     const n = Math.floor((opts.until - start) / bucketMs) + 1;
     const buckets = Array.from({ length: n }, (_, i) => start + i * bucketMs);
     const counts = new Map<string, number[]>();
-    const list = this.#entries;
-    for (let i = list.length - 1; i >= this.#head; i--) {
-      const e = list[i]!;
-      if (e.at < opts.since) break;
-      if (e.at > opts.until || !isDenial(e)) continue;
-      if (opts.tenant !== undefined && e.tenant !== opts.tenant) continue;
-      const keys = opts.by === "tenant" ? [e.tenant ?? "(none)"] : e.policies.map((p) => p.id);
-      const slot = Math.floor((e.at - start) / bucketMs);
+    const rows = this.#rows;
+    for (let i = this.#tail - 1; i >= this.#head; i--) {
+      const row = this.#order[i]!;
+      const at = rows.at(row);
+      if (at < opts.since) break;
+      if (at > opts.until || !rowIsDenial(rows, row)) continue;
+      const tenant = rows.label(row, Label.Tenant);
+      if (opts.tenant !== undefined && tenant !== opts.tenant) continue;
+      const keys =
+        opts.by === "tenant" ? [tenant ?? "(none)"] : rows.policies(row).map((p) => p.id);
+      const slot = Math.floor((at - start) / bucketMs);
       for (const key of keys) {
         const row = counts.get(key) ?? new Array<number>(n).fill(0);
         counts.set(key, row);
@@ -164,11 +185,21 @@ export class DecisionIndex {
   }
 }
 
-function matches(e: DecisionEntry, f: DecisionFilter): boolean {
-  if (f.tenant !== undefined && e.tenant !== f.tenant) return false;
-  if (f.customer !== undefined && e.customer !== f.customer && e.tenant !== f.customer)
+function rowIsDenial(rows: DecisionRows, slot: number): boolean {
+  const decision = rows.label(slot, Label.Decision);
+  return !rows.whatIf(slot) && (decision === "deny" || decision === "shadow-deny");
+}
+
+function matches(rows: DecisionRows, slot: number, f: DecisionFilter): boolean {
+  const tenant = rows.label(slot, Label.Tenant);
+  if (f.tenant !== undefined && tenant !== f.tenant) return false;
+  if (
+    f.customer !== undefined &&
+    rows.label(slot, Label.Customer) !== f.customer &&
+    tenant !== f.customer
+  )
     return false;
-  if (f.decision !== undefined && e.decision !== f.decision) return false;
-  if (f.policy !== undefined && !e.policies.some((p) => p.id === f.policy)) return false;
+  if (f.decision !== undefined && rows.label(slot, Label.Decision) !== f.decision) return false;
+  if (f.policy !== undefined && !rows.policies(slot).some((p) => p.id === f.policy)) return false;
   return true;
 }

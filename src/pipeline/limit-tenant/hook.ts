@@ -6,6 +6,7 @@
  * live as long as the data plane, so a reload changes the caps but not the counts.
  */
 import type { Gauge } from "prom-client";
+import { chainCollect } from "../../admin/deferred-counter.js";
 import { labelCache } from "../../admin/label-cache.js";
 import { errors } from "../../errors.js";
 import type { RequestContext } from "../context.js";
@@ -21,15 +22,24 @@ export interface TenantLimiters {
   whatIf: FixedWindowLimiter;
 }
 
-/** Creates the limiters; tenants' in-flight counts are mirrored on `inflightGauge`. */
+/**
+ * Creates the limiters; tenants' in-flight counts are read onto `inflightGauge` when it is
+ * collected (a scrape), not set at every change: two gauge updates per request cost prom-client
+ * two label hashes (docs/performance.md, "Issue 14, round two").
+ */
 export function createTenantLimiters(inflightGauge: Gauge<"tenant">): TenantLimiters {
   const gauge = labelCache(inflightGauge);
-  return {
-    concurrency: new ConcurrencyLimiter((key, n) => {
-      if (key.startsWith(TENANT)) gauge(key.slice(TENANT.length)).set(n);
-    }),
-    whatIf: new FixedWindowLimiter(60_000),
-  };
+  /** Every tenant key that has had a call in flight: reported at 0 once it has none. */
+  const seen = new Set<string>();
+  const concurrency = new ConcurrencyLimiter((key) => {
+    seen.add(key);
+  });
+  chainCollect(inflightGauge, () => {
+    for (const key of seen) {
+      if (key.startsWith(TENANT)) gauge(key.slice(TENANT.length)).set(concurrency.inflight(key));
+    }
+  });
+  return { concurrency, whatIf: new FixedWindowLimiter(60_000) };
 }
 
 /** Requests of `tenantId` in flight on this process. */

@@ -2,6 +2,7 @@
  * The decisions index: what an entry keeps of an audit record (and what it never does), the
  * window and the record cap, the filters, and the denial series behind the charts.
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { entryOf } from "../../../src/admin/decisions/entry.js";
 import { DecisionIndex } from "../../../src/admin/decisions/index.js";
@@ -89,7 +90,7 @@ describe("DecisionIndex", () => {
     expect(index.list({ policy: "rule-1" })).toEqual([a]);
     expect(index.list({ since: b.at, until: b.at })).toEqual([b]);
     expect(index.list({ limit: 1 })).toEqual([c]);
-    expect(index.get(a.decisionId)).toBe(a);
+    expect(index.get(a.decisionId)).toEqual(a);
   });
 
   it("orders a late record by its request time and ignores a repeated id", () => {
@@ -153,5 +154,30 @@ describe("DecisionIndex", () => {
     const s = index.denials({ by: "tenant", bucketMs: 3_600_000, since: T0, until: now() });
     expect(s.series).toHaveLength(9);
     expect(s.series.at(-1)).toMatchObject({ key: "(other)", total: 2 });
+  });
+
+  it("keeps each entry whole while slots are reused and unused labels are dropped", () => {
+    const index = new DecisionIndex({ windowMs: 86_400_000, maxRecords: 50, now });
+    const added = [];
+    // Far more distinct deployments than the label table keeps before it drops unused ones.
+    for (let i = 0; i < 10_000; i++) {
+      // Mostly UUIDs (kept as bytes), some other ids; the same for Azure's request id.
+      const e = entry({
+        decisionId: i % 7 === 0 ? `d-${i}` : randomUUID(),
+        requestTime: new Date(T0 + i).toISOString(),
+        deployment: `deployment-${i}`,
+        client: { address: `10.0.${i % 256}.1`, userAgent: `agent-${i}` },
+        endUser: i % 2 === 0 ? { id: `user-${i}`, from: "user" } : undefined,
+        apimRequestId: i % 5 === 0 ? `apim-${i}` : randomUUID(),
+      });
+      added.push(e);
+      index.add(e);
+    }
+    expect(index.size).toBe(50);
+    expect(index.list({ limit: 1000 })).toEqual(added.slice(-50).reverse());
+    for (const e of added.slice(-50)) expect(index.get(e.decisionId)).toEqual(e);
+    expect(index.get(added[0]!.decisionId)).toBeUndefined();
+    index.add(added.at(-3)!); // a repeated id is still recognised after all the reuse
+    expect(index.size).toBe(50);
   });
 });
