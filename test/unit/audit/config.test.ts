@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compileConfig } from "../../../src/config/compile.js";
 import { ConfigError } from "../../../src/config/index.js";
-import { parseConfig } from "../../../src/config/load.js";
+import { compileText } from "../../helpers/config.js";
 
-const FILE = "/etc/gw/gateway.yaml";
 const yaml = (audit: string) => `upstreams:
   - name: primary
     endpoint: simulator
@@ -14,7 +12,7 @@ tenants:
     jurisdiction: US-NY
     keys: ["sha256:${"a".repeat(64)}"]
 ${audit}`;
-const compile = (audit: string) => compileConfig(parseConfig(yaml(audit), FILE, {}), FILE);
+const compile = (audit: string) => compileText(yaml(audit));
 
 describe("audit config", () => {
   it("defaults to stdout, no rotation, an anchor every 1000 records or 60 seconds", () => {

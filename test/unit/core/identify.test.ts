@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { compileConfig, type RuntimeConfig } from "../../../src/config/compile.js";
-import { parseConfig } from "../../../src/config/load.js";
+import type { RuntimeConfig } from "../../../src/config/compile.js";
 import { GatewayHttpError } from "../../../src/errors.js";
 import { actingFor } from "../../../src/pipeline/identify-tenant/acting.js";
 import {
@@ -11,6 +10,7 @@ import {
   presentedKey,
   TenantIdentifier,
 } from "../../../src/pipeline/identify-tenant/identify.js";
+import { compileText } from "../../helpers/config.js";
 
 function config(defaultTenant: string | null = null): RuntimeConfig {
   const text = `upstreams:
@@ -29,7 +29,7 @@ tenants:
       - { id: city-pd, agencyType: law-enforcement, jurisdiction: US-CA, keys: ["${hashKey("city-key")}"] }
       - { id: hospital-7, agencyType: healthcare, jurisdiction: US-CA }
 `;
-  return compileConfig(parseConfig(text, "/gw.yaml", {}), "/gw.yaml");
+  return compileText(text, {}, "/gw.yaml");
 }
 
 /** A view of `cfg` that counts how often the key list is scanned. */

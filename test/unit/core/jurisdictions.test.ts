@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { compileConfig } from "../../../src/config/compile.js";
 import { jurisdictionProblem } from "../../../src/config/jurisdictions.js";
-import { ConfigError, parseConfig } from "../../../src/config/load.js";
+import { ConfigError } from "../../../src/config/load.js";
+import { compileText } from "../../helpers/config.js";
 
 const HASH = `sha256:${"a".repeat(64)}`;
 
 function problemsOf(tenants: string, extra = ""): string[] {
   const text = `upstreams:\n  - { name: primary, endpoint: simulator, auth: { type: api-key, apiKey: "" } }\ntenants:\n${tenants}\n${extra}`;
   try {
-    compileConfig(parseConfig(text, "/etc/gw/gateway.yaml", {}), "/etc/gw/gateway.yaml");
+    compileText(text);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return (err as ConfigError).problems;

@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { compileConfig } from "../../../src/config/compile.js";
-import { parseConfig } from "../../../src/config/load.js";
+import { compileText } from "../../helpers/config.js";
 
 const constructed = vi.hoisted(() => [] as { kind: string; options: unknown }[]);
 vi.mock("@azure/identity", () => {
@@ -23,8 +22,7 @@ const { azureCredential } = await import("../../../src/pipeline/forward/entra-id
 
 const upstreamAuth = (endpoint: string, auth: string) => {
   const text = `upstreams:\n  - { name: gov, endpoint: "${endpoint}", auth: ${auth} }\n`;
-  return compileConfig(parseConfig(text, "/etc/gw/gateway.yaml", {}), "/etc/gw/gateway.yaml")
-    .upstreams[0]!.auth;
+  return compileText(text).upstreams[0]!.auth;
 };
 
 describe("sovereign clouds: upstream Entra ID authority and scope", () => {
