@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { hasUnsupportedScript } from "../../../src/pipeline/classify-request/purposes/confidence.js";
 import {
   dropMachineIds,
+  dropObjectIds,
   modelTokens,
   reversedReading,
   rot13,
@@ -95,6 +96,17 @@ describe("dropMachineIds", () => {
       expect(dropMachineIds(text)).toBe(expected);
     }
     expect(dropped).toBeGreaterThan(100);
+  });
+});
+
+describe("dropObjectIds", () => {
+  it("drops the ids of Azure OpenAI objects and keeps words joined by underscores", () => {
+    expect(dropObjectIds("file search vector_store_ids vs_1")).toBe(
+      "file search vector_store_ids  ",
+    );
+    expect(dropObjectIds("see file-3f2a and asst_abc123, resp_9")).toBe("see   and  ,  ");
+    expect(dropObjectIds("run_him_through_the_database")).toBe("run_him_through_the_database");
+    expect(dropObjectIds("photo 1 vs photo 2")).toBe("photo 1 vs photo 2");
   });
 });
 

@@ -74,11 +74,28 @@ function isLowerAlnum(c: number): boolean {
 const LETTER_OR_DIGIT_BEFORE = /[\p{L}\p{N}]$/u;
 const LETTER_OR_DIGIT_AFTER = /^[\p{L}\p{N}]/u;
 
+/**
+ * Ids of Azure OpenAI objects a body refers to (`vs_1`, `file-3f2a`, `asst_abc123`, `resp_9`...):
+ * a known prefix, `_` or `-`, then letters and digits with at least one digit. Short ones escape
+ * {@link dropMachineIds}, and their prefix alone moved the model: `vs` reads as "versus" (two
+ * faces compared), so a vector store id walked beside "Summarise this document photo." made it
+ * `likely`. Words joined by `_` without a digit (`run_him_through`) stay.
+ */
+const OBJECT_ID =
+  /(?<![\p{L}\p{N}])(?:vs|vsfb|file|asst|assistant|thread|msg|run|step|batch|ftjob|resp|conv|call|fc|rs|cmpl|chatcmpl)[-_](?=[a-z0-9]*\d)[a-z0-9]+(?![\p{L}\p{N}])/gu;
+/** One scan for a digit after `_` or `-` first: most texts hold no object id. */
+const MAY_HOLD_OBJECT_ID = /[-_][a-z0-9]*\d/;
+
+/** Drops Azure OpenAI object ids (see {@link OBJECT_ID}) from lower-cased text. */
+export function dropObjectIds(text: string): string {
+  return MAY_HOLD_OBJECT_ID.test(text) ? text.replace(OBJECT_ID, " ") : text;
+}
+
 /** One text as model tokens, space-separated, on one line. */
 export function modelText(raw: string): string {
   let text = nfkc(raw);
   text = stripInvisible(text);
-  text = dropMachineIds(mapConfusables(text.toLowerCase()));
+  text = dropObjectIds(dropMachineIds(mapConfusables(text.toLowerCase())));
   text = joinSpacedLetters(text);
   text = dropJunkInWords(text);
   text = deLeet(text);
