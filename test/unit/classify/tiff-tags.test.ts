@@ -6,30 +6,33 @@ import { type TiffTags, tiff } from "../../fixtures/images/make-fixtures.js";
 const IFD0 = [0x010f, 0x0110, 0xc62f];
 const EXIF = [0x9003, 0x9011, 0xa431];
 
+/** exifr's options as the gateway used them (numeric tags, raw values). */
+const EXIFR_OPTIONS = {
+  tiff: true,
+  ifd0: { pick: IFD0 },
+  exif: { pick: EXIF },
+  ifd1: false,
+  gps: false,
+  interop: false,
+  xmp: false,
+  icc: false,
+  iptc: false,
+  jfif: false,
+  makerNote: false,
+  userComment: false,
+  translateKeys: false,
+  translateValues: false,
+  reviveValues: false,
+  mergeOutput: true,
+  silentErrors: true,
+  chunked: false,
+};
+
 /** What exifr, as the gateway called it before, reads of the six tags (strings only). */
 async function viaExifr(block: Uint8Array): Promise<Record<number, string>> {
   let out: Record<number, unknown> | undefined;
   try {
-    out = await exifr.parse(Uint8Array.from(block), {
-      tiff: true,
-      ifd0: { pick: IFD0 },
-      exif: { pick: EXIF },
-      ifd1: false,
-      gps: false,
-      interop: false,
-      xmp: false,
-      icc: false,
-      iptc: false,
-      jfif: false,
-      makerNote: false,
-      userComment: false,
-      translateKeys: false,
-      translateValues: false,
-      reviveValues: false,
-      mergeOutput: true,
-      silentErrors: true,
-      chunked: false,
-    });
+    out = await exifr.parse(Uint8Array.from(block), EXIFR_OPTIONS);
   } catch {
     out = undefined;
   }
