@@ -85,14 +85,8 @@ const EMPTY_IMAGES: ImageFacts = Object.freeze({
   items: [],
 }) as unknown as ImageFacts;
 
-/**
- * Reads the body: images (with EXIF) and texts. Returns a promise only when an inline image carries
- * EXIF that must be parsed, so a text-only request never pays for one.
- */
-export function inspectBody(
-  input: ClassifyInput,
-  deps: ClassifierDeps,
-): BodyInspection | Promise<BodyInspection> {
+/** Reads the body: images (with EXIF) and texts; throws coded 400s on bodies it refuses. */
+export function inspectBody(input: ClassifyInput, deps: ClassifierDeps): BodyInspection {
   const { body } = input;
   const inspection =
     body.kind === "multipart"
@@ -125,8 +119,7 @@ export function inspectBody(
       { param: first.where },
     );
   }
-  const pending = inspection.pendingExif;
-  return pending === undefined ? inspection : pending.then(() => inspection);
+  return inspection;
 }
 
 /** Computes the facts of one request from its inspected body; throws a 400 on invalid declarations. */
@@ -265,15 +258,9 @@ function distinctUnseen(inspection: BodyInspection): UnseenKind[] {
 
 const NO_UNSEEN: UnseenKind[] = Object.freeze([]) as unknown as UnseenKind[];
 
-/** Classifies a request: synchronous unless EXIF has to be parsed. */
-export function classifyRequest(
-  input: ClassifyInput,
-  deps: ClassifierDeps,
-): RequestFacts | Promise<RequestFacts> {
-  const inspection = inspectBody(input, deps);
-  return inspection instanceof Promise
-    ? inspection.then((i) => factsOf(input, i, deps))
-    : factsOf(input, inspection, deps);
+/** Classifies a request, synchronously (EXIF included). */
+export function classifyRequest(input: ClassifyInput, deps: ClassifierDeps): RequestFacts {
+  return factsOf(input, inspectBody(input, deps), deps);
 }
 
 /** Distinct origins of a list of images, in first-seen order. */

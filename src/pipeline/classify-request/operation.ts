@@ -75,8 +75,29 @@ function pathProblem(rest: string): string | undefined {
   return undefined;
 }
 
-/** Classifies a data-plane path such as `/openai/deployments/gpt-4o/chat/completions`. */
-export function routeOf(path: string): RouteInfo {
+/** Paths remembered at most, and the longest remembered: a client cannot make the cache large. */
+const MAX_ROUTES = 1_024;
+const MAX_ROUTE_PATH = 256;
+const routes = new Map<string, Readonly<RouteInfo>>();
+
+/**
+ * Classifies a data-plane path such as `/openai/deployments/gpt-4o/chat/completions`. The answer
+ * is frozen and remembered per path: a client calls a few paths over and over, and classifying
+ * one (a case fold, a split, a pattern test per segment) was about 1% of a text chat's profile
+ * (docs/performance.md, "Issue 14, round three"). The cache is emptied when full.
+ */
+export function routeOf(path: string): Readonly<RouteInfo> {
+  const known = routes.get(path);
+  if (known !== undefined) return known;
+  const route = Object.freeze(classifyPath(path));
+  if (path.length <= MAX_ROUTE_PATH) {
+    if (routes.size >= MAX_ROUTES) routes.clear();
+    routes.set(path, route);
+  }
+  return route;
+}
+
+function classifyPath(path: string): RouteInfo {
   const rest = path.startsWith("/openai/") ? path.slice("/openai/".length) : "";
   const route = routeOfRest(rest);
   const problem = rest === "" ? undefined : pathProblem(rest);

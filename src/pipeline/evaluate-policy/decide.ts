@@ -22,7 +22,7 @@ import { type Judgement, judgeAs } from "./judge.js";
 
 /**
  * Classifies the request and decides; throws coded 400s on invalid declarations or bodies.
- * Returns a promise only when classification had to wait for EXIF parsing.
+ * Returns a promise only when admission is asynchronous.
  */
 export function decideRequest(
   ctx: RequestContext,
@@ -45,19 +45,11 @@ export function decideRequest(
     },
     ctx.generation.classifier,
   );
-  const admitted = admit === undefined ? facts : thenAdmit(facts, admit);
+  const admitted = admit === undefined ? facts : admit(facts);
   if (admitted instanceof Promise) {
     return admitted.then((f) => decideOnFacts(ctx, f, metrics, started));
   }
   return decideOnFacts(ctx, admitted, metrics, started);
-}
-
-/** Runs admission (pipeline/admit/) on classified facts, with no promise when neither is async. */
-function thenAdmit(
-  facts: RequestFacts | Promise<RequestFacts>,
-  admit: (facts: RequestFacts) => RequestFacts | Promise<RequestFacts>,
-): RequestFacts | Promise<RequestFacts> {
-  return facts instanceof Promise ? facts.then(admit) : admit(facts);
 }
 
 /** Images of the stored objects the request continues or uses. */

@@ -55,7 +55,6 @@ export class Collector {
   readonly images: ImageInput[] = [];
   readonly texts: TextSource[] = [];
   readonly invalidImages: InvalidImage[] = [];
-  readonly pending: Promise<void>[] = [];
   readonly unseenContent: Unseen[] = [];
   /** Object keys walked: compared with the raw body's to find duplicate keys. */
   keyCount = 0;
@@ -124,14 +123,9 @@ export class Collector {
     this.fillExif(image, this.exif?.read(source, format));
   }
 
-  /** Fills `image.exif` once the camera metadata is parsed (when the image carries any). */
-  private fillExif(image: ImageInput, read: Promise<ExifCamera | undefined> | undefined): void {
-    if (!read) return;
-    this.pending.push(
-      read.then((camera) => {
-        if (camera) image.exif = camera;
-      }),
-    );
+  /** Sets `image.exif` when the image's metadata names a camera. */
+  private fillExif(image: ImageInput, camera: ExifCamera | undefined): void {
+    if (camera !== undefined) image.exif = camera;
   }
 
   /** An `image_url`: a remote URL (counted, never fetched) or a `data:` URL. */

@@ -2,8 +2,7 @@
  * Body inspection: one pass over a request body that finds every image input, every text the
  * model will read and every place whose content the gateway cannot see (docs/request-reading.md).
  * JSON bodies are walked whole (walk.ts); multipart bodies part by part, with uploaded JSONL files
- * walked line by line like the requests they hold. Pure but for EXIF parsing, which is handed back
- * as `pendingExif`, present only when some inline image carries EXIF.
+ * walked line by line like the requests they hold. Pure and synchronous, EXIF included.
  */
 import type { ImageInput, Operation, TextSource } from "../classify-request/facts.js";
 import { BufferSource } from "../classify-request/images/byte-source.js";
@@ -34,11 +33,6 @@ export interface BodyInspection {
   tooDeep: boolean;
   /** A line of an uploaded JSONL file repeats a key: the request is refused. */
   duplicateKeys: boolean;
-  /**
-   * Present only when an inline image carries an EXIF block: settles (never rejects) once every
-   * such `images[i].exif` is filled. Await it before reading EXIF; text-only requests have none.
-   */
-  pendingExif?: Promise<void>;
 }
 
 function result(c: Collector, stream: boolean, model: string | undefined): BodyInspection {
@@ -53,7 +47,6 @@ function result(c: Collector, stream: boolean, model: string | undefined): BodyI
     duplicateKeys: c.duplicateKeys,
   };
   if (model !== undefined) r.model = model;
-  if (c.pending.length > 0) r.pendingExif = Promise.all(c.pending).then(() => undefined);
   return r;
 }
 

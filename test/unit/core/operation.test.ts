@@ -124,3 +124,24 @@ describe("routeOf: non-canonical paths are refused, never forwarded as `other`",
     expect(route.problem).toBeUndefined();
   });
 });
+
+describe("routeOf's cache", () => {
+  it("answers a path seen before with the same frozen route, and every path as when first seen", () => {
+    const path = "/openai/deployments/gpt-4o/chat/completions";
+    const first = routeOf(path);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(routeOf(path)).toBe(first);
+    // Past the cache's size it is emptied, and answers stay the same.
+    for (let i = 0; i < 2_100; i++) {
+      expect(routeOf(`/openai/deployments/d${i}/embeddings`)).toEqual({
+        operation: "embeddings",
+        deployment: `d${i}`,
+        family: "classic",
+      });
+    }
+    expect(routeOf(path)).toEqual(first);
+    const long = `/openai/files/${"a".repeat(300)}`;
+    expect(routeOf(long)).toEqual(routeOf(long));
+    expect(routeOf(`${path}%2F`).problem).toBe("percent-encoded characters in the path");
+  });
+});

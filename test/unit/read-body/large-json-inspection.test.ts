@@ -198,7 +198,6 @@ const cases: Case[] = [
 ];
 
 async function settled(i: BodyInspection) {
-  await i.pendingExif;
   return {
     images: i.images,
     texts: i.texts,

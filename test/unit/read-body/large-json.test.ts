@@ -91,6 +91,27 @@ describe("scanBlobs", () => {
     }
   });
 
+  it("turns away a blob with any byte outside 0x20-0x7e, wherever it lies", () => {
+    // Positions across the alignment head, the four-word steps, the tail and the 4,096-word
+    // chunks of the accumulated check.
+    const long = base64Of(60_000, 3);
+    const positions = [0, 1, 2, 3, 4, 5, 15, 16, 17, 16_383, 16_384, 16_385, 16_388, 40_001];
+    for (let p = long.length - 9; p < long.length; p++) positions.push(p);
+    const good = Buffer.from(`{"v":"${long}"}`);
+    expect(scanBlobs(good)).toEqual([6, long.length]);
+    for (const at of positions) {
+      for (const byte of [0x00, 0x09, 0x1f, 0x7f, 0x80, 0xc3, 0xff]) {
+        const bad = Buffer.from(good);
+        bad[6 + at] = byte;
+        expect(scanBlobs(bad), `byte ${byte} at ${at}`).toEqual([]);
+      }
+      if (at < 64) continue; // the head decides whether a string is base64 at all
+      const fine = Buffer.from(good);
+      fine[6 + at] = 0x7e;
+      expect(scanBlobs(fine), `~ at ${at}`).toEqual([6, long.length]);
+    }
+  });
+
   it("finds no token shorter than MIN_BLOB_BYTES", () => {
     const short = B64.slice(0, MIN_BLOB_BYTES - 1);
     const exact = B64.slice(0, MIN_BLOB_BYTES);

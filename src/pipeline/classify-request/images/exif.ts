@@ -2,25 +2,20 @@
  * Camera metadata of inline images: make, model, serial number and capture time, mapped through
  * the camera catalogue.
  *
- * Finding the metadata is synchronous and cheap (`locateMetadata` reads container headers and the
- * metadata only); parsing a TIFF block uses exifr, whose API is promise-only (it has no sync path,
- * README "API": every entry point returns a Promise). So `read` returns a promise only when an
- * image carries metadata, and `undefined` otherwise: images without it, and requests without
- * images, never allocate one.
+ * Synchronous and cheap: `locateMetadata` reads container headers and the metadata only, and
+ * `readTiffTags` reads the six tags used from the TIFF block (it replaced exifr, which is
+ * promise-only and cost about 8% of an image call: docs/performance.md, "Issue 14, round three").
  */
-import exifr from "exifr";
 import type { ExifCamera, ImageFormat } from "../facts.js";
 import type { ByteSource } from "./byte-source.js";
 import type { CameraCatalogue } from "./camera-catalogue.js";
 import { type ImageMetadata, locateMetadata } from "./locate-exif.js";
 import type { TextFields } from "./text-fields.js";
+import { readTiffTags, type TiffTagValues } from "./tiff-tags.js";
 
 export interface ExifReader {
-  /**
-   * Synchronously locates the image's TIFF block; returns `undefined` when there is none, else a
-   * promise of the camera it names (never rejects).
-   */
-  read(source: ByteSource, format: ImageFormat): Promise<ExifCamera | undefined> | undefined;
+  /** The camera the image's metadata names, or `undefined`; never throws. */
+  read(source: ByteSource, format: ImageFormat): ExifCamera | undefined;
 }
 
 const MAKE = 0x010f;
@@ -32,30 +27,8 @@ const BODY_SERIAL_NUMBER = 0xa431;
 /** DNG CameraSerialNumber, in IFD0. */
 const CAMERA_SERIAL_NUMBER = 0xc62f;
 
-/**
- * Numeric tags skip exifr's name dictionaries (README "Tag filters"); raw values keep EXIF's own
- * date form, which has no time zone, instead of a `Date` in the gateway's local zone.
- */
-const EXIFR_OPTIONS = Object.freeze({
-  tiff: true,
-  ifd0: { pick: [MAKE, MODEL, CAMERA_SERIAL_NUMBER] },
-  exif: { pick: [DATE_TIME_ORIGINAL, OFFSET_TIME_ORIGINAL, BODY_SERIAL_NUMBER] },
-  ifd1: false,
-  gps: false,
-  interop: false,
-  xmp: false,
-  icc: false,
-  iptc: false,
-  jfif: false,
-  makerNote: false,
-  userComment: false,
-  translateKeys: false,
-  translateValues: false,
-  reviveValues: false,
-  mergeOutput: true,
-  silentErrors: true,
-  chunked: false,
-});
+const IFD0_TAGS = [MAKE, MODEL, CAMERA_SERIAL_NUMBER] as const;
+const EXIF_TAGS = [DATE_TIME_ORIGINAL, OFFSET_TIME_ORIGINAL, BODY_SERIAL_NUMBER] as const;
 
 /** Longest make or model kept: EXIF ASCII fields are unbounded; the audit record is not. */
 const MAX_TEXT = 64;
@@ -94,17 +67,9 @@ export interface ExifReaderOptions {
   catalogue?: CameraCatalogue;
 }
 
-async function parseBlock(block: Uint8Array): Promise<Record<number, unknown> | undefined> {
-  try {
-    return (await exifr.parse(block, EXIFR_OPTIONS)) as Record<number, unknown> | undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The camera that the TIFF tags name, each field the text fields fill when the tags lack it. */
 function cameraOf(
-  tags: Record<number, unknown> | undefined,
+  tags: TiffTagValues | undefined,
   text: TextFields,
   catalogue: CameraCatalogue | undefined,
 ): ExifCamera | undefined {
@@ -132,12 +97,11 @@ function cameraOf(
   return camera;
 }
 
-async function readMetadata(
+function readMetadata(
   meta: ImageMetadata,
   catalogue: CameraCatalogue | undefined,
-): Promise<ExifCamera | undefined> {
-  // Copy the block so the promise holds a few KiB, not a view into a larger decoded window.
-  const tags = meta.tiff === undefined ? undefined : await parseBlock(Uint8Array.from(meta.tiff));
+): ExifCamera | undefined {
+  const tags = meta.tiff === undefined ? undefined : readTiffTags(meta.tiff, IFD0_TAGS, EXIF_TAGS);
   return cameraOf(tags, meta.text, catalogue);
 }
 
@@ -147,7 +111,7 @@ export function createExifReader(options: ExifReaderOptions = {}): ExifReader {
   return {
     read(source, format) {
       const meta = locateMetadata(source, format);
-      return meta ? readMetadata(meta, catalogue) : undefined;
+      return meta === undefined ? undefined : readMetadata(meta, catalogue);
     },
   };
 }

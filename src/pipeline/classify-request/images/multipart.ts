@@ -23,8 +23,6 @@ export interface MultipartPartHeaders {
 export interface MultipartImagePart {
   /** `bytes` is 0 here; the caller sets it to the part's size once the part has been streamed. */
   image: ImageInput;
-  /** Set when the prefix holds EXIF; fills `image.exif` when it settles (never rejects). */
-  pendingExif?: Promise<void>;
 }
 
 /**
@@ -45,12 +43,7 @@ export function inspectMultipartImagePart(
     bytes: 0,
     where: `multipart:${headers.name ?? "?"}`,
   };
-  const pending = exif?.read(new BufferSource(firstBytes), image.format);
-  if (!pending) return { image };
-  return {
-    image,
-    pendingExif: pending.then((camera) => {
-      if (camera) image.exif = camera;
-    }),
-  };
+  const camera = exif?.read(new BufferSource(firstBytes), image.format);
+  if (camera !== undefined) image.exif = camera;
+  return { image };
 }
