@@ -45,7 +45,7 @@ const ARABIC_PROCLITIC = /^(?:[وف])?(?:بال|كال|لل|ال|ب|ل|ك)?/u;
 const BEYOND_JAMO = /[\u1100-\uffff]/;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
-/** How {@link tokenize} reads a character: part of a word, a sentence end, a clause end, or nothing. */
+/** How {@link tokenize} reads a character: in a word, a sentence end, a clause end, or nothing. */
 const IN_WORD = 0;
 const ENDS_SENTENCE = 1;
 const ENDS_CLAUSE = 2;
@@ -107,7 +107,7 @@ function mayBeArabic(word: string): boolean {
   return c >= 0x0600 && c <= 0x06ff;
 }
 
-/** Whether `part` matches the word or, for Arabic, one of its forms (without allocating for others). */
+/** Whether `part` matches the word or, for Arabic, one of its forms (no array for other words). */
 function anyFormMatches(part: WordPart, word: string): boolean {
   if (!mayBeArabic(word)) return partMatches(part, word);
   return wordForms(word).some((f) => partMatches(part, f));

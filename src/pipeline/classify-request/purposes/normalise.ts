@@ -240,15 +240,15 @@ const JUNK_HINT = /\p{L}[#~`^*|_]+\p{L}/u;
 /** Junk characters stuck inside a word (`w#ho`, `th~is`, `f`ace`); `_` joins identifier words. */
 const JUNK_IN_WORD = /(?<=\p{L})[#~`^*|]+(?=\p{L})/gu;
 const UNDERSCORE_IN_WORD = /(?<=\p{L})_+(?=\p{L})/gu;
-const ANY_JUNK = /[#~`^*|_]/;
 
 /**
  * Drops junk characters inside words (`d#oes th~is` → `does this`) and reads `_` between letters
  * as a space (`full_name` → `full name`, `be_long` → `be long`).
  */
 export function dropJunkInWords(text: string): string {
-  // One scan for the characters first: the look-behinds cost a test at every position.
-  if (!ANY_JUNK.test(text)) return text;
+  // One scan without look-behinds first (they cost a test at every position): both
+  // replacements need junk between two letters.
+  if (!JUNK_HINT.test(text)) return text;
   return text.replace(JUNK_IN_WORD, "").replace(UNDERSCORE_IN_WORD, " ");
 }
 
@@ -314,7 +314,7 @@ export function variants(raw: string): Variant[] {
   if (!ASCII.test(current) || SPACED_HINT.test(current)) {
     step("spacing", fold(joinSpacedLetters(current)));
   }
-  if (JUNK_HINT.test(current)) step("junk", dropJunkInWords(current));
+  step("junk", dropJunkInWords(current));
   const beforeLeet = current;
   const beforeLeetApplied = applied;
   step("leetspeak", deLeet(current, "i"));

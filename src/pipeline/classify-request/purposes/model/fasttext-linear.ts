@@ -22,7 +22,7 @@ const VERSION = 12;
 const EOS = "</s>";
 const BOW = "<";
 const EOW = ">";
-/** fastText's prediction adds this inside its logarithm (`std_log`), so its probabilities do too. */
+/** fastText's prediction adds this inside its logarithm (`std_log`); its probabilities too. */
 const LOG_EPSILON = 1e-5;
 
 /** The training arguments a prediction depends on. */
@@ -104,7 +104,8 @@ export class FastTextLinear {
       rowSum[i + 1] = rowSum[i]! + r.sum;
       rowCount[i + 1] = rowCount[i]! + r.count;
     }
-    // gram[L][i]: prefix sum of the shares of the word n-grams of length L + 2 starting before i.
+    // gram[len - 2][i]: prefix sum of the shares of the word n-grams of `len` words starting
+    // before token i (only those that end inside the line).
     const longest = this.args.wordNgrams;
     const gram: Float64Array[] = [];
     for (let len = 2; len <= longest; len++) {
@@ -140,9 +141,9 @@ export class FastTextLinear {
   }
 
   /**
-   * The share of the word n-gram of `len` (2 or more) words starting at token `from` (its last word the
-   * end-of-line token when `endsLine`): fastText hashes a run of words in 64-bit unsigned
-   * arithmetic over their (sign-extended) 32-bit hashes.
+   * The share of the word n-gram of `len` (2 or more) words starting at token `from` (its last
+   * word the end-of-line token when `endsLine`): fastText hashes a run of words in 64-bit
+   * unsigned arithmetic over their (sign-extended) 32-bit hashes.
    */
   private ngramShare(hashes: Int32Array, from: number, len: number, endsLine: boolean): number {
     const h = new Word64(hashes[from]!);
@@ -186,7 +187,7 @@ const EOS_HASH = fnv1a(Buffer.from(EOS), 0, EOS.length) | 0;
 const TOKEN_CACHE_SIZE = 50_000;
 const WORD_NGRAM_PRIME = 116049371;
 
-/** The logistic of the log-odds, with fastText's epsilon (its `predict` returns exp(log(p+1e-5))). */
+/** The logistic of the log-odds plus fastText's epsilon (`predict` returns exp(log(p + 1e-5))). */
 function probabilityOf(logit: number): number {
   return 1 / (1 + Math.exp(-logit)) + LOG_EPSILON;
 }

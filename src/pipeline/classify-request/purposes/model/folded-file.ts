@@ -1,7 +1,7 @@
 /**
  * The shipped form of the purpose model (`models/purpose/model.folded`): the folded model of
- * fasttext-linear.ts written as it is, so the gateway loads 3 MB of words and numbers instead of
- * the 21 MB of fastText matrices they come from, and an average of several trained models (an
+ * fasttext-linear.ts written as it is, so the gateway loads one number per row and the vocabulary
+ * instead of the sixteen-number rows and output matrix of the fastText model they come from, and an average of several trained models (an
  * ensemble) ships and runs at the cost of one.
  *
  * Layout, little-endian: the 8 bytes `PGFOLD01`; a u32 length and that many bytes of JSON
@@ -60,12 +60,9 @@ export function readFolded(bytes: Buffer): Folded {
   if (words.length !== header.words || sharesAt + header.rows * 4 !== bytes.length) {
     throw new Error("folded purpose model: truncated or damaged (sizes do not match its header)");
   }
-  // A copy: the file's buffer may not be 4-byte aligned.
-  const share = new Float32Array(header.rows);
-  share.set(
-    new Float32Array(
-      bytes.buffer.slice(bytes.byteOffset + sharesAt, bytes.byteOffset + bytes.length),
-    ),
+  // Sliced out into a buffer of its own: the file's buffer may not be 4-byte aligned.
+  const share = new Float32Array(
+    bytes.buffer.slice(bytes.byteOffset + sharesAt, bytes.byteOffset + bytes.length),
   );
   return { args: header.args, positive: header.positive, words, share };
 }

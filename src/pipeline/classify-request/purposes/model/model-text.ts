@@ -18,8 +18,9 @@ import {
   stripInvisible,
 } from "../normalise.js";
 
-/** Combining marks that follow a Latin letter (its accents). */
+/** ASCII only: no accent to drop. */
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
+/** Combining marks that follow a Latin letter (its accents). */
 const LATIN_ACCENTS = /(\p{Script=Latin})\p{M}+/gu;
 
 /**
@@ -189,10 +190,7 @@ const englishWordCount = (text: string) => {
  * ("How many faces are in this photo?") reached `possible` through their own ROT13.
  */
 export function rot13Reading(raw: string): string | undefined {
-  if (raw.length >= 400 || !/[a-z]{4}/i.test(raw)) return undefined;
-  const decoded = rot13(raw);
-  const gained = englishWordCount(decoded);
-  return gained >= 2 && gained > englishWordCount(raw) ? decoded : undefined;
+  return englishReading(raw, rot13);
 }
 
 /**
@@ -201,8 +199,16 @@ export function rot13Reading(raw: string): string | undefined {
  * obfuscations the model missed.
  */
 export function reversedReading(raw: string): string | undefined {
+  return englishReading(raw, (text) => Array.from(text).reverse().join(""));
+}
+
+/**
+ * `decode(raw)` when it reads as English (two or more common English words) and more so than the
+ * text itself; undefined for long texts and texts without a run of four letters.
+ */
+function englishReading(raw: string, decode: (text: string) => string): string | undefined {
   if (raw.length >= 400 || !/[a-z]{4}/i.test(raw)) return undefined;
-  const reversed = Array.from(raw).reverse().join("");
-  const gained = englishWordCount(reversed);
-  return gained >= 2 && gained > englishWordCount(raw) ? reversed : undefined;
+  const decoded = decode(raw);
+  const gained = englishWordCount(decoded);
+  return gained >= 2 && gained > englishWordCount(raw) ? decoded : undefined;
 }

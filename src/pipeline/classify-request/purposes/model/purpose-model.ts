@@ -72,7 +72,7 @@ export class PurposeModel {
     return best;
   }
 
-  /** The text whole when short, else the best of windows of `WINDOW` tokens (as {@link modelWindows}). */
+  /** The text whole when short, else the best of its windows (as {@link modelWindows} cuts them). */
   private windows(line: string): number {
     return line === "" ? 0 : this.model.bestWindow(line, WINDOW, STRIDE);
   }
