@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     ruleBonus: combination.ruleBonus,
     labels: [RECOGNITION_LABEL, "__label__other"],
     library: "fasttext.wasm.js 1.0.0 (fastText supervised), folded (folded-file.ts)",
-    ensemble: Number(process.env["ENSEMBLE"] ?? ENSEMBLE),
+    ensemble: ENSEMBLE,
     args: { ...args, seed: SEED },
     modelBytes: bytes.length,
     training: {

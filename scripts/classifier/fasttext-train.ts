@@ -84,10 +84,10 @@ export function trainingLines(e: Example): string[] {
 
 /**
  * How many models the shipped one averages: each trained with its own seed on its own order of
- * the same examples; their average (folded-file.ts) costs what one model costs to run.
- * `ENSEMBLE` (environment) overrides it for experiments.
+ * the same examples; their average (folded-file.ts) costs what one model costs to run. One, unless
+ * the `ENSEMBLE` environment variable says otherwise (for experiments).
  */
-export const ENSEMBLE = 1;
+export const ENSEMBLE = Number(process.env["ENSEMBLE"] ?? 1);
 
 /**
  * Trains on `examples` (the first model in the given order, each further one in an order
@@ -96,7 +96,7 @@ export const ENSEMBLE = 1;
 export async function trainModel(
   examples: readonly Example[],
   args: Partial<typeof ARGS> = {},
-  members = Number(process.env["ENSEMBLE"] ?? ENSEMBLE),
+  members = ENSEMBLE,
 ): Promise<Trained> {
   const folded: Folded[] = [];
   for (let k = 0; k < members; k++) {

@@ -29,10 +29,6 @@ export interface DenialSeries {
   series: { key: string; total: number; counts: number[] }[];
 }
 
-/** A decision counts as a denial when denied, or denied in dry-run (`shadow-deny`). */
-export const isDenial = (e: DecisionEntry) =>
-  !e.whatIf && (e.decision === "deny" || e.decision === "shadow-deny");
-
 /** Most series a chart gets; the rest are summed as `other`. */
 const MAX_SERIES = 8;
 /** Most buckets a chart gets; a wider bucket is used past it. */
@@ -185,6 +181,7 @@ export class DecisionIndex {
   }
 }
 
+/** A decision counts as a denial when denied, or denied in dry-run (`shadow-deny`). */
 function rowIsDenial(rows: DecisionRows, slot: number): boolean {
   const decision = rows.label(slot, Label.Decision);
   return !rows.whatIf(slot) && (decision === "deny" || decision === "shadow-deny");

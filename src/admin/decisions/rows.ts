@@ -263,12 +263,12 @@ export class DecisionRows {
 
   /** Drops the labels and parts no live row uses, once the tables have grown well past them. */
   #maybeCompact(): void {
-    if (this.#strings.size > Math.max(COMPACT_AT, 2 * this.#stringsLive)) {
-      this.#stringsLive = compactColumn(this.#strings, this.#labels, this.#liveSlots(), LABELS);
-    }
-    if (this.#objects.size > Math.max(COMPACT_AT, 2 * this.#objectsLive)) {
-      this.#objectsLive = compactColumn(this.#objects, this.#parts, this.#liveSlots(), PARTS);
-    }
+    const strings = this.#strings.size > Math.max(COMPACT_AT, 2 * this.#stringsLive);
+    const objects = this.#objects.size > Math.max(COMPACT_AT, 2 * this.#objectsLive);
+    if (!strings && !objects) return;
+    const live = this.#liveSlots();
+    if (strings) this.#stringsLive = compactColumn(this.#strings, this.#labels, live, LABELS);
+    if (objects) this.#objectsLive = compactColumn(this.#objects, this.#parts, live, PARTS);
   }
 
   #liveSlots(): Uint8Array {
