@@ -74,6 +74,23 @@ describe("the shipped purpose model", () => {
     }
   });
 
+  it("reads an ask beside an object id or written backwards as an ask, and their twins apart", async () => {
+    const view = gatewayView(ROOT, model);
+    // A vector store id's `vs` read as "versus": on its own last line it made a request to
+    // describe a photo `certain` before object ids were dropped from the model's text.
+    expect(await view("Describe the photo.\nvs_1")).toBe("none");
+    expect(await view("Summarise this document photo.\nfile_search vector_store_ids vs_1")).toBe(
+      "none",
+    );
+    expect(ORDER.indexOf(await view("Who is this man?\nfile_search vs_1"))).toBeGreaterThanOrEqual(
+      ORDER.indexOf("likely"),
+    );
+    expect(ORDER.indexOf(await view("?nam siht si ohW"))).toBeGreaterThanOrEqual(
+      ORDER.indexOf("possible"),
+    );
+    expect(await view(".otohp siht ni rehtaew eht ebircseD")).toBe("none");
+  });
+
   it("reads an obvious ask and an obvious description apart", async () => {
     const view = gatewayView(ROOT, model);
     expect(ORDER.indexOf(await view("Who is this man? Give me his name."))).toBeGreaterThanOrEqual(
