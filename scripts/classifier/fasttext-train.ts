@@ -35,7 +35,7 @@ export const ARGS = {
   minCount: 1,
   minCountLabel: 0,
   neg: 5,
-  wordNgrams: 2,
+  wordNgrams: 3,
   loss: "softmax",
   model: "supervised",
   bucket: 1_000_000,

@@ -4,8 +4,8 @@
  * words, leetspeak), lower case,
  * accents dropped from Latin letters only (Devanagari, Bengali and Thai marks are letters), and
  * split into the tokens fastText sees: punctuation apart, and Chinese, Japanese and Thai, which do
- * not separate words with spaces, one character per token (the model's word bigrams then see
- * character pairs). Pure.
+ * not separate words with spaces, one character per token (the model's word n-grams then see
+ * character pairs and triples). Pure.
  */
 import { decodeBase64Segments } from "../base64.js";
 import { charKinds } from "../char-kinds.js";
