@@ -2,6 +2,7 @@
  * A generation: everything compiled from one version of the config and policy files. Requests pin
  * the generation they start on, so a reload never changes the rules under a request in flight.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { RuntimeConfig } from "../config/index.js";
 import type { FrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
 import {
@@ -83,7 +84,42 @@ export function buildGeneration(
   frames: FrameWindowStore | undefined,
   now: () => number = Date.now,
 ): Generation {
+  const steps = generationSteps(config, upstreams, frames, now);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * {@link buildGeneration} for a reload: the event loop runs between its steps (policies, then the
+ * catalogue, then the rest), so requests in flight wait for one step at a time, not for all of
+ * them (docs/performance.md, "Issue 14, round four").
+ */
+export async function buildGenerationYielding(
+  config: RuntimeConfig,
+  upstreams: readonly LiveUpstream[],
+  frames: FrameWindowStore | undefined,
+  now: () => number = Date.now,
+): Promise<Generation> {
+  const steps = generationSteps(config, upstreams, frames, now);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await nextTurn();
+  }
+}
+
+/** The steps of building a generation, each a stretch of synchronous work. */
+function* generationSteps(
+  config: RuntimeConfig,
+  upstreams: readonly LiveUpstream[],
+  frames: FrameWindowStore | undefined,
+  now: () => number,
+): Generator<void, Generation> {
   const policy = loadPolicyEngine(config);
+  yield;
   const catalogue = loadCameraCatalogue(config.classification.cameraCatalogue);
+  yield;
   return createGeneration(config, upstreams, policy, frames, catalogue, now);
 }
