@@ -2,7 +2,6 @@
  * A generation: everything compiled from one version of the config and policy files. Requests pin
  * the generation they start on, so a reload never changes the rules under a request in flight.
  */
-import { setImmediate as nextTurn } from "node:timers/promises";
 import type { RuntimeConfig } from "../config/index.js";
 import type { FrameWindowStore } from "../pipeline/classify-request/frame-rate.js";
 import {
@@ -17,9 +16,11 @@ import {
   loadPolicySources,
   type PolicyEngine,
 } from "../pipeline/evaluate-policy/index.js";
+import { preparingSteps } from "../pipeline/evaluate-policy/prepared-set.js";
 import type { LiveUpstream } from "../pipeline/forward/upstreams.js";
 import { TenantIdentifier } from "../pipeline/identify-tenant/identify.js";
 import { PurposeJudge } from "../pipeline/judge-purpose/judge.js";
+import { runSteps, runStepsYielding, type Steps } from "../pipeline/steps.js";
 
 /** One compiled config generation. */
 export interface Generation {
@@ -68,12 +69,6 @@ export function createGeneration(
   });
 }
 
-/** Compiles the policy engine named by a config (throws `PolicyLoadError`). */
-export function loadPolicyEngine(config: RuntimeConfig): PolicyEngine {
-  const sources = loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir);
-  return compilePolicyEngine(sources, { memoSize: config.policy.memoSize });
-}
-
 /**
  * Loads everything a config names (policies, camera catalogue) and assembles a generation; throws
  * `PolicyLoadError` or `CameraCatalogueError` with precise problems when a file is invalid.
@@ -84,30 +79,21 @@ export function buildGeneration(
   frames: FrameWindowStore | undefined,
   now: () => number = Date.now,
 ): Generation {
-  const steps = generationSteps(config, upstreams, frames, now);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
+  return runSteps(generationSteps(config, upstreams, frames, now));
 }
 
 /**
- * {@link buildGeneration} for a reload: the event loop runs between its steps (policies, then the
- * catalogue, then the rest), so requests in flight wait for one step at a time, not for all of
- * them (docs/performance.md, "Issue 14, round four").
+ * {@link buildGeneration} for a reload: the event loop runs between its steps (compiling the
+ * policies, preparsing them, the catalogue, the rest), so requests in flight wait for one step
+ * at a time, not for all of them (docs/performance.md, "Issue 14, round four").
  */
-export async function buildGenerationYielding(
+export function buildGenerationYielding(
   config: RuntimeConfig,
   upstreams: readonly LiveUpstream[],
   frames: FrameWindowStore | undefined,
   now: () => number = Date.now,
 ): Promise<Generation> {
-  const steps = generationSteps(config, upstreams, frames, now);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-    await nextTurn();
-  }
+  return runStepsYielding(generationSteps(config, upstreams, frames, now));
 }
 
 /** The steps of building a generation, each a stretch of synchronous work. */
@@ -116,8 +102,11 @@ function* generationSteps(
   upstreams: readonly LiveUpstream[],
   frames: FrameWindowStore | undefined,
   now: () => number,
-): Generator<void, Generation> {
-  const policy = loadPolicyEngine(config);
+): Steps<Generation> {
+  const sources = loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir);
+  // Leaves the prepared set where the engine below finds it (prepared-set.ts keeps the last one).
+  yield* preparingSteps(sources);
+  const policy = compilePolicyEngine(sources, { memoSize: config.policy.memoSize });
   yield;
   const catalogue = loadCameraCatalogue(config.classification.cameraCatalogue);
   yield;

@@ -13,6 +13,7 @@ import {
 } from "@cedar-policy/cedar-wasm/nodejs";
 import type { RequestFacts } from "../classify-request/facts.js";
 import type { Agency } from "../identify-tenant/agency.js";
+import { runSteps, type Steps } from "../steps.js";
 import { ALL_ACTIONS, type CedarRequest, toCedarRequest } from "./cedar-request.js";
 import { type CompiledPolicy, compilePolicies, formatDetailed } from "./compile.js";
 import { PolicyLoadError } from "./errors.js";
@@ -57,10 +58,20 @@ let last: { key: string; set: PreparedPolicySet } | undefined;
  * sources as the last call's give the same set back without compiling them again.
  */
 export function preparePolicySet(sources: PolicySources): PreparedPolicySet {
+  return runSteps(preparingSteps(sources));
+}
+
+/**
+ * {@link preparePolicySet} in two steps, compiling then preparsing (a reload runs the event loop
+ * between them: each takes about half of a policy change's time).
+ */
+export function* preparingSteps(sources: PolicySources): Steps<PreparedPolicySet> {
   const fullRevision = policySetRevision(sources);
   const key = sourcesKey(sources, fullRevision);
   if (last?.key === key) return last.set;
-  const set = prepare(sources, fullRevision);
+  const compiled = compilePolicies(sources);
+  yield;
+  const set = preparse(sources, fullRevision, compiled);
   last = { key, set };
   return set;
 }
@@ -76,8 +87,11 @@ export function sourcesKey(
   return [fullRevision, sources.schema.path, ...sources.policies.map((p) => p.path)].join("\0");
 }
 
-function prepare(sources: PolicySources, fullRevision: string): PreparedPolicySet {
-  const compiled = compilePolicies(sources);
+function preparse(
+  sources: PolicySources,
+  fullRevision: string,
+  compiled: readonly CompiledPolicy[],
+): PreparedPolicySet {
   const revision = fullRevision.slice(0, 16);
 
   const enforced: Record<string, string> = {};
