@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     if (scenario === "sse") {
       const rs = await sseRound(round);
-      targets.forEach((t, i) => results.get(t.name)!.push(rs[i]!));
+      for (const [i, t] of targets.entries()) results.get(t.name)!.push(rs[i]!);
     }
     // Rotate the order each round so no build always follows the floor.
     const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
