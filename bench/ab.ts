@@ -7,6 +7,11 @@
  *
  *   node dist/bench/ab.js base=/tmp/ab-base new=.          text chat, 6 rounds of 4 s
  *   AB_SCENARIO=image AB_ROUNDS=4 AB_SECONDS=3 node dist/bench/ab.js a=DIR b=DIR
+ *   AB_SCENARIO=sse node dist/bench/ab.js a=DIR b=DIR      rounds of 100 sequential SSE calls
+ *
+ * `sse` runs `npm run bench`'s SSE load: each round, AB_SSE_CALLS (100) streamed calls of 50 events
+ * per target, one at a time over one keep-alive connection each, interleaved across the targets;
+ * its figure is the CPU each target spent over the round per event (idle time included, as there).
  *
  * A DIR is a checkout (or a copy) holding `dist/` and reaching `node_modules`, `models/` and
  * `config/` beside it; each gateway runs `DIR/dist/src/cli/main.js` with bench/gateway.yaml.
@@ -17,7 +22,7 @@ import { mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Child, startGatewayChild, startIpcChild } from "./children.js";
+import { type Child, cpuMicros, startGatewayChild, startIpcChild } from "./children.js";
 import { type LoadResult, median, runLoad } from "./load.js";
 import {
   ALLOWED_PROMPT,
@@ -25,9 +30,11 @@ import {
   COMMERCIAL_KEY,
   imageChatBody,
   jpegOfSize,
+  streamChatBody,
   textChatBody,
 } from "./payloads.js";
 import { fmt } from "./report.js";
+import { streamClient } from "./stream.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -35,6 +42,8 @@ const configFile = join(root, "bench", "gateway.yaml");
 const rounds = Number(process.env.AB_ROUNDS ?? 6);
 const seconds = Number(process.env.AB_SECONDS ?? 4);
 const scenario = process.env.AB_SCENARIO ?? "text";
+const sseCalls = Number(process.env.AB_SSE_CALLS ?? 100);
+const SSE_EVENTS = 50;
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -83,7 +92,46 @@ async function main(): Promise<void> {
     targets.push({ name: b.name, child });
   }
   const body =
-    scenario === "image" ? imageChatBody(ALLOWED_PROMPT, [jpegOfSize(100 * 1024)]) : textChatBody();
+    scenario === "image"
+      ? imageChatBody(ALLOWED_PROMPT, [jpegOfSize(100 * 1024)])
+      : scenario === "sse"
+        ? streamChatBody()
+        : textChatBody();
+  const streams =
+    scenario !== "sse"
+      ? []
+      : targets.map((t) =>
+          streamClient(
+            { name: t.name, origin: t.child.origin, headers: { "api-key": COMMERCIAL_KEY } },
+            CHAT_PATH,
+            body,
+          ),
+        );
+  /** One SSE round: the calls interleaved across the targets; each one's CPU per event. */
+  const sseRound = async (round: number): Promise<LoadResult[]> => {
+    const before = targets.map((t) => cpuMicros(t.child.pid));
+    const started = performance.now();
+    for (let i = 0; i < sseCalls; i++) {
+      for (let k = 0; k < streams.length; k++) {
+        const s = await streams[(i + k + round) % streams.length]!.once();
+        if (s.status !== 200 || s.events !== SSE_EVENTS) {
+          throw new Error(`SSE call: status ${s.status}, ${s.events} events`);
+        }
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return targets.map((t, i) => ({
+      requests: sseCalls,
+      seconds,
+      rps: sseCalls / seconds,
+      p50Ms: Number.NaN,
+      p99Ms: Number.NaN,
+      meanMs: Number.NaN,
+      cpuUsPerRequest: (cpuMicros(t.child.pid) - before[i]!) / sseCalls / SSE_EVENTS,
+      upstreamCpuUsPerRequest: undefined,
+      problems: [],
+    }));
+  };
   const go = (child: Child, durationS: number) =>
     runLoad({
       url: `${child.origin}${CHAT_PATH}`,
@@ -95,12 +143,18 @@ async function main(): Promise<void> {
       pid: child.pid,
     });
   log(`A/B ${scenario}: ${rounds} rounds of ${seconds} s; load ${loadavg().map(fmt).join(" ")}`);
-  for (const t of targets) await go(t.child, 2);
+  if (scenario === "sse") {
+    for (const s of streams) for (let i = 0; i < 10; i++) await s.once();
+  } else for (const t of targets) await go(t.child, 2);
   const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < rounds; round++) {
+    if (scenario === "sse") {
+      const rs = await sseRound(round);
+      for (const [i, t] of targets.entries()) results.get(t.name)!.push(rs[i]!);
+    }
     // Rotate the order each round so no build always follows the floor.
     const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
-    for (const t of order) {
+    for (const t of scenario === "sse" ? [] : order) {
       const r = await go(t.child, seconds);
       if (r.problems.length > 0) throw new Error(`${t.name}: ${r.problems.join(", ")}`);
       results.get(t.name)!.push(r);
@@ -117,7 +171,8 @@ async function main(): Promise<void> {
       `  round ${round + 1}: floor ${fmt(floor.cpuUsPerRequest)} us  ${line}  (load ${fmt(loadavg()[0] ?? 0)})`,
     );
   }
-  log("\nbuild     CPU us/req  vs floor (median of per-round ratios)  req/s vs floor  p99 ms");
+  const unit = scenario === "sse" ? "CPU us/event" : "CPU us/req";
+  log(`\nbuild     ${unit}  vs floor (median of per-round ratios)  req/s vs floor  p99 ms`);
   const floors = results.get("floor")!;
   for (const t of targets) {
     const rs = results.get(t.name)!;
@@ -137,6 +192,7 @@ async function main(): Promise<void> {
       `${t.name} / ${targets[1]!.name} CPU per request: median ${fmt(median(paired))} (lower in ${lower} of ${paired.length} rounds)`,
     );
   }
+  for (const s of streams) s.close();
   for (const t of targets) await t.child.stop();
   await upstream.stop();
 }

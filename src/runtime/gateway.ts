@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Writable } from "node:stream";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Server as TlsServer } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
@@ -35,7 +36,7 @@ import { type RunningSimulator, startSimulator } from "../simulator/index.js";
 import { openStore } from "../store/open-store.js";
 import type { SharedStore } from "../store/types.js";
 import { refuseExposedDemoKeys } from "./demo-keys.js";
-import { buildGeneration, type Generation } from "./generation.js";
+import { buildGeneration, buildGenerationYielding, type Generation } from "./generation.js";
 import { Generations } from "./generations.js";
 import { watchConfigFiles, watchTargets } from "./watch.js";
 
@@ -244,7 +245,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await loadModelIfOn(next, log);
       await prepareTokenEstimates(next);
       pools = await openPools(next);
-      const generation = buildGeneration(next, pools, undefined, options.classifierNow);
+      await nextTurn();
+      const generation = await buildGenerationYielding(
+        next,
+        pools,
+        undefined,
+        options.classifierNow,
+      );
       if (
         next.listen.port !== before.config.listen.port ||
         next.admin.port !== before.config.admin.port ||
@@ -260,6 +267,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         (dataPlane.server as unknown as TlsServer).setSecureContext(readTls(next.listen.tls));
       }
       generations.swap(generation);
+      await nextTurn();
       warnNeverMatching(next, log);
       if (!closing) {
         stopWatching();

@@ -16,9 +16,11 @@ import {
   loadPolicySources,
   type PolicyEngine,
 } from "../pipeline/evaluate-policy/index.js";
+import { preparingSteps } from "../pipeline/evaluate-policy/prepared-set.js";
 import type { LiveUpstream } from "../pipeline/forward/upstreams.js";
 import { TenantIdentifier } from "../pipeline/identify-tenant/identify.js";
 import { PurposeJudge } from "../pipeline/judge-purpose/judge.js";
+import { runSteps, runStepsYielding, type Steps } from "../pipeline/steps.js";
 
 /** One compiled config generation. */
 export interface Generation {
@@ -67,12 +69,6 @@ export function createGeneration(
   });
 }
 
-/** Compiles the policy engine named by a config (throws `PolicyLoadError`). */
-export function loadPolicyEngine(config: RuntimeConfig): PolicyEngine {
-  const sources = loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir);
-  return compilePolicyEngine(sources, { memoSize: config.policy.memoSize });
-}
-
 /**
  * Loads everything a config names (policies, camera catalogue) and assembles a generation; throws
  * `PolicyLoadError` or `CameraCatalogueError` with precise problems when a file is invalid.
@@ -83,7 +79,36 @@ export function buildGeneration(
   frames: FrameWindowStore | undefined,
   now: () => number = Date.now,
 ): Generation {
-  const policy = loadPolicyEngine(config);
+  return runSteps(generationSteps(config, upstreams, frames, now));
+}
+
+/**
+ * {@link buildGeneration} for a reload: the event loop runs between its steps (compiling the
+ * policies, preparsing them, the catalogue, the rest), so requests in flight wait for one step
+ * at a time, not for all of them (docs/performance.md, "Issue 14, round four").
+ */
+export function buildGenerationYielding(
+  config: RuntimeConfig,
+  upstreams: readonly LiveUpstream[],
+  frames: FrameWindowStore | undefined,
+  now: () => number = Date.now,
+): Promise<Generation> {
+  return runStepsYielding(generationSteps(config, upstreams, frames, now));
+}
+
+/** The steps of building a generation, each a stretch of synchronous work. */
+function* generationSteps(
+  config: RuntimeConfig,
+  upstreams: readonly LiveUpstream[],
+  frames: FrameWindowStore | undefined,
+  now: () => number,
+): Steps<Generation> {
+  const sources = loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir);
+  // Leaves the prepared set where the engine below finds it (prepared-set.ts keeps the last one).
+  yield* preparingSteps(sources);
+  const policy = compilePolicyEngine(sources, { memoSize: config.policy.memoSize });
+  yield;
   const catalogue = loadCameraCatalogue(config.classification.cameraCatalogue);
+  yield;
   return createGeneration(config, upstreams, policy, frames, catalogue, now);
 }

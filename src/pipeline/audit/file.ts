@@ -22,9 +22,28 @@ import { basename, dirname, join } from "node:path";
 import { pino } from "pino";
 import { compactTime } from "./chain.js";
 
-/** pino's sonic-boom: asynchronous appends, flushed synchronously if the process exits. */
-type SonicBoom = ReturnType<typeof pino.destination>;
-const boomOn = (fd: number): SonicBoom => pino.destination({ dest: fd, sync: false });
+/**
+ * pino's sonic-boom: asynchronous appends, flushed synchronously if the process exits, in buffer
+ * mode. In its default text mode sonic-boom measures the text it holds on every `write` (which
+ * copies it whole while a write is in flight), encodes it when writing and encodes it again when
+ * the write completes: the audit line was 11% of the bytes a text-chat call allocated
+ * (docs/performance.md, "Issue 14, round four"). In buffer mode each line is encoded once, into
+ * a buffer of its known length, and the buffers held are joined once per write.
+ */
+type SonicBoom = Omit<ReturnType<typeof pino.destination>, "write"> & {
+  // sonic-boom's declarations give only the text form; in buffer mode it takes buffers.
+  write(data: Buffer): boolean;
+};
+const boomOn = (fd: number): SonicBoom =>
+  pino.destination({ dest: fd, sync: false, contentMode: "buffer" }) as unknown as SonicBoom;
+
+/** `line` and its newline as the bytes to write; `bytes` is their length. */
+function lineBytes(line: string, bytes: number): Buffer {
+  const out = Buffer.allocUnsafe(bytes);
+  out.write(line, 0, "utf8");
+  out[bytes - 1] = 0x0a;
+  return out;
+}
 
 /** Size rotation: start a new file before one would exceed `maxBytes`; keep `maxFiles` old ones. */
 export interface RotateOptions {
@@ -174,7 +193,7 @@ export class FdOutput implements LineOutput {
 
   write(line: string, bytes: number): void {
     this.#pending += bytes;
-    this.#boom.write(`${line}\n`);
+    this.#boom.write(lineBytes(line, bytes));
   }
 
   flush(): Promise<void> {
@@ -224,15 +243,15 @@ export class RotatingFileOutput implements LineOutput {
     }
     this.#size += bytes;
     this.#file.pending += bytes;
-    this.#file.boom.write(`${line}\n`);
+    this.#file.boom.write(lineBytes(line, bytes));
   }
 
   /** Writes raw text (the newline that ends a torn line found at startup). */
   writeRaw(text: string): void {
-    const bytes = Buffer.byteLength(text);
-    this.#size += bytes;
-    this.#file.pending += bytes;
-    this.#file.boom.write(text);
+    const bytes = Buffer.from(text);
+    this.#size += bytes.length;
+    this.#file.pending += bytes.length;
+    this.#file.boom.write(bytes);
   }
 
   flushSync(): void {

@@ -94,6 +94,16 @@ function splitFile(src: SourceText, problems: string[]): FilePolicy[] | undefine
   });
 }
 
+/** Whether the policy files, read as one policy set, validate against the schema (strict). */
+function validatesTogether(sources: PolicySources): boolean {
+  const answer = validate({
+    schema: sources.schema.text,
+    policies: { staticPolicies: sources.policies.map((p) => p.text).join("\n") },
+    validationSettings: { mode: "strict" },
+  });
+  return answer.type === "success" && answer.validationErrors.length === 0;
+}
+
 /** Parses, annotates and validates every policy file; throws `PolicyLoadError` on any problem. */
 export function compilePolicies(sources: PolicySources): CompiledPolicy[] {
   const problems = checkSchema(sources);
@@ -101,6 +111,11 @@ export function compilePolicies(sources: PolicySources): CompiledPolicy[] {
 
   const compiled: CompiledPolicy[] = [];
   const firstSeen = new Map<string, string>();
+  // Validating every file in one call parses the schema once, not once per file (the default
+  // pack: about a tenth of the time); each file is validated on its own, for messages that name
+  // it and its policies, only when that finds a problem. Validation is per policy, so the
+  // outcome is the same; a file that does not parse alone is reported by `splitFile`.
+  const allValid = validatesTogether(sources);
   for (const file of sources.policies) {
     const src = new SourceText(file.path, file.text);
     const policies = splitFile(src, problems);
@@ -159,6 +174,7 @@ export function compilePolicies(sources: PolicySources): CompiledPolicy[] {
       }
     });
 
+    if (allValid) continue;
     const answer = validate({
       schema: sources.schema.text,
       policies: { staticPolicies: file.text },

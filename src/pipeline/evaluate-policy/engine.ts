@@ -5,19 +5,10 @@
  * error denies (fail closed). Shadow policies live in their own set, so neither a shadow forbid
  * nor anything else in it can change the enforced decision.
  */
-import { createHash } from "node:crypto";
-import {
-  preparsePolicySet,
-  preparseSchema,
-  statefulIsAuthorized,
-} from "@cedar-policy/cedar-wasm/nodejs";
-import type { RequestFacts } from "../classify-request/facts.js";
-import type { Agency } from "../identify-tenant/agency.js";
-import { ALL_ACTIONS, type CedarRequest, decisionKey, toCedarRequest } from "./cedar-request.js";
-import { compilePolicies, formatDetailed } from "./compile.js";
-import { PolicyLoadError } from "./errors.js";
+import { statefulIsAuthorized } from "@cedar-policy/cedar-wasm/nodejs";
+import { type CedarRequest, decisionKey, toCedarRequest } from "./cedar-request.js";
 import { Lru } from "./lru.js";
-import { SourceText } from "./source-location.js";
+import { preparePolicySet } from "./prepared-set.js";
 import type {
   CompileOptions,
   DecidingPolicy,
@@ -25,10 +16,11 @@ import type {
   DecisionValue,
   EvaluateOptions,
   PolicyEngine,
-  PolicyInfo,
   PolicyInput,
   PolicySources,
 } from "./types.js";
+
+export { policySetRevision } from "./prepared-set.js";
 
 export const DEFAULT_MEMO_SIZE = 10_000;
 
@@ -55,56 +47,6 @@ interface BaseDecision {
   shadowErrors: readonly string[];
 }
 
-/**
- * SHA-256 over the schema text and the policy texts (in path order), each length-delimited.
- * Paths themselves are left out, so the same files give the same revision on every machine.
- */
-export function policySetRevision(sources: PolicySources): string {
-  const hash = createHash("sha256");
-  const add = (s: string) => {
-    hash.update(`${Buffer.byteLength(s)}:`);
-    hash.update(s);
-  };
-  add(sources.schema.text);
-  const files = [...sources.policies].sort((a, b) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
-  );
-  for (const file of files) add(file.text);
-  return hash.digest("hex");
-}
-
-/** A request the gateway could send, used to check at load time that the schema accepts it. */
-function probeRequest(): CedarRequest {
-  const agency: Agency = {
-    id: "probe",
-    tenantId: "probe",
-    agencyType: "other",
-    jurisdiction: { country: "US" },
-    consentAttested: false,
-    tenantAgencyType: "other",
-  };
-  const facts: RequestFacts = {
-    operation: "other",
-    deployment: null,
-    stream: false,
-    images: { count: 0, bytes: 0, origins: [], items: [] },
-    camera: {
-      source: "unknown",
-      mobility: "unknown",
-      environment: "unknown",
-      origin: { source: "none", environment: "none" },
-      conflicts: [],
-    },
-    capture: "unknown",
-    captureOrigin: "none",
-    purposes: [],
-    evidence: [],
-    unseen: [],
-    recognitionConfidence: "none",
-  };
-  return toCedarRequest(agency, facts);
-}
-
 /** Freezes a decision's lists so the memo can hand the same object to every request. */
 function deepFreezeDecision(base: BaseDecision): BaseDecision {
   for (const list of [base.policies, base.errors, base.shadowPolicies, base.shadowErrors]) {
@@ -117,72 +59,8 @@ export function compilePolicyEngine(
   sources: PolicySources,
   opts: CompileOptions = {},
 ): PolicyEngine {
-  const compiled = compilePolicies(sources);
-  const fullRevision = policySetRevision(sources);
-  const revision = fullRevision.slice(0, 16);
-
-  const enforced: Record<string, string> = {};
-  const shadow: Record<string, string> = {};
-  const byId = new Map<string, DecidingPolicy>();
-  for (const policy of compiled) {
-    (policy.mode === "shadow" ? shadow : enforced)[policy.id] = policy.text;
-    byId.set(
-      policy.id,
-      Object.freeze({
-        id: policy.id,
-        reason: policy.reason,
-        effect: policy.effect,
-        mode: policy.mode,
-      }),
-    );
-  }
-
-  // Cedar keeps preparsed sets in a process-wide cache keyed by name; naming them by content
-  // hash means two engines never overwrite each other's sets with different content.
-  const schemaName = `aoai-gw:schema:${createHash("sha256").update(sources.schema.text).digest("hex")}`;
-  const enforcedId = `aoai-gw:${fullRevision}:enforce`;
-  const shadowId = `aoai-gw:${fullRevision}:shadow`;
-  const hasShadow = Object.keys(shadow).length > 0;
-  const schemaSrc = new SourceText(sources.schema.path, sources.schema.text);
-  const preparse = [
-    preparseSchema(schemaName, sources.schema.text),
-    preparsePolicySet(enforcedId, { staticPolicies: enforced }),
-    ...(hasShadow ? [preparsePolicySet(shadowId, { staticPolicies: shadow })] : []),
-  ];
-  const preparseProblems = preparse.flatMap((a) =>
-    a.type === "failure" ? formatDetailed(schemaSrc, a.errors) : [],
-  );
-  if (preparseProblems.length > 0) throw new PolicyLoadError(preparseProblems);
-
-  // The schema is the contract between the policies and the facts this engine supplies: check
-  // once, for every action, that it accepts the request the engine builds, so that evaluation
-  // can skip request validation (it costs about a quarter of each call).
-  const probe = probeRequest();
-  const probeProblems: string[] = [];
-  for (const action of ALL_ACTIONS) {
-    const answer = statefulIsAuthorized({
-      principal: probe.principal,
-      action: { type: "Action", id: action },
-      resource: probe.resource,
-      context: probe.context,
-      entities: probe.entities,
-      preparsedPolicySetId: enforcedId,
-      preparsedSchemaName: schemaName,
-      validateRequest: true,
-    });
-    if (answer.type === "failure") {
-      for (const message of answer.errors.map((e) => e.message)) {
-        probeProblems.push(
-          `${sources.schema.path}: schema does not accept the requests the gateway sends: action \`${action}\`: ${message}`,
-        );
-      }
-    }
-  }
-  if (probeProblems.length > 0) throw new PolicyLoadError(probeProblems);
-
-  const policyInfos: readonly PolicyInfo[] = Object.freeze(
-    compiled.map(({ text: _text, ...info }) => Object.freeze(info)),
-  );
+  const { compiled, revision, byId, enforcedId, shadowId, hasShadow, policyInfos } =
+    preparePolicySet(sources);
   const memo = new Lru<BaseDecision>(opts.memoSize ?? DEFAULT_MEMO_SIZE);
   let hits = 0;
   let misses = 0;

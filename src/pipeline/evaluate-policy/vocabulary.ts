@@ -19,6 +19,7 @@ import {
   UNSEEN_KINDS,
 } from "../classify-request/facts.js";
 import { AGENCY_TYPES } from "../identify-tenant/agency.js";
+import { sourcesKey } from "./prepared-set.js";
 import { SourceText } from "./source-location.js";
 import type { PolicySources } from "./types.js";
 
@@ -137,11 +138,22 @@ export function vocabularyMismatches(policy: Json): VocabularyMismatch[] {
   return found;
 }
 
+/** The warnings of the last policy files read, kept for a reload that leaves them unchanged. */
+let last: { key: string; lines: readonly string[] } | undefined;
+
 /**
  * One warning line per mismatch in the policy files, `path:line:col: policy <id>: ...`, pointing
  * at the literal. Files that do not parse are skipped: compiling them reports those errors.
  */
-export function vocabularyWarnings(sources: PolicySources): string[] {
+export function vocabularyWarnings(sources: PolicySources): readonly string[] {
+  const key = sourcesKey(sources);
+  if (last?.key === key) return last.lines;
+  const lines = warningsOf(sources);
+  last = { key, lines };
+  return lines;
+}
+
+function warningsOf(sources: PolicySources): string[] {
   const lines: string[] = [];
   for (const file of sources.policies) {
     const src = new SourceText(file.path, file.text);

@@ -87,7 +87,10 @@ function bodyRefs(value: unknown, out: ObjectRef[], depth: number): void {
   if (record["type"] === "item_reference" && typeof record["id"] === "string") {
     out.push({ id: record["id"], kind: "item", where: "item_reference" });
   }
-  for (const [key, v] of Object.entries(record)) {
+  // `for...in`, not `Object.entries`: no [key, value] array per property of every object of the
+  // body (a parsed JSON object has no inherited enumerable properties, so the keys are the same).
+  for (const key in record) {
+    const v = record[key];
     const kind = REFERENCE_KEYS[key];
     if (kind !== undefined) {
       if (typeof v === "string" && v !== "") out.push({ id: v, kind, where: key });

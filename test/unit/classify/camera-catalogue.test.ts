@@ -209,6 +209,21 @@ describe("catalogue validation", () => {
     expect(() => loadCameraCatalogue(join(dir, "missing.yaml"))).toThrow(/cannot read file/);
   });
 
+  it("reuses the catalogue of a file read again unchanged, and reads a changed one anew", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cameras-"));
+    const file = join(dir, "cameras.yaml");
+    const yaml = (model: string) =>
+      `version: 1\ncameras:\n  - { id: c, make: Acme, models: [${model}], source: body-worn, exif: observed, note: n, ref: r }\n`;
+    writeFileSync(file, yaml("A1"));
+    const first = loadCameraCatalogue(file);
+    expect(loadCameraCatalogue(file)).toBe(first);
+    writeFileSync(file, yaml("B2"));
+    const changed = loadCameraCatalogue(file);
+    expect(changed).not.toBe(first);
+    expect(changed.lookup("Acme", "B2")?.source).toBe("body-worn");
+    expect(changed.lookup("Acme", "A1")).toBeUndefined();
+  });
+
   it("matches exact models ignoring case and spacing, regexes case-insensitively", () => {
     const cat = compileCameraCatalogue({
       version: 1,

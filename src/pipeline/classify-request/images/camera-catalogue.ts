@@ -284,6 +284,13 @@ export function compileCameraCatalogue(doc: unknown, file = "cameras.yaml"): Cam
   return Object.freeze(new CompiledCatalogue(groups, pending.length));
 }
 
+/**
+ * The catalogue last loaded and its file's text. Parsing the shipped catalogue takes 100-350 ms
+ * of a reload's time on the event loop (docs/performance.md, "Issue 14, round four"); a reload
+ * that leaves the file as it was reuses it (a compiled catalogue is frozen).
+ */
+let last: { path: string; text: string; catalogue: CameraCatalogue } | undefined;
+
 /** Reads, validates and compiles a catalogue file (YAML). */
 export function loadCameraCatalogue(path: string): CameraCatalogue {
   let text: string;
@@ -292,6 +299,7 @@ export function loadCameraCatalogue(path: string): CameraCatalogue {
   } catch (err) {
     throw new CameraCatalogueError(path, [`cannot read file: ${(err as Error).message}`]);
   }
+  if (last?.path === path && last.text === text) return last.catalogue;
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new CameraCatalogueError(
@@ -299,5 +307,7 @@ export function loadCameraCatalogue(path: string): CameraCatalogue {
       doc.errors.map((e) => `yaml: ${e.message.split("\n")[0]}`),
     );
   }
-  return compileCameraCatalogue(doc.toJS(), path);
+  const catalogue = compileCameraCatalogue(doc.toJS(), path);
+  last = { path, text, catalogue };
+  return catalogue;
 }
