@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     seed: SEED,
     thresholds: combination.thresholds,
     ruleBonus: combination.ruleBonus,
+    thresholdsByScript: combination.thresholdsByScript ?? {},
     labels: [RECOGNITION_LABEL, "__label__other"],
     library: "fasttext.wasm.js 1.0.0 (fastText supervised), folded (folded-file.ts)",
     ensemble: ENSEMBLE,

@@ -8,6 +8,7 @@
 import type { Evidence, TextSource } from "../facts.js";
 import { joinConversation } from "./conversation.js";
 import type { ModelCard, PurposeModel } from "./model/purpose-model.js";
+import { type ScriptGroup, scriptGroup } from "./script-group.js";
 
 /** Confidence levels, weakest first. */
 export const CONFIDENCES = ["none", "possible", "likely", "certain"] as const;
@@ -61,17 +62,21 @@ export function combinedScore(p: number, ruleMatch: boolean, ruleBonus: number):
  * combination (training's cross-validation uses the same function to set and report it). A rule
  * match is one signal among others, not a floor: in cross-validation the rules alone flagged 13%
  * of the hard negatives (texts about facial recognition), and at the same false-positive rate
- * the combined score without a floor finds more asks than with it.
+ * the combined score without a floor finds more asks than with it. `script` (the text's script
+ * group) picks that group's thresholds when the card has them.
  */
 export function combinedLevel(
   p: number,
   ruleMatch: boolean,
-  card: Pick<ModelCard, "thresholds" | "ruleBonus">,
+  card: Pick<ModelCard, "thresholds" | "ruleBonus" | "thresholdsByScript">,
+  script?: ScriptGroup,
 ): Confidence {
   const score = combinedScore(p, ruleMatch, card.ruleBonus);
-  if (score >= card.thresholds.certain) return "certain";
-  if (score >= card.thresholds.likely) return "likely";
-  if (score >= card.thresholds.possible) return "possible";
+  const t =
+    (script === undefined ? undefined : card.thresholdsByScript?.[script]) ?? card.thresholds;
+  if (score >= t.certain) return "certain";
+  if (score >= t.likely) return "likely";
+  if (score >= t.possible) return "possible";
   return "none";
 }
 
@@ -104,9 +109,10 @@ export function recognitionConfidence(
   }
   // The texts read as one conversation (windowed when long): a schema key or a tool name alone
   // is not a prompt, and an ask split across texts is whole only in the join.
-  const best = texts.length === 0 ? 0 : model.score(joinConversation(texts));
+  const joined = joinConversation(texts);
+  const best = texts.length === 0 ? 0 : model.score(joined);
   const where = texts.length === 1 ? texts[0]!.where : "conversation";
-  const level = combinedLevel(best, ruleMatch, model.card);
+  const level = combinedLevel(best, ruleMatch, model.card, scriptGroup(joined));
   evidence.push({
     purpose: "facial-identification",
     rule: ruleMatch ? `rules+model.${level}` : `model.${level}`,

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ScriptGroup } from "../script-group.js";
 import { FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
 import { decodedTexts, modelText, reversedReading, rot13Reading } from "./model-text.js";
@@ -26,6 +27,11 @@ export interface ModelCard {
   thresholds: Thresholds;
   /** Log-odds a rule match adds to the model's (confidence.ts, `combinedScore`). */
   ruleBonus: number;
+  /**
+   * Thresholds of the script groups whose own false-positive budget, in cross-validation, sits
+   * lower than {@link thresholds} (script-group.ts); each level is never above the global one.
+   */
+  thresholdsByScript?: Partial<Record<ScriptGroup, Thresholds>>;
   labels: string[];
   [key: string]: unknown;
 }
