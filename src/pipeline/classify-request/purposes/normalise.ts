@@ -134,6 +134,33 @@ const HOMOGLYPHS: Readonly<Record<string, string>> = {
   ϳ: "j",
   ω: "w",
 };
+/**
+ * Letters that "fancy text" generators pick for their shape to spell Latin words (`ρєяѕση`,
+ * `тнιѕ`) though no confusables table pairs them with a Latin letter. Read so only inside a word
+ * that mixes scripts, which no Russian, Ukrainian or Greek word does.
+ */
+const FAUX_TWINS: Readonly<Record<string, string>> = {
+  є: "e",
+  я: "r",
+  п: "n",
+  и: "u",
+  ц: "u",
+  ш: "w",
+  щ: "w",
+  ф: "o",
+  ч: "y",
+  ь: "b",
+  ъ: "b",
+  д: "a",
+  ж: "x",
+  λ: "a",
+  σ: "o",
+  ς: "c",
+  π: "n",
+  θ: "o",
+};
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+const GREEK = /\p{Script=Greek}/u;
 /** Homoglyphs that are not letters of the Russian alphabet: their presence is a strong signal. */
 const NON_RUSSIAN = new Set(["һ", "і", "ї", "ј", "ӏ", "ԛ", "ѕ", "ԝ", "ԁ", "ɡ", "ɑ", "ϲ", "ϳ"]);
 const HAS_NON_LATIN_LETTER = /[^\p{Script=Latin}\P{L}]/u;
@@ -191,19 +218,32 @@ export function mapConfusables(text: string): string {
     let hasLatin = false;
     let hasGlyph = false;
     let nonRussian = false;
+    let untwinned = false;
+    let scripts = 0; // bits: Latin, Cyrillic, Greek
     for (const ch of word) {
       if (LATIN.test(ch)) {
         hasLatin = true;
+        scripts |= 1;
         continue;
       }
       if (!HAS_NON_LATIN_LETTER.test(ch)) continue; // a combining mark
-      if (latinTwin(ch) === "") return word; // a real letter with no Latin twin
+      if (CYRILLIC.test(ch)) scripts |= 2;
+      else if (GREEK.test(ch)) scripts |= 4;
+      if (latinTwin(ch) === "") {
+        untwinned = true;
+        continue;
+      }
       hasGlyph = true;
       if (NON_RUSSIAN.has(ch)) nonRussian = true;
     }
-    if (!hasGlyph || !(hasLatin || nonRussian || latinText)) return word;
+    // Letters of two of Latin, Cyrillic and Greek in one word: styling, not a word of a language.
+    const mixed = scripts !== 0 && (scripts & (scripts - 1)) !== 0;
+    if (untwinned && !mixed) return word; // a real letter with no Latin twin
+    if (!hasGlyph || !(hasLatin || nonRussian || latinText || mixed)) return word;
     let out = "";
-    for (const ch of word) out += LATIN.test(ch) ? ch : latinTwin(ch) || ch;
+    for (const ch of word) {
+      out += LATIN.test(ch) ? ch : latinTwin(ch) || (mixed ? (FAUX_TWINS[ch] ?? ch) : ch);
+    }
     return out;
   });
 }
