@@ -12,7 +12,7 @@ import {
 import type { ClassifierDeps } from "../pipeline/classify-request/index.js";
 import { shippedPurposeModel } from "../pipeline/classify-request/purposes/model/shipped.js";
 import {
-  compilePolicyEngine,
+  engineOf,
   loadPolicySources,
   type PolicyEngine,
 } from "../pipeline/evaluate-policy/index.js";
@@ -104,9 +104,8 @@ function* generationSteps(
   now: () => number,
 ): Steps<Generation> {
   const sources = loadPolicySources(config.policy.schema, [...config.policy.files], config.baseDir);
-  // Leaves the prepared set where the engine below finds it (prepared-set.ts keeps the last one).
-  yield* preparingSteps(sources);
-  const policy = compilePolicyEngine(sources, { memoSize: config.policy.memoSize });
+  const prepared = yield* preparingSteps(sources);
+  const policy = engineOf(prepared, { memoSize: config.policy.memoSize });
   yield;
   const catalogue = loadCameraCatalogue(config.classification.cameraCatalogue);
   yield;

@@ -8,7 +8,7 @@
 import { statefulIsAuthorized } from "@cedar-policy/cedar-wasm/nodejs";
 import { type CedarRequest, decisionKey, toCedarRequest } from "./cedar-request.js";
 import { Lru } from "./lru.js";
-import { preparePolicySet } from "./prepared-set.js";
+import { type PreparedPolicySet, preparePolicySet } from "./prepared-set.js";
 import type {
   CompileOptions,
   DecidingPolicy,
@@ -55,12 +55,20 @@ function deepFreezeDecision(base: BaseDecision): BaseDecision {
   return Object.freeze(base);
 }
 
+/** Compiles, preparses and checks the policy set of `sources` into an engine (prepared-set.ts). */
 export function compilePolicyEngine(
   sources: PolicySources,
   opts: CompileOptions = {},
 ): PolicyEngine {
-  const { compiled, revision, byId, enforcedId, shadowId, hasShadow, policyInfos } =
-    preparePolicySet(sources);
+  return engineOf(preparePolicySet(sources), opts);
+}
+
+/**
+ * An engine over a set already prepared: a reload prepares it in steps (prepared-set.ts,
+ * `preparingSteps`) and hands it over, each engine with a memo of its own.
+ */
+export function engineOf(prepared: PreparedPolicySet, opts: CompileOptions = {}): PolicyEngine {
+  const { compiled, revision, byId, enforcedId, shadowId, hasShadow, policyInfos } = prepared;
   const memo = new Lru<BaseDecision>(opts.memoSize ?? DEFAULT_MEMO_SIZE);
   let hits = 0;
   let misses = 0;

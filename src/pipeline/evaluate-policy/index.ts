@@ -8,6 +8,7 @@ export {
   DEFAULT_DENY,
   DEFAULT_MEMO_SIZE,
   EVALUATION_ERROR,
+  engineOf,
   policySetRevision,
 } from "./engine.js";
 export { PolicyLoadError } from "./errors.js";
