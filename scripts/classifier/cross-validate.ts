@@ -98,7 +98,10 @@ export const ruleMatched = (rules: Confidence) => rules === "likely" || rules ==
 
 /** The confidence the gateway gives a scored example under a combination. */
 export function levelOf(s: Scored, c: Combination): Confidence {
-  const level = combinedLevel(s.p, ruleMatched(s.rules), c, scriptGroup(s.e.text));
+  // The text's script only matters to a combination with thresholds per script (the rule-bonus
+  // search scores every example eleven times four over without them).
+  const script = c.thresholdsByScript === undefined ? undefined : scriptGroup(s.e.text);
+  const level = combinedLevel(s.p, ruleMatched(s.rules), c, script);
   // Unreadable scripts are at least `possible` (confidence.ts).
   return level === "none" && s.rules === "possible" ? "possible" : level;
 }
