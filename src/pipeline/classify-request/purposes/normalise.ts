@@ -215,14 +215,12 @@ export function mapConfusables(text: string): string {
   }
   const latinText = latin > other;
   return text.replace(WORD, (word) => {
-    let hasLatin = false;
     let hasGlyph = false;
     let nonRussian = false;
     let untwinned = false;
     let scripts = 0; // bits: Latin, Cyrillic, Greek
     for (const ch of word) {
       if (LATIN.test(ch)) {
-        hasLatin = true;
         scripts |= 1;
         continue;
       }
@@ -237,7 +235,8 @@ export function mapConfusables(text: string): string {
       if (NON_RUSSIAN.has(ch)) nonRussian = true;
     }
     // Letters of two of Latin, Cyrillic and Greek in one word: styling, not a word of a language.
-    const mixed = scripts !== 0 && (scripts & (scripts - 1)) !== 0;
+    const mixed = (scripts & (scripts - 1)) !== 0;
+    const hasLatin = (scripts & 1) !== 0;
     if (untwinned && !mixed) return word; // a real letter with no Latin twin
     if (!hasGlyph || !(hasLatin || nonRussian || latinText || mixed)) return word;
     let out = "";
