@@ -1,8 +1,8 @@
 /**
  * The shipped form of the purpose model (`models/purpose/model.folded`): the folded model of
  * fasttext-linear.ts written as it is, so the gateway loads one number per row and the vocabulary
- * instead of the sixteen-number rows and output matrix of the fastText model they come from, and an average of several trained models (an
- * ensemble) ships and runs at the cost of one.
+ * instead of the sixteen-number rows and output matrix of the fastText model they come from, and
+ * an average of several trained models (an ensemble) ships and runs at the cost of one.
  *
  * Layout, little-endian: the 8 bytes `PGFOLD01`; a u32 length and that many bytes of JSON
  * (`{args, positive, words, rows}`: the fastText arguments a prediction needs, the label, the
