@@ -71,8 +71,15 @@ export async function crossValidate(
   return out;
 }
 
-/** False-positive budgets of each confidence (docs/classifier.md). */
-export const FPR_BUDGET = { possible: 0.05, likely: 0.02, certain: 0.005 } as const;
+/**
+ * False-positive budgets of each confidence in cross-validation (docs/classifier.md). The
+ * cross-validated negatives are the authors' hardest (texts about faces and facial recognition):
+ * on the six former hold-outs (h27-h32, 3,120 prompts, written like real traffic) a 5% budget at
+ * `possible` gave 2.0% false positives for 0.924 recall, 7% gave 3.0% for 0.947 (10%: 4.0% for
+ * 0.965). `possible` is what the absolute ban reads, where a missed ask costs most, and it must
+ * stay well under 5% false positives on real traffic: 7%.
+ */
+export const FPR_BUDGET = { possible: 0.07, likely: 0.02, certain: 0.005 } as const;
 
 /** The weight of a rule match and the thresholds on the combined score. */
 export interface Combination {
