@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readJsonl } from "../../../scripts/classifier/examples.js";
 import { ARGS, trainingLines } from "../../../scripts/classifier/fasttext-train.js";
 import {
+  asFastTextWords,
   FastTextLinear,
   readFastTextBinary,
 } from "../../../src/pipeline/classify-request/purposes/model/fasttext-linear.js";
@@ -20,7 +21,10 @@ import {
   readFolded,
   writeFolded,
 } from "../../../src/pipeline/classify-request/purposes/model/folded-file.js";
-import { modelText } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
+import {
+  modelText,
+  modelWords,
+} from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
 import {
   modelWindows,
   RECOGNITION_LABEL,
@@ -105,6 +109,27 @@ describe("a fastText model read into its linear form", () => {
     ]) {
       expect(linear.probability(line)).toBeCloseTo(libraryProbability(lib, line), 5);
     }
+  });
+
+  it("scores a list of model words as the line they join into", () => {
+    const raws = [
+      ...readFileSync(VALIDATION, "utf8")
+        .trim()
+        .split("\n")
+        .slice(0, 400)
+        .map((l) => (JSON.parse(l) as { text: string }).text),
+      "who\0is this man",
+      "x</s>y who is this",
+    ];
+    for (const raw of raws) {
+      const words = asFastTextWords(modelWords(raw));
+      const line = modelText(raw);
+      if (line === "") continue;
+      expect(linear.bestWindowOf(words, WINDOW, STRIDE)).toBe(
+        linear.bestWindow(line, WINDOW, STRIDE),
+      );
+    }
+    expect(asFastTextWords(["who\0is", "this"])).toEqual(["who", "is", "this"]);
   });
 
   it("writes the shipped file and reads it back unchanged; averaged with itself, it stays", () => {

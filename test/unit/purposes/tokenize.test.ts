@@ -3,12 +3,18 @@
  * the regular expression it replaced found, on every training text.
  */
 import { describe, expect, it } from "vitest";
-import { tokenize } from "../../../src/pipeline/classify-request/purposes/match.js";
+import { tokenize as tokens } from "../../../src/pipeline/classify-request/purposes/match.js";
 import { trainingTexts } from "./corpus-loader.js";
 
 const TOKEN = /[\p{L}\p{N}\p{M}]+|[.!?;\n。！？؟؛]|[,:،，、：]/gu;
 const SENTENCE_END = /^[.!?;\n。！？؟؛]$/u;
 const CLAUSE_END = /^[,:،，、：]$/u;
+
+/** The tokens as one object per word. */
+function tokenize(text: string) {
+  const { words, sent, clause } = tokens(text);
+  return words.map((t, i) => ({ t, sent: sent[i], clause: clause[i] }));
+}
 
 /** The definition: the regular expression's tokens, stops counted, not kept. */
 function spec(text: string) {

@@ -53,7 +53,10 @@ const SENTENCE_END = /[.!?。！？؟…]["')\]]*\s*$/;
 export function joinConversation(texts: readonly TextSource[]): string {
   let out = "";
   for (const t of texts) {
-    const text = t.text.replace(/([^\n.!?。！？؟…])[ \t]*\r?\n[\s]*(?=\S)/g, "$1 ");
+    // Only a line break is rewritten: most texts have none and skip the scan.
+    const text = t.text.includes("\n")
+      ? t.text.replace(/([^\n.!?。！？؟…])[ \t]*\r?\n[\s]*(?=\S)/g, "$1 ")
+      : t.text;
     if (out !== "") out += SENTENCE_END.test(out) ? "\n" : " ";
     out += text;
   }

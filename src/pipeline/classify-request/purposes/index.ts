@@ -30,12 +30,14 @@ const MAX_BASE64_DEPTH = 2;
 interface Found {
   purpose: Purpose;
   rule: string;
-  normalised: Normalisation[];
+  normalised: readonly Normalisation[];
 }
 
 function classifyText(raw: string, prefix: readonly Normalisation[], depth: number): Found[] {
   const found: Found[] = [];
   for (const v of variants(raw)) {
+    // One list per variant, shared by its matches (never changed: evidence copies it).
+    const normalised = prefix.length === 0 ? v.normalised : [...prefix, ...v.normalised];
     const byLang = findHits(COMPILED, v.text);
     const allowed = languagesOf(byLang);
     for (const [lang, all] of byLang) {
@@ -45,7 +47,7 @@ function classifyText(raw: string, prefix: readonly Normalisation[], depth: numb
       const hits = all.filter((h) => h.concept !== "marker");
       if (hits.length === 0) continue;
       for (const m of applyRules(lex, hits)) {
-        found.push({ ...m, normalised: [...prefix, ...v.normalised] });
+        found.push({ purpose: m.purpose, rule: m.rule, normalised });
       }
     }
   }

@@ -9,14 +9,52 @@ import { charKinds } from "./char-kinds.js";
 import type { CompiledLexicons, Concept, WordEntry, WordPart } from "./lexicon.js";
 import { buildTrie, type Trie, trieLookup } from "./trie.js";
 
-const TRIES = new WeakMap<CompiledLexicons, Trie>();
-function trieOf(lex: CompiledLexicons): Trie {
-  let t = TRIES.get(lex);
-  if (t === undefined) {
-    t = buildTrie(lex, () => true);
-    TRIES.set(lex, t);
+/** The trie of a compiled lexicon set and its memo of first-word matches. */
+interface Matcher {
+  trie: Trie;
+  /**
+   * Per word seen, the entries whose first part it matches, in the order the trie, the infixes
+   * and the suffixes give them: a text repeats its words, and a lookup of the whole word costs
+   * less than a walk of the trie. Bounded: cleared when full.
+   */
+  heads: Map<string, readonly WordEntry[]>;
+}
+
+/** How many distinct words the memo of first-word matches keeps before it starts again. */
+const HEADS_SIZE = 20_000;
+const NO_ENTRIES: readonly WordEntry[] = Object.freeze([]);
+
+const MATCHERS = new WeakMap<CompiledLexicons, Matcher>();
+function matcherOf(lex: CompiledLexicons): Matcher {
+  let m = MATCHERS.get(lex);
+  if (m === undefined) {
+    m = { trie: buildTrie(lex, () => true), heads: new Map() };
+    MATCHERS.set(lex, m);
   }
-  return t;
+  return m;
+}
+
+/** The entries whose first part matches `word`: stems and exact words, infixes, suffixes. */
+function headEntries(lex: CompiledLexicons, m: Matcher, word: string): readonly WordEntry[] {
+  const known = m.heads.get(word);
+  if (known !== undefined) return known;
+  let out: WordEntry[] | undefined;
+  const add = (entry: WordEntry): void => {
+    if (out === undefined) out = [entry];
+    else out.push(entry);
+  };
+  trieLookup(m.trie, word, 0, word.length, (list) => {
+    for (const entry of list) add(entry);
+  });
+  for (const entry of lex.infix) if (partMatches(entry.parts[0]!, word)) add(entry);
+  const ends = lex.suffix.get(word.slice(-3));
+  if (ends !== undefined) {
+    for (const entry of ends) if (partMatches(entry.parts[0]!, word)) add(entry);
+  }
+  const entries = out ?? NO_ENTRIES;
+  if (m.heads.size >= HEADS_SIZE) m.heads.clear();
+  m.heads.set(word, entries);
+  return entries;
 }
 
 /** One term found. Positions are token indexes (word languages) or character offsets (CJK). */
@@ -31,10 +69,11 @@ export interface Hit {
   clause: number;
 }
 
-interface Token {
-  t: string;
-  sent: number;
-  clause: number;
+/** The words of a text and, per word, its sentence and clause numbers (no object per word). */
+export interface Tokens {
+  words: string[];
+  sent: number[];
+  clause: number[];
 }
 
 const SENTENCE_END = /^[.!?;\n。！？؟؛]$/u;
@@ -68,8 +107,15 @@ const kindAt = charKinds(kindOf);
  * Arabic forms) only count. One pass over the characters (a regular expression and two tests
  * per token cost twice as much).
  */
-export function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
+export function tokenize(text: string): Tokens {
+  const words: string[] = [];
+  const sents: number[] = [];
+  const clauses: number[] = [];
+  const push = (word: string): void => {
+    words.push(word);
+    sents.push(sent);
+    clauses.push(clause);
+  };
   let sent = 0;
   let clause = 0;
   let start = -1;
@@ -82,7 +128,7 @@ export function tokenize(text: string): Token[] {
       i += width;
       continue;
     }
-    if (start >= 0) tokens.push({ t: text.slice(start, i), sent, clause });
+    if (start >= 0) push(text.slice(start, i));
     start = -1;
     if (kind === ENDS_SENTENCE) {
       sent++;
@@ -90,8 +136,8 @@ export function tokenize(text: string): Token[] {
     } else if (kind === ENDS_CLAUSE) clause++;
     i += width;
   }
-  if (start >= 0) tokens.push({ t: text.slice(start), sent, clause });
-  return tokens;
+  if (start >= 0) push(text.slice(start));
+  return { words, sent: sents, clause: clauses };
 }
 
 function partMatches(part: WordPart, word: string): boolean {
@@ -124,17 +170,17 @@ export function wordForms(word: string): readonly string[] {
   return out;
 }
 
-function matchWords(lex: CompiledLexicons, tokens: readonly Token[]): Hit[] {
+function matchWords(lex: CompiledLexicons, tokens: Tokens): Hit[] {
+  const { words, sent, clause } = tokens;
   const hits: Hit[] = [];
   const seen = new Set<string>();
   const tryEntry = (entry: WordEntry, i: number): void => {
-    const first = tokens[i]!;
+    const first = sent[i]!;
     let j = i + 1;
     for (let p = 1; p < entry.parts.length; p++, j++) {
-      const next = tokens[j];
-      if (next === undefined || next.sent !== first.sent) return;
+      if (j >= words.length || sent[j] !== first) return;
       const part = entry.parts[p]!;
-      if (!anyFormMatches(part, next.t)) return;
+      if (!anyFormMatches(part, words[j]!)) return;
     }
     if (arabic) {
       // Several forms of one Arabic word may reach the same entry; count it once.
@@ -147,29 +193,17 @@ function matchWords(lex: CompiledLexicons, tokens: readonly Token[]): Hit[] {
       concept: entry.concept,
       s: i,
       e: j,
-      sent: first.sent,
-      clause: first.clause,
+      sent: first,
+      clause: clause[i]!,
     });
   };
   let arabic = false;
-  let at = 0;
-  const visit = (list: readonly WordEntry[]): void => {
-    for (const entry of list) tryEntry(entry, at);
-  };
-  const trie = trieOf(lex);
+  const matcher = matcherOf(lex);
   const matchForm = (word: string, i: number): void => {
-    trieLookup(trie, word, 0, word.length, visit);
-    for (const entry of lex.infix) {
-      if (partMatches(entry.parts[0]!, word)) tryEntry(entry, i);
-    }
-    const ends = lex.suffix.get(word.slice(-3));
-    if (ends !== undefined) {
-      for (const entry of ends) if (partMatches(entry.parts[0]!, word)) tryEntry(entry, i);
-    }
+    for (const entry of headEntries(lex, matcher, word)) tryEntry(entry, i);
   };
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!.t;
-    at = i;
+  for (let i = 0; i < words.length; i++) {
+    const t = words[i]!;
     arabic = false;
     if (!mayBeArabic(t)) {
       matchForm(t, i);
@@ -220,10 +254,19 @@ export function findHits(lex: CompiledLexicons, text: string): Map<string, Hit[]
   const all = matchWords(lex, tokenize(text));
   // CJK and Hangul code units are all at U+1100 or above: most texts skip the script test.
   if (BEYOND_JAMO.test(text) && CJK.test(text)) all.push(...matchChars(lex, text));
+  // Hits of one language tend to follow each other: look the list up only when the language changes.
+  let lang: string | undefined;
+  let list: Hit[] = [];
   for (const hit of all) {
-    const list = byLang.get(hit.lang);
-    if (list) list.push(hit);
-    else byLang.set(hit.lang, [hit]);
+    if (hit.lang !== lang) {
+      lang = hit.lang;
+      const known = byLang.get(lang);
+      if (known === undefined) {
+        list = [];
+        byLang.set(lang, list);
+      } else list = known;
+    }
+    list.push(hit);
   }
   return byLang;
 }

@@ -65,6 +65,10 @@ export class FastTextLinear {
   private readonly words: ReadonlyMap<string, number>;
   private readonly nwords: number;
   private readonly share: Float32Array;
+  /** The word n-gram hash being computed (one per model: predictions are synchronous). */
+  private readonly hash = new Word64();
+  /** 2^32 modulo the bucket count, for {@link Word64.mod}. */
+  private readonly twoTo32ModBucket: number;
   readonly args: FastTextArgs;
 
   constructor(readonly folded: Folded) {
@@ -74,6 +78,7 @@ export class FastTextLinear {
     this.args = folded.args;
     this.share = folded.share;
     this.nwords = folded.words.length;
+    this.twoTo32ModBucket = TWO_32 % folded.args.bucket;
     this.words = new Map(folded.words.map((w, i) => [w, i]));
     const id = this.words.get(EOS);
     this.eos = id === undefined ? { sum: 0, count: 0 } : { sum: this.share[id]!, count: 1 };
@@ -92,7 +97,11 @@ export class FastTextLinear {
    * windows cost about one pass over the line.
    */
   bestWindow(line: string, size: number, stride: number): number {
-    const tokens = tokensOf(line);
+    return this.bestWindowOf(tokensOf(line), size, stride);
+  }
+
+  /** {@link bestWindow} over a line already split into fastText's words. */
+  bestWindowOf(tokens: readonly string[], size: number, stride: number): number {
     const n = tokens.length;
     const whole = n <= size + stride;
     const hashes = new Int32Array(n);
@@ -104,18 +113,8 @@ export class FastTextLinear {
       rowSum[i + 1] = rowSum[i]! + r.sum;
       rowCount[i + 1] = rowCount[i]! + r.count;
     }
-    // gram[len - 2][i]: prefix sum of the shares of the word n-grams of `len` words starting
-    // before token i (only those that end inside the line).
     const longest = this.args.wordNgrams;
-    const gram: Float64Array[] = [];
-    for (let len = 2; len <= longest; len++) {
-      const prefix = new Float64Array(n + 1);
-      for (let i = 0; i < n; i++) {
-        const inside = i + len <= n;
-        prefix[i + 1] = prefix[i]! + (inside ? this.ngramShare(hashes, i, len, false) : 0);
-      }
-      gram.push(prefix);
-    }
+    const gram = this.wordNgramPrefixes(hashes, longest);
     let best = 0;
     for (let at = 0; at < n || at === 0; at += stride) {
       const end = whole ? n : Math.min(n, at + size);
@@ -141,17 +140,44 @@ export class FastTextLinear {
   }
 
   /**
+   * gram[len - 2][i]: prefix sum of the shares of the word n-grams of `len` words starting before
+   * token i (only those that end inside the line). The n-grams starting at one token share their
+   * hash's first steps, so each token's longer n-grams extend its shorter one's hash.
+   */
+  private wordNgramPrefixes(hashes: Int32Array, longest: number): Float64Array[] {
+    const n = hashes.length;
+    const gram: Float64Array[] = [];
+    for (let len = 2; len <= longest; len++) gram.push(new Float64Array(n + 1));
+    const h = this.hash;
+    for (let i = 0; i < n; i++) {
+      h.set(hashes[i]!);
+      for (let len = 2; len <= longest; len++) {
+        const prefix = gram[len - 2]!;
+        const inside = i + len <= n;
+        let share = 0;
+        if (inside) {
+          h.mulAdd(WORD_NGRAM_PRIME, hashes[i + len - 1]!);
+          share = this.share[this.nwords + h.mod(this.args.bucket, this.twoTo32ModBucket)]!;
+        }
+        prefix[i + 1] = prefix[i]! + share;
+      }
+    }
+    return gram;
+  }
+
+  /**
    * The share of the word n-gram of `len` (2 or more) words starting at token `from` (its last
    * word the end-of-line token when `endsLine`): fastText hashes a run of words in 64-bit
    * unsigned arithmetic over their (sign-extended) 32-bit hashes.
    */
   private ngramShare(hashes: Int32Array, from: number, len: number, endsLine: boolean): number {
-    const h = new Word64(hashes[from]!);
+    const h = this.hash;
+    h.set(hashes[from]!);
     for (let k = 1; k < len; k++) {
       const next = endsLine && k === len - 1 ? EOS_HASH : hashes[from + k]!;
       h.mulAdd(WORD_NGRAM_PRIME, next);
     }
-    return this.share[this.nwords + h.mod(this.args.bucket)]!;
+    return this.share[this.nwords + h.mod(this.args.bucket, this.twoTo32ModBucket)]!;
   }
 
   /** A token's word row (when in the vocabulary), its character n-gram rows and hash; cached. */
@@ -210,6 +236,20 @@ function tokensOf(line: string): string[] {
   return out;
 }
 const LABEL_PREFIX = "__label__";
+
+/**
+ * Tokens split on the space alone (model-text.ts's `modelWords`) as fastText's words: the same
+ * list, unless a token holds what fastText's reading of the joined line would split or drop (NUL,
+ * the end-of-line token, a label). Spares the model a join and a split of every line it scores.
+ */
+export function asFastTextWords(tokens: readonly string[]): readonly string[] {
+  for (const t of tokens) {
+    if (t.includes("\0") || t === EOS || t.startsWith(LABEL_PREFIX)) {
+      return tokensOf(tokens.join(" "));
+    }
+  }
+  return tokens;
+}
 const OTHER_SPACE = /[\r\t\v\f\0]/;
 
 /** FNV-1a over bytes, each sign-extended as fastText's `int8_t` cast does. */
@@ -241,13 +281,15 @@ export function subwordHashes(word: Uint8Array, minn: number, maxn: number): num
 
 /**
  * fastText's 64-bit unsigned word n-gram hash, held as two 32-bit halves in exact double
- * arithmetic (a BigInt per step cost more than the rest of the prediction).
+ * arithmetic (a BigInt per step cost more than the rest of the prediction). Divisions by powers
+ * of two and floor divisions stand in for `%`, which V8 runs as a call to `fmod` on doubles: every
+ * operand stays below 2^53, where the floor of a quotient is exact.
  */
 class Word64 {
-  hi: number;
-  lo: number;
-  /** From a 32-bit hash stored as `int32_t`, sign-extended as C++ converts it. */
-  constructor(signed32: number) {
+  hi = 0;
+  lo = 0;
+  /** Starts from a 32-bit hash stored as `int32_t`, sign-extended as C++ converts it. */
+  set(signed32: number): void {
     this.hi = signed32 < 0 ? 0xffffffff : 0;
     this.lo = signed32 >>> 0;
   }
@@ -258,8 +300,9 @@ class Word64 {
     const p1 = (lo >>> 16) * k; // < 2^43
     // lo * k = p1 * 2^16 + p0; its low 32 bits and the carry into the high half.
     const mid = (p1 & 0xffff) * 65536 + p0; // < 2^44
-    const newLo = mid % TWO_32;
-    const carry = Math.floor(mid / TWO_32) + Math.floor(p1 / 65536);
+    const midHigh = Math.floor(mid / TWO_32);
+    const newLo = mid - midHigh * TWO_32;
+    const carry = midHigh + Math.floor(p1 / 65536);
     let hi = (Math.imul(this.hi, k) >>> 0) + carry;
     let sumLo = newLo + (add >>> 0);
     if (sumLo >= TWO_32) {
@@ -268,11 +311,15 @@ class Word64 {
     }
     if (add < 0) hi += 0xffffffff;
     this.lo = sumLo;
-    this.hi = hi % TWO_32;
+    // hi < 2^35: `>>> 0` takes it modulo 2^32 exactly.
+    this.hi = hi >>> 0;
   }
-  /** `this mod m` for m < 2^21. */
-  mod(m: number): number {
-    return ((this.hi % m) * (TWO_32 % m) + (this.lo % m)) % m;
+  /** `this mod m` for m < 2^21, given `twoTo32` = 2^32 mod m. */
+  mod(m: number, twoTo32: number): number {
+    const hi = this.hi - Math.floor(this.hi / m) * m;
+    const lo = this.lo - Math.floor(this.lo / m) * m;
+    const x = hi * twoTo32 + lo; // < 2^43
+    return x - Math.floor(x / m) * m;
   }
 }
 const TWO_32 = 4294967296;

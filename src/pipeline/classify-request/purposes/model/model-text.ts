@@ -94,6 +94,11 @@ export function dropObjectIds(text: string): string {
 
 /** One text as model tokens, space-separated, on one line. */
 export function modelText(raw: string): string {
+  return modelWords(raw).join(" ");
+}
+
+/** The tokens of {@link modelText} as a list: what the model scores, without the join. */
+export function modelWords(raw: string): string[] {
   let text = nfkc(raw);
   text = stripInvisible(text);
   text = dropObjectIds(dropMachineIds(mapConfusables(text.toLowerCase())));
@@ -102,7 +107,7 @@ export function modelText(raw: string): string {
   text = deLeet(text);
   if (!ASCII_ONLY.test(text))
     text = text.normalize("NFD").replace(LATIN_ACCENTS, "$1").normalize("NFC");
-  return modelTokens(text);
+  return modelTokenList(text);
 }
 
 /**
@@ -127,6 +132,11 @@ const kindAt = charKinds(kindOf);
  * replacements over the whole text cost a third of the model's time).
  */
 export function modelTokens(text: string): string {
+  return modelTokenList(text).join(" ");
+}
+
+/** The tokens of {@link modelTokens} as a list. */
+function modelTokenList(text: string): string[] {
   const tokens: string[] = [];
   let start = -1;
   for (let i = 0; i < text.length; ) {
@@ -143,7 +153,7 @@ export function modelTokens(text: string): string {
     i += width;
   }
   if (start >= 0) tokens.push(text.slice(start));
-  return tokens.join(" ");
+  return tokens;
 }
 
 const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;

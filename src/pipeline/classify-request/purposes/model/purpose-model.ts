@@ -9,9 +9,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScriptGroup } from "../script-group.js";
-import { FastTextLinear } from "./fasttext-linear.js";
+import { asFastTextWords, FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
-import { decodedTexts, modelText, reversedReading, rot13Reading } from "./model-text.js";
+import { decodedTexts, modelWords, reversedReading, rot13Reading } from "./model-text.js";
 
 /** Thresholds of each confidence on the combined score (log-odds), from the model card. */
 export interface Thresholds {
@@ -64,23 +64,30 @@ export class PurposeModel {
    * and what it hides (base64, hex, ROT13, text written backwards).
    */
   score(raw: string): number {
-    let best = this.windows(modelText(raw));
+    let best = this.windows(modelWords(raw));
     // The last line on its own too: in a conversation the last turn asks, and averaged over the
     // whole a short "and her name?" weighs little.
     const last = raw.slice(raw.trimEnd().lastIndexOf("\n") + 1);
     if (last.length < raw.length && /\S/.test(last)) {
-      best = Math.max(best, this.probability(modelText(last)));
+      best = Math.max(best, this.wholeLine(modelWords(last)));
     }
-    for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(modelText(hidden)));
+    for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(modelWords(hidden)));
     for (const reading of [rot13Reading(raw), reversedReading(raw)]) {
-      if (reading !== undefined) best = Math.max(best, this.probability(modelText(reading)));
+      if (reading !== undefined) best = Math.max(best, this.wholeLine(modelWords(reading)));
     }
     return best;
   }
 
   /** The text whole when short, else the best of its windows (as {@link modelWindows} cuts them). */
-  private windows(line: string): number {
-    return line === "" ? 0 : this.model.bestWindow(line, WINDOW, STRIDE);
+  private windows(words: readonly string[]): number {
+    return words.length === 0 ? 0 : this.model.bestWindowOf(asFastTextWords(words), WINDOW, STRIDE);
+  }
+
+  /** {@link probability} of the line these tokens make. */
+  private wholeLine(words: readonly string[]): number {
+    return words.length === 0
+      ? 0
+      : this.model.bestWindowOf(asFastTextWords(words), Number.MAX_SAFE_INTEGER, 1);
   }
 }
 
