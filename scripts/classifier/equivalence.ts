@@ -12,9 +12,9 @@
  * (as gateway-view.ts does), as a conversation of its lines when it has several, and every eighth
  * prompt starts a long call: seven prompts as a system message, the eighth as the user's.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { jsonlFiles, readJsonl } from "./examples.js";
 
 type ClassifyModule = typeof import("../../src/pipeline/classify-request/index.js");
 type ConfigModule = typeof import("../../src/config/index.js");
@@ -140,21 +140,11 @@ function* bodies(texts: readonly string[]): Generator<[string, unknown]> {
 
 /** Every prompt of the training files and the validation split, in a fixed order. */
 function prompts(root: string): string[] {
-  const dir = join(root, "data/purpose/train");
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".jsonl"))
-    .sort()
-    .map((f) => join(dir, f));
-  files.push(join(root, "data/purpose/validation.jsonl"));
-  const out: string[] = [];
-  for (const file of files) {
-    for (const line of readFileSync(file, "utf8").split("\n")) {
-      if (line.trim() === "") continue;
-      const text = (JSON.parse(line) as { text?: unknown }).text;
-      if (typeof text === "string") out.push(text);
-    }
-  }
-  return out;
+  const files = [
+    ...jsonlFiles(join(root, "data/purpose/train")),
+    join(root, "data/purpose/validation.jsonl"),
+  ];
+  return files.flatMap((file) => readJsonl(file, file).map((e) => e.text));
 }
 
 const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(0);

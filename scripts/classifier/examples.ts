@@ -39,7 +39,8 @@ export function readJsonl(file: string, source: string): Example[] {
   return out;
 }
 
-function jsonlFiles(dir: string): string[] {
+/** The `*.jsonl` files of a folder, sorted by name (none when the folder is missing). */
+export function jsonlFiles(dir: string): string[] {
   try {
     return readdirSync(dir)
       .filter((f) => f.endsWith(".jsonl"))

@@ -86,7 +86,12 @@ export class FastTextLinear {
 
   /** Probability of the positive label for one line, as fastText's `predict` would give it. */
   probability(line: string): number {
-    return this.bestWindow(line, Number.MAX_SAFE_INTEGER, 1);
+    return this.probabilityOf(tokensOf(line));
+  }
+
+  /** {@link probability} of a line already split into fastText's words. */
+  probabilityOf(tokens: readonly string[]): number {
+    return this.bestWindowOf(tokens, Number.MAX_SAFE_INTEGER, 1);
   }
 
   /**

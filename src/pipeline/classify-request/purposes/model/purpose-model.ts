@@ -53,11 +53,6 @@ export class PurposeModel {
     readonly card: ModelCard,
   ) {}
 
-  /** Probability that one normalised line asks for recognition. */
-  probability(line: string): number {
-    return line === "" ? 0 : this.model.probability(line);
-  }
-
   /**
    * The highest probability over the text (in overlapping windows of tokens when it is long: a
    * long memo about facial recognition is not an ask, one sentence in it may be), its last line,
@@ -83,11 +78,9 @@ export class PurposeModel {
     return words.length === 0 ? 0 : this.model.bestWindowOf(asFastTextWords(words), WINDOW, STRIDE);
   }
 
-  /** {@link probability} of the line these tokens make. */
+  /** The probability of the line these tokens make, scored whole. */
   private wholeLine(words: readonly string[]): number {
-    return words.length === 0
-      ? 0
-      : this.model.bestWindowOf(asFastTextWords(words), Number.MAX_SAFE_INTEGER, 1);
+    return words.length === 0 ? 0 : this.model.probabilityOf(asFastTextWords(words));
   }
 }
 
