@@ -6,8 +6,9 @@
  *                  limit-tenant/hook.ts        what-if calls per minute, concurrency slot (one process)
  *   body parser    read-body/hook.ts           read the whole body under the limit and timeouts
  *   preHandler     evaluate-policy/hook.ts     classify the request, admit it (admit/: frame windows,
- *                                              rate limits, fleet leases in the shared store), decide
- *   handler        forward/hook.ts             403, or forward and stream back
+ *                                              rate limits, fleet leases in the shared store), decide,
+ *                  forward/hook.ts             then forward an allowed call and stream back
+ *   handler        forward/hook.ts             the 403 of a denied call
  *   (on close)     audit/hook.ts               one audit record, metrics, span
  *   clientError    respond.ts                  what Node's parser refused: 400, 408, 431
  *   upgrade        realtime/upgrade.ts         Realtime WebSocket sessions, every client event judged
@@ -17,7 +18,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { RequestMetrics } from "./admin/request-metrics.js";
 import { type DataPlaneDeps, type StageDeps, WHAT_IF_PREFIX } from "./pipeline/data-plane.js";
 import { decideHook } from "./pipeline/evaluate-policy/hook.js";
-import { forwardHandler } from "./pipeline/forward/hook.js";
+import { forwardAllowed, forwardHandler } from "./pipeline/forward/hook.js";
 import { identifyHook } from "./pipeline/identify-tenant/hook.js";
 import { createTenantLimiters } from "./pipeline/limit-tenant/hook.js";
 import { registerBodyReaders } from "./pipeline/read-body/hook.js";
@@ -70,7 +71,7 @@ export function buildDataPlane(deps: DataPlaneDeps): FastifyInstance {
       method: METHODS,
       url: "/openai/*",
       onRequest: identifyHook(stage, false),
-      preHandler: decideHook(stage),
+      preHandler: decideHook(stage, forwardAllowed(stage)),
       handler: forwardHandler(stage),
     });
     dataPlane.route({

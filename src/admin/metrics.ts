@@ -3,19 +3,20 @@
  * process (tests) do not share counters. Label values are bounded: tenants and deployments come
  * from the config and the upstream, operations from a fixed list.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { LatencyHistogram } from "./latency-histogram.js";
 
 /** The gateway's metric instruments. */
 export interface GatewayMetrics {
   registry: Registry;
   requests: Counter<"tenant" | "operation" | "status" | "decision">;
   customerRequests: Counter<"tenant" | "customer" | "decision">;
-  duration: Histogram<"operation">;
-  upstreamTtfb: Histogram<"upstream">;
+  duration: LatencyHistogram<"operation">;
+  upstreamTtfb: LatencyHistogram<"upstream">;
   tokens: Counter<"tenant" | "deployment" | "kind">;
   decisions: Counter<"tenant" | "decision" | "policy" | "mode">;
   whatIfDecisions: Counter<"tenant" | "decision">;
-  policyDuration: Histogram<"memo">;
+  policyDuration: LatencyHistogram<"memo">;
   reloads: Counter<"result">;
   upstreamAttempts: Counter<"upstream" | "outcome">;
   upstreamBreaker: Gauge<"upstream">;
@@ -59,14 +60,14 @@ export function createMetrics(): GatewayMetrics {
       labelNames: ["tenant", "customer", "decision"],
       registers: [registry],
     }),
-    duration: new Histogram({
+    duration: new LatencyHistogram({
       name: "gateway_request_duration_seconds",
       help: "Time from request arrival to the end of the response",
       labelNames: ["operation"],
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
-    upstreamTtfb: new Histogram({
+    upstreamTtfb: new LatencyHistogram({
       name: "gateway_upstream_ttfb_seconds",
       help: "Time from dispatching a call upstream to its response headers",
       labelNames: ["upstream"],
@@ -91,7 +92,7 @@ export function createMetrics(): GatewayMetrics {
       labelNames: ["tenant", "decision"],
       registers: [registry],
     }),
-    policyDuration: new Histogram({
+    policyDuration: new LatencyHistogram({
       name: "gateway_policy_duration_seconds",
       help: "Time spent classifying a request and evaluating the policy",
       labelNames: ["memo"],

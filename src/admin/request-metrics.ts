@@ -1,11 +1,10 @@
 /**
- * The per-request metric updates, with labelled children cached (see label-cache.ts) and counter
- * increments added up until prom-client collects (deferred-counter.ts), so the request path asks
- * prom-client to hash label values only for its histograms.
+ * The per-request metric updates: counter increments added up until prom-client collects
+ * (deferred-counter.ts), latencies observed on histograms of our own (latency-histogram.ts), so
+ * the request path never asks prom-client to hash label values.
  */
 import { DeploymentLabels } from "./bounded-labels.js";
 import { deferredCounter } from "./deferred-counter.js";
-import { labelCache } from "./label-cache.js";
 import type { GatewayMetrics } from "./metrics.js";
 
 /** Records what one request did, on the gateway's instruments. */
@@ -24,12 +23,12 @@ export class RequestMetrics {
   constructor(m: GatewayMetrics) {
     this.#requests = deferredCounter(m.requests);
     this.#customerRequests = deferredCounter(m.customerRequests);
-    this.#duration = labelCache(m.duration);
-    this.#ttfb = labelCache(m.upstreamTtfb);
+    this.#duration = m.duration;
+    this.#ttfb = m.upstreamTtfb;
     this.#tokens = deferredCounter(m.tokens);
     this.#decisions = deferredCounter(m.decisions);
     this.#whatIfDecisions = deferredCounter(m.whatIfDecisions);
-    this.#policyDuration = labelCache(m.policyDuration);
+    this.#policyDuration = m.policyDuration;
   }
 
   /** A finished request: count, duration, upstream time to first byte, tokens. */
@@ -43,8 +42,8 @@ export class RequestMetrics {
     usage?: { deployment: string; promptTokens: number; completionTokens: number },
   ): void {
     this.#requests(tenant, operation, String(status), decision).inc();
-    this.#duration(operation).observe(seconds);
-    if (upstream !== undefined) this.#ttfb(upstream.name).observe(upstream.ttfbSeconds);
+    this.#duration.labels(operation).observe(seconds);
+    if (upstream !== undefined) this.#ttfb.labels(upstream.name).observe(upstream.ttfbSeconds);
     if (usage !== undefined) {
       this.#tokens(tenant, usage.deployment, "prompt").inc(usage.promptTokens);
       this.#tokens(tenant, usage.deployment, "completion").inc(usage.completionTokens);
@@ -74,6 +73,6 @@ export class RequestMetrics {
   ): void {
     if (whatIf) this.#whatIfDecisions(tenant, decision).inc();
     else for (const p of policies) this.#decisions(tenant, decision, p.id, p.mode).inc();
-    this.#policyDuration(memoHit ? "hit" : "miss").observe(seconds);
+    this.#policyDuration.labels(memoHit ? "hit" : "miss").observe(seconds);
   }
 }

@@ -47,6 +47,8 @@ export class DecisionIndex {
   #order = new Int32Array(1024);
   #head = 0;
   #tail = 0;
+  /** Adds what a feed holds back (feed.ts: the records of this turn); run before every read. */
+  #catchUp: () => void = () => {};
 
   constructor(opts: { windowMs: number; maxRecords: number; now?: () => number }) {
     this.#windowMs = opts.windowMs;
@@ -56,7 +58,16 @@ export class DecisionIndex {
 
   /** Number of decisions held. */
   get size(): number {
+    this.#catchUp();
     return this.#tail - this.#head;
+  }
+
+  /**
+   * Has `catchUp` run before each read (`size`, `get`, `list`, `denials`): a feed that adds its
+   * entries in batches hands over what it holds, so a read sees every record written before it.
+   */
+  catchUpWith(catchUp: () => void): void {
+    this.#catchUp = catchUp;
   }
 
   /** Adds a decision (a repeated id replaces nothing: the first one stays). */
@@ -111,6 +122,7 @@ export class DecisionIndex {
 
   /** One decision by id. */
   get(decisionId: string): DecisionEntry | undefined {
+    this.#catchUp();
     this.#evict();
     const slot = this.#rows.find(decisionId);
     return slot < 0 ? undefined : this.#rows.entry(slot);
@@ -118,6 +130,7 @@ export class DecisionIndex {
 
   /** The decisions matching `filter`, newest first, at most `limit`. */
   list(filter: DecisionFilter = {}): DecisionEntry[] {
+    this.#catchUp();
     this.#evict();
     const limit = Math.min(filter.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
     const out: DecisionEntry[] = [];
@@ -140,6 +153,7 @@ export class DecisionIndex {
     until: number;
     tenant?: string;
   }): DenialSeries {
+    this.#catchUp();
     this.#evict();
     let bucketMs = Math.max(1000, opts.bucketMs);
     const span = Math.max(0, opts.until - opts.since);

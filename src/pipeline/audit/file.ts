@@ -37,11 +37,18 @@ type SonicBoom = Omit<ReturnType<typeof pino.destination>, "write"> & {
 const boomOn = (fd: number): SonicBoom =>
   pino.destination({ dest: fd, sync: false, contentMode: "buffer" }) as unknown as SonicBoom;
 
-/** `line` and its newline as the bytes to write; `bytes` is their length. */
-function lineBytes(line: string, bytes: number): Buffer {
-  const out = Buffer.allocUnsafe(bytes);
-  out.write(line, 0, "utf8");
-  out[bytes - 1] = 0x0a;
+/**
+ * `lines[from..to)`, each followed by its newline, as one buffer of `total` bytes: one sonic-boom
+ * `write` per batch rather than per line (each `write` also emits, tests the length and may start
+ * a write of its own).
+ */
+function batchBytes(lines: readonly string[], from: number, to: number, total: number): Buffer {
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    at += out.write(lines[i]!, at, "utf8");
+    out[at++] = 0x0a;
+  }
   return out;
 }
 
@@ -54,8 +61,11 @@ export interface RotateOptions {
 
 /** Something the sink writes finished lines to. */
 export interface LineOutput {
-  /** `line` without newline; `bytes` is its UTF-8 length plus one for the newline. */
-  write(line: string, bytes: number): void;
+  /**
+   * `lines` without newlines, in order; `bytes[i]` is the UTF-8 length of `lines[i]` plus one for
+   * its newline.
+   */
+  write(lines: readonly string[], bytes: readonly number[]): void;
   /** Resolves once every line written so far has reached the destination (the disk, for files). */
   flush(): Promise<void>;
   /** Bytes accepted but not yet written. */
@@ -191,9 +201,11 @@ export class FdOutput implements LineOutput {
     return this.#pending;
   }
 
-  write(line: string, bytes: number): void {
-    this.#pending += bytes;
-    this.#boom.write(lineBytes(line, bytes));
+  write(lines: readonly string[], bytes: readonly number[]): void {
+    let total = 0;
+    for (const n of bytes) total += n;
+    this.#pending += total;
+    this.#boom.write(batchBytes(lines, 0, lines.length, total));
   }
 
   flush(): Promise<void> {
@@ -237,13 +249,29 @@ export class RotatingFileOutput implements LineOutput {
     return this.#file.pending;
   }
 
-  write(line: string, bytes: number): void {
-    if (this.#rotate !== null && this.#size > 0 && this.#size + bytes > this.#rotate.maxBytes) {
-      this.#rotateNow();
+  write(lines: readonly string[], bytes: readonly number[]): void {
+    // Lines before a rotation go to the file being rotated away, the rest to the new one.
+    let from = 0;
+    let total = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const n = bytes[i]!;
+      if (this.#rotate !== null && this.#size > 0 && this.#size + n > this.#rotate.maxBytes) {
+        this.#append(lines, from, i, total);
+        from = i;
+        total = 0;
+        this.#rotateNow();
+      }
+      this.#size += n;
+      total += n;
     }
-    this.#size += bytes;
-    this.#file.pending += bytes;
-    this.#file.boom.write(lineBytes(line, bytes));
+    this.#append(lines, from, lines.length, total);
+  }
+
+  /** Appends `lines[from..to)` (`total` bytes with their newlines) to the live file. */
+  #append(lines: readonly string[], from: number, to: number, total: number): void {
+    if (to === from) return;
+    this.#file.pending += total;
+    this.#file.boom.write(batchBytes(lines, from, to, total));
   }
 
   /** Writes raw text (the newline that ends a torn line found at startup). */

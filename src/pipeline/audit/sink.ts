@@ -73,8 +73,8 @@ const silent: AuditLog = { info() {}, warn() {}, error() {} };
 function writableOutput(stream: Writable): LineOutput {
   return {
     pending: 0,
-    write(line) {
-      stream.write(`${line}\n`);
+    write(lines) {
+      for (const line of lines) stream.write(`${line}\n`);
     },
     flush() {
       // Written chunks are handled in order: this callback runs after all earlier ones.
@@ -170,9 +170,11 @@ export function openAuditSink(
   let heldAt: number[] = [];
   let scheduled = false;
 
-  const append = (record: AuditRecord, at: number) => {
+  /** Chains `record` into `lines` (its size into `bytes`): the batch written at once. */
+  const append = (record: AuditRecord, at: number, lines: string[], bytes: number[]) => {
     const line = chain.next(record, new Date(at).toISOString());
-    output.write(line, Buffer.byteLength(line) + 1);
+    lines.push(line);
+    bytes.push(Buffer.byteLength(line) + 1);
     unanchored += 1;
     if (unanchored >= anchorEvery.everyRecords) logAnchor("records");
     else if (timer === undefined) {
@@ -187,7 +189,11 @@ export function openAuditSink(
     const at = heldAt;
     held = [];
     heldAt = [];
-    for (let i = 0; i < records.length; i++) append(records[i]!, at[i]!);
+    const lines: string[] = [];
+    const bytes: number[] = [];
+    for (let i = 0; i < records.length; i++) append(records[i]!, at[i]!, lines, bytes);
+    // One write for the batch: the whole turn's records reach the destination together.
+    output.write(lines, bytes);
     // Never drop a record: buffer, and say so when the destination cannot keep up.
     const pending = output.pending;
     if (!behind && pending > BEHIND_BYTES) {

@@ -6,6 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { StageDeps } from "../data-plane.js";
+import type { OnAllowed } from "../evaluate-policy/hook.js";
 import { HEAD_BYTES } from "../own-objects/created-id.js";
 import { recordObjects } from "../own-objects/hook.js";
 import { filterList, listedIds, parseList } from "../own-objects/list-filter.js";
@@ -20,6 +21,21 @@ import { forwardRequest } from "./stage.js";
 /** Forwards an allowed call; throws the 403 of a denied one. */
 export function forwardHandler(deps: StageDeps) {
   return (request: FastifyRequest, reply: FastifyReply) => forward(deps, request, reply);
+}
+
+/**
+ * Forwards an allowed call from the end of the decide hook (`decideHook`'s `onAllowed`). An error
+ * before the reply is taken over goes to `done`, so Fastify's error handler answers it as it
+ * would from the handler; after that, `forwardRequest` answers its own errors, and one that still
+ * escapes is logged (Fastify, with its logger off, dropped it silently).
+ */
+export function forwardAllowed(deps: StageDeps): OnAllowed {
+  return (request, reply, done) => {
+    forward(deps, request, reply).then(undefined, (err: Error) => {
+      if (!reply.sent) done(err);
+      else deps.log.error({ err, decisionId: request.gw?.decisionId }, "forwarding failed");
+    });
+  };
 }
 
 async function forward(

@@ -81,6 +81,7 @@ describe("the audit sink", () => {
     const dir = tempDir();
     const path = join(dir, "audit.log");
     const sink = openAuditSink(path, { rotate: { maxBytes: 2000, maxFiles: 3 } });
+    // Written in one turn, the 40 records are one batch: it is split where each rotation falls.
     for (let i = 1; i <= 40; i++) sink.write(record(i));
     await sink.flush();
     const rotated = rotatedFiles(path);
