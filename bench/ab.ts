@@ -15,7 +15,14 @@
  *
  * A DIR is a checkout (or a copy) holding `dist/` and reaching `node_modules`, `models/` and
  * `config/` beside it; each gateway runs `DIR/dist/src/cli/main.js` with bench/gateway.yaml.
- * `name=DIR:VAR=value,VAR=value` also sets environment variables of that gateway.
+ * `name=DIR:VAR=value,VAR=value` also sets environment variables of that gateway; `NODE_ARGS`
+ * among them is not one but Node's own flags for it, split at spaces and put before the script
+ * (V8 flags such as `--single-threaded-gc` are refused in NODE_OPTIONS):
+ *
+ *   AB_SCENARIO=image node dist/bench/ab.js a=. "b=.:NODE_ARGS=--trace-gc --trace-gc-nvp"
+ *
+ * Each gateway's pid is printed at start; `--trace-gc` writes to the gateway's stdout (this
+ * process's), each line prefixed with `[pid:isolate]`, so `grep '^\[PID:'` parts the processes.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -49,8 +56,16 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** `name=DIR[:VAR=value,...]` arguments. */
-function builds(): { name: string; dir: string; env: Record<string, string> }[] {
+/** A gateway to run: its build directory, extra environment and Node flags. */
+interface Build {
+  name: string;
+  dir: string;
+  env: Record<string, string>;
+  nodeArgs: string[];
+}
+
+/** `name=DIR[:VAR=value,...]` arguments; `NODE_ARGS` is taken out as the gateway's Node flags. */
+function builds(): Build[] {
   return process.argv.slice(2).map((arg) => {
     const eq = arg.indexOf("=");
     if (eq < 1) throw new Error(`expected name=DIR, got ${arg}`);
@@ -60,7 +75,9 @@ function builds(): { name: string; dir: string; env: Record<string, string> }[] 
       const i = pair.indexOf("=");
       if (i > 0) env[pair.slice(0, i)] = pair.slice(i + 1);
     }
-    return { name: arg.slice(0, eq), dir: resolve(dir), env };
+    const nodeArgs = (env.NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+    delete env.NODE_ARGS;
+    return { name: arg.slice(0, eq), dir: resolve(dir), env, nodeArgs };
   });
 }
 
@@ -88,7 +105,9 @@ async function main(): Promise<void> {
         ...b.env,
         BENCH_AUDIT_FILE: join(tmp, `audit-${b.name}.log`),
       },
+      b.nodeArgs,
     );
+    log(`${b.name}: pid ${child.pid}${b.nodeArgs.length > 0 ? ` (${b.nodeArgs.join(" ")})` : ""}`);
     targets.push({ name: b.name, child });
   }
   const body =

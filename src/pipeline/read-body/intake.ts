@@ -72,10 +72,13 @@ export function collectBody(
       done(err);
       return;
     }
-    done(null, {
-      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
-      wireBytes,
-    });
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    // The listeners above, and so this array, live as long as the request: kept, a large body's
+    // chunks would stay reachable beside their copy until the response ends, and a request in
+    // flight across two scavenges would carry its body twice into the old generation, where
+    // only a mark-compact frees it (docs/performance.md, "Issue 14, round seven").
+    chunks.length = 0;
+    done(null, { body, wireBytes });
   };
   const stalled = () =>
     finish(
