@@ -57,6 +57,15 @@ export interface Observer {
   observe(value: number): void;
 }
 
+/** What the registry reads from a histogram: its name, help and values (prom-client's shape). */
+interface HistogramData {
+  name: string;
+  help: string;
+  type: "histogram";
+  values: ValuePair[];
+  aggregator: "sum";
+}
+
 /** A latency histogram with prom-client's exposition, registered on `registers`. */
 export class LatencyHistogram<L extends string> {
   readonly type = "histogram";
@@ -115,13 +124,7 @@ export class LatencyHistogram<L extends string> {
   }
 
   /** The values for the text exposition, shaped as prom-client's `Histogram.getForPromString`. */
-  async getForPromString(): Promise<{
-    name: string;
-    help: string;
-    type: "histogram";
-    values: ValuePair[];
-    aggregator: "sum";
-  }> {
+  async getForPromString(): Promise<HistogramData> {
     const bucketName = `${this.name}_bucket`;
     const values: ValuePair[] = [];
     for (const s of this.#observed) {
@@ -152,13 +155,7 @@ export class LatencyHistogram<L extends string> {
   }
 
   /** The values with each series' labels merged in, as prom-client's `Histogram.get`. */
-  async get(): Promise<{
-    name: string;
-    help: string;
-    type: "histogram";
-    values: ValuePair[];
-    aggregator: "sum";
-  }> {
+  async get(): Promise<HistogramData> {
     const data = await this.getForPromString();
     data.values = data.values.map(({ sharedLabels, labels, ...rest }) => ({
       ...rest,
