@@ -17,6 +17,8 @@
  * `addWordNgrams`, `getLine`) and `Model::predict` with `loss: softmax`.
  */
 
+import { fastTextHash, Vocabulary } from "./vocabulary.js";
+
 const MAGIC = 793712314;
 const VERSION = 12;
 const EOS = "</s>";
@@ -49,7 +51,7 @@ interface TokenRows extends RowSum {
 export interface Folded {
   args: FastTextArgs;
   /** The vocabulary's words in row order (labels excluded). */
-  words: readonly string[];
+  words: Vocabulary;
   /** Per input row (the words, then the hash buckets), its share of the label's log-odds. */
   share: Float32Array;
   /** The label whose log-odds the shares are. */
@@ -62,7 +64,7 @@ export class FastTextLinear {
   private readonly tokenCache = new Map<string, TokenRows>();
   /** The end-of-line token every line ends with (a word row when the vocabulary has it). */
   private readonly eos: RowSum;
-  private readonly words: ReadonlyMap<string, number>;
+  private readonly words: Vocabulary;
   private readonly nwords: number;
   private readonly share: Float32Array;
   /** The word n-gram hash being computed (one per model: predictions are synchronous). */
@@ -72,16 +74,16 @@ export class FastTextLinear {
   readonly args: FastTextArgs;
 
   constructor(readonly folded: Folded) {
-    if (folded.share.length !== folded.words.length + folded.args.bucket) {
+    if (folded.share.length !== folded.words.size + folded.args.bucket) {
       throw new Error("folded model: one share per word and per bucket is needed");
     }
     this.args = folded.args;
     this.share = folded.share;
-    this.nwords = folded.words.length;
+    this.nwords = folded.words.size;
     this.twoTo32ModBucket = TWO_32 % folded.args.bucket;
-    this.words = new Map(folded.words.map((w, i) => [w, i]));
-    const id = this.words.get(EOS);
-    this.eos = id === undefined ? { sum: 0, count: 0 } : { sum: this.share[id]!, count: 1 };
+    this.words = folded.words;
+    const id = this.words.idOfWord(EOS);
+    this.eos = id < 0 ? { sum: 0, count: 0 } : { sum: this.share[id]!, count: 1 };
   }
 
   /** Probability of the positive label for one line, as fastText's `predict` would give it. */
@@ -192,8 +194,9 @@ export class FastTextLinear {
     const bytes = Buffer.from(token, "utf8");
     let sum = 0;
     let count = 0;
-    const id = this.words.get(token);
-    if (id !== undefined) {
+    const hash = fastTextHash(bytes, 0, bytes.length);
+    const id = this.words.idOf(bytes, hash);
+    if (id >= 0) {
       sum += this.share[id]!;
       count++;
     }
@@ -204,7 +207,7 @@ export class FastTextLinear {
         count++;
       }
     }
-    const rows = { sum, count, hash: fnv1a(bytes, 0, bytes.length) | 0 };
+    const rows = { sum, count, hash: hash | 0 };
     if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.clear();
     this.tokenCache.set(token, rows);
     return rows;
@@ -213,7 +216,7 @@ export class FastTextLinear {
 
 const BOW_BYTES = Buffer.from(BOW);
 const EOW_BYTES = Buffer.from(EOW);
-const EOS_HASH = fnv1a(Buffer.from(EOS), 0, EOS.length) | 0;
+const EOS_HASH = fastTextHash(Buffer.from(EOS), 0, EOS.length) | 0;
 /** How many distinct tokens the per-model cache keeps before it starts again. */
 const TOKEN_CACHE_SIZE = 50_000;
 const WORD_NGRAM_PRIME = 116049371;
@@ -257,17 +260,6 @@ export function asFastTextWords(tokens: readonly string[]): readonly string[] {
 }
 const OTHER_SPACE = /[\r\t\v\f\0]/;
 
-/** FNV-1a over bytes, each sign-extended as fastText's `int8_t` cast does. */
-function fnv1a(bytes: Uint8Array, from: number, to: number): number {
-  let h = 2166136261;
-  for (let i = from; i < to; i++) {
-    const b = bytes[i]!;
-    h = (h ^ (b >= 128 ? b | 0xffffff00 : b)) >>> 0;
-    h = Math.imul(h, 16777619) >>> 0;
-  }
-  return h;
-}
-
 /** fastText's `computeSubwords`: the hashes of the character n-grams (UTF-8 aware) of `word`. */
 export function subwordHashes(word: Uint8Array, minn: number, maxn: number): number[] {
   const out: number[] = [];
@@ -278,7 +270,7 @@ export function subwordHashes(word: Uint8Array, minn: number, maxn: number): num
     for (let n = 1; j < size && n <= maxn; n++) {
       j++;
       while (j < size && (word[j]! & 0xc0) === 0x80) j++;
-      if (n >= minn && !(n === 1 && (i === 0 || j === size))) out.push(fnv1a(word, i, j));
+      if (n >= minn && !(n === 1 && (i === 0 || j === size))) out.push(fastTextHash(word, i, j));
     }
   }
   return out;
@@ -441,7 +433,7 @@ export function readFastTextBinary(bytes: Buffer, positive: string): FastTextLin
   }
   return new FastTextLinear({
     args: { dim, wordNgrams, bucket, minn, maxn },
-    words,
+    words: Vocabulary.fromWords(words),
     share,
     positive,
   });

@@ -11,6 +11,7 @@
  * one float32 share per row.
  */
 import type { FastTextArgs, Folded } from "./fasttext-linear.js";
+import { Vocabulary } from "./vocabulary.js";
 
 const MAGIC = "PGFOLD01";
 
@@ -26,11 +27,11 @@ export function writeFolded(model: Folded): Buffer {
   const header: Header = {
     args: model.args,
     positive: model.positive,
-    words: model.words.length,
+    words: model.words.size,
     rows: model.share.length,
   };
   const json = Buffer.from(JSON.stringify(header), "utf8");
-  const words = Buffer.from(model.words.join("\n"), "utf8");
+  const words = model.words.packed();
   const head = 8 + 4 + json.length + 4 + words.length;
   const pad = (4 - (head % 4)) % 4;
   const out = Buffer.alloc(head + pad + model.share.length * 4);
@@ -38,7 +39,7 @@ export function writeFolded(model: Folded): Buffer {
   out.writeUInt32LE(json.length, 8);
   json.copy(out, 12);
   out.writeUInt32LE(words.length, 12 + json.length);
-  words.copy(out, 16 + json.length);
+  out.set(words, 16 + json.length);
   const shares = new Float32Array(out.buffer, out.byteOffset + head + pad, model.share.length);
   shares.set(model.share);
   return out;
@@ -53,12 +54,17 @@ export function readFolded(bytes: Buffer): Folded {
   const header = JSON.parse(bytes.toString("utf8", 12, 12 + jsonLength)) as Header;
   const wordsAt = 16 + jsonLength;
   const wordsLength = bytes.readUInt32LE(12 + jsonLength);
-  const text = bytes.toString("utf8", wordsAt, wordsAt + wordsLength);
-  const words = header.words === 0 ? [] : text.split("\n");
   const head = wordsAt + wordsLength;
   const sharesAt = head + ((4 - (head % 4)) % 4);
-  if (words.length !== header.words || sharesAt + header.rows * 4 !== bytes.length) {
+  if (sharesAt + header.rows * 4 !== bytes.length) {
     throw new Error("folded purpose model: truncated or damaged (sizes do not match its header)");
+  }
+  // A copy of the words' bytes: the vocabulary keeps them, not the whole file.
+  let words: Vocabulary;
+  try {
+    words = new Vocabulary(new Uint8Array(bytes.subarray(wordsAt, head)), header.words);
+  } catch {
+    throw new Error("folded purpose model: truncated or damaged (its word count does not match)");
   }
   // Sliced out into a buffer of its own: the file's buffer may not be 4-byte aligned.
   const share = new Float32Array(
@@ -82,16 +88,15 @@ export function averageFolded(models: readonly Folded[]): Folded {
     if (JSON.stringify(m.args) !== JSON.stringify(first.args) || m.positive !== first.positive) {
       throw new Error("averaged models must share their arguments and label");
     }
-    if (m.words.length !== first.words.length) {
+    if (m.words.size !== first.words.size) {
       throw new Error("averaged models must share their vocabulary");
     }
-    const row = new Map(m.words.map((w, i) => [w, i]));
-    for (let i = 0; i < first.words.length; i++) {
-      const at = row.get(first.words[i]!);
-      if (at === undefined) throw new Error("averaged models must share their vocabulary");
+    for (let i = 0; i < first.words.size; i++) {
+      const at = m.words.idOfWord(first.words.wordAt(i));
+      if (at < 0) throw new Error("averaged models must share their vocabulary");
       share[i]! += m.share[at]! / models.length;
     }
-    const offset = m.words.length;
+    const offset = m.words.size;
     for (let b = 0; b < bucket; b++) share[offset + b]! += m.share[offset + b]! / models.length;
   }
   return { ...first, share };
