@@ -9,7 +9,13 @@
 import type { RuntimeConfig } from "../../config/index.js";
 import type { RequestFacts } from "../classify-request/facts.js";
 import type { RequestContext } from "../context.js";
-import { estimateTokens, preloadEncodings } from "../limit-tenant/tokens/index.js";
+import {
+  type EncodingName,
+  estimateTokens,
+  FAMILIES,
+  modelFamily,
+  preloadEncodings,
+} from "../limit-tenant/tokens/index.js";
 import { imageDimensionsOf } from "../read-body/collector.js";
 import { inspectJsonBody, inspectMultipart } from "../read-body/inspect.js";
 import type { RequestBody } from "../read-body/request-body.js";
@@ -58,15 +64,25 @@ export async function requestTokens(
 
 /**
  * Loads the tokenizers at start-up (and before a reload takes effect) when a tenant or customer of
- * `config` has a token limit, so no request waits ~200 ms for one; others never load them.
+ * `config` has a token limit, so no request waits ~200 ms for one; others never load them. Only
+ * the encodings in use are loaded: `o200k_base` (every model since gpt-4o, and unknown models),
+ * and `cl100k_base` only when the config names a gpt-4 or gpt-3.5 model; a request to another
+ * deployment of such a model loads it on first use (55-110 ms, once per process).
  */
 export async function prepareTokenEstimates(config: RuntimeConfig): Promise<void> {
   for (const tenant of config.tenants.values()) {
     const limits = tenant.limits;
     const anyCustomer = [...limits.customerRates.values()].some((c) => c.tokensPerMinute !== null);
     if (limits.tokensPerMinute !== null || anyCustomer) {
-      await preloadEncodings();
+      await preloadEncodings(encodingsOf(config.models.values()));
       return;
     }
   }
+}
+
+/** The encodings that count `models`' texts, and `o200k_base`, which unknown models get. */
+export function encodingsOf(models: Iterable<string>): Set<EncodingName> {
+  const names = new Set<EncodingName>([FAMILIES.default.encoding]);
+  for (const model of models) names.add(modelFamily(model).family.encoding);
+  return names;
 }
