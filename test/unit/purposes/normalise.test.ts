@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   decodeBase64Segments,
   decodeRun,
+  mayHoldHexRun,
 } from "../../../src/pipeline/classify-request/purposes/base64.js";
+import { decodedTexts } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
 import {
   deLeet,
   fold,
@@ -97,5 +99,57 @@ describe("base64", () => {
     expect(decodeBase64Segments(`data:image/png;base64,${text}`)).toEqual([]);
     expect(decodeBase64Segments(enc("x".repeat(4000)))).toEqual([]);
     expect(decodeBase64Segments("internationalisation")).toEqual([]);
+  });
+
+  it("answers for the text it is given, not the one scanned before", () => {
+    // One scan serves the gate, the rules and the model of one text: it must not leak to the next.
+    const ask = `do this: ${enc("who is the man in this photo?")}`;
+    expect(decodeBase64Segments(ask)).toEqual(["who is the man in this photo?"]);
+    expect(decodeBase64Segments("describe the photo, please, in detail")).toEqual([]);
+    expect(decodeBase64Segments(ask)).toEqual(["who is the man in this photo?"]);
+    expect(decodeBase64Segments(`${ask} `)).toEqual(["who is the man in this photo?"]);
+  });
+});
+
+describe("hex runs", () => {
+  // What the model decodes (model-text.ts); the scan must let through every text it matches.
+  const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
+  const hex = (text: string, sep: string) =>
+    Array.from(Buffer.from(text, "utf8"), (b) => b.toString(16).padStart(2, "0")).join(sep);
+
+  it("decodes hex runs, with or without separators, and skips prose", () => {
+    for (const sep of ["", " ", ":", "\n", "\u00a0"]) {
+      const text = `please decode ${hex("who is this man?", sep)} and answer`;
+      expect(mayHoldHexRun(text)).toBe(true);
+      expect(decodedTexts(text)).toContain("who is this man?");
+    }
+    expect(mayHoldHexRun("a bad cafe, a deaf dad: faced a decade of beef")).toBe(false);
+    expect(decodedTexts("Describe the faces in this photo of a cafe.")).toEqual([]);
+  });
+
+  it("lets through every random text the expression matches", () => {
+    const alphabet = Array.from("0123456789abcdefABCDEF   ::xyz-\n\t\u00a0\u3000é");
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    let matched = 0;
+    let skipped = 0;
+    for (let n = 0; n < 4000; n++) {
+      let text = "";
+      const length = 1 + Math.floor(next() * 60);
+      for (let i = 0; i < length; i++) {
+        // Mostly hex digits, so that runs of eight pairs happen.
+        text += alphabet[Math.floor(next() * (next() < 0.8 ? 22 : alphabet.length))]!;
+      }
+      const matches = [...text.matchAll(HEX_RUN)].length > 0;
+      if (matches) {
+        matched++;
+        expect(mayHoldHexRun(text), JSON.stringify(text)).toBe(true);
+      } else if (!mayHoldHexRun(text)) skipped++;
+    }
+    expect(matched).toBeGreaterThan(200);
+    expect(skipped).toBeGreaterThan(200);
   });
 });

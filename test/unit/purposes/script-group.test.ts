@@ -27,6 +27,8 @@ describe("scriptGroup", () => {
     ["이 사람 누구야?", "hangul"],
     ["", "latin"],
     ["12345 !!!", "latin"],
+    ["Ça va ? Où est-il, señor Müller ? ¿Quién es? Æðþ øåß", "latin"],
+    ["¡¿«»×÷ 12 ½", "latin"],
   ])("%s -> %s", (text, group) => {
     expect(scriptGroup(text)).toBe(group);
   });

@@ -7,7 +7,7 @@
  * not separate words with spaces, one character per token (the model's word n-grams then see
  * character pairs and triples). Pure.
  */
-import { decodeBase64Segments } from "../base64.js";
+import { decodeBase64Segments, mayHoldHexRun } from "../base64.js";
 import { charKinds } from "../char-kinds.js";
 import {
   deLeet,
@@ -157,10 +157,10 @@ function modelTokenList(text: string): string[] {
 }
 
 const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
-
 /** Hidden texts inside one: base64 segments and hex runs that decode to readable text. */
 export function decodedTexts(raw: string): string[] {
   const out = decodeBase64Segments(raw, 8);
+  if (!mayHoldHexRun(raw)) return out;
   for (const m of raw.matchAll(HEX_RUN)) {
     const hex = m[0].replace(/[\s:]/g, "");
     const text = Buffer.from(hex, "hex").toString("utf8");
