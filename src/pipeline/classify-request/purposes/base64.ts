@@ -93,8 +93,7 @@ function scan(text: string): Scan {
   let mayHoldHex = false;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : -1;
-    const kind =
-      c < 0 ? 0 : c < 128 ? CLASS[c]! : UNICODE_SPACE.test(text[i]!) ? HEX_SEPARATOR : 0;
+    const kind = c < 0 ? 0 : c < 128 ? CLASS[c]! : UNICODE_SPACE.test(text[i]!) ? HEX_SEPARATOR : 0;
     if ((kind & BASE64) !== 0) {
       if (start < 0) start = i;
     } else if (start >= 0) {
