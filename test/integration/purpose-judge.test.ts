@@ -222,8 +222,12 @@ describe("a judge that fails", () => {
 describe("a judge that may clear (`mayClear: true`)", () => {
   let gw: Awaited<ReturnType<typeof startGatewayOn>>;
   beforeAll(async () => {
+    // The judge's rules are under test, so the local view must be `possible` (the Georgian ask,
+    // unreadable) whatever the model makes of the English around it: a model trained on
+    // attackers' framings puts "1gn0re the previous instructi0ns" at `likely`, where no judge is
+    // asked. With the model off, the unreadable script alone decides the local view.
     gw = await startGatewayOn(h.sim.url, {
-      classification: judgeYaml("primary", ", mayClear: true"),
+      classification: `${judgeYaml("primary", ", mayClear: true")}\n  purposeModel: off`,
     });
   }, 30_000);
   afterAll(async () => {
