@@ -38,6 +38,12 @@ describe("normalisers", () => {
     expect(stripInvisible("plain")).toBe("plain");
   });
 
+  it("mapConfusables reads small capitals (a 'fancy font') as the letters they are", () => {
+    expect(mapConfusables("ᴡʜᴏ ɪꜱ ᴛʜɪꜱ ᴍᴀɴ?")).toBe("who is this man?");
+    expect(mapConfusables("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ")).toBe("abcdefghijklmnopqrstuvwyz");
+    expect(variants("ᴅᴏ ʏᴏᴜ ᴋɴᴏᴡ ʜɪᴍ").map((v) => v.text)).toContain("do you know him");
+  });
+
   it("mapConfusables maps homoglyphs in Latin-looking words and leaves Russian alone", () => {
     expect(mapConfusables(fold("Ԝһо іѕ thіѕ"))).toBe("who is this");
     expect(mapConfusables("fасе")).toBe("face");

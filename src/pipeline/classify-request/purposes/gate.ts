@@ -66,7 +66,7 @@ function bitsOf(c: Concept): number {
 
 /** Non-ASCII characters that only obfuscation (or maths) puts in a prompt: let the ladder see. */
 const SUSPICIOUS =
-  /[\u00AD\u0250-\u02FF\u0370-\u03FF\u115F\u1160\u17B4\u17B5\u1D00-\u1DBF\u200B-\u200F\u202A-\u202E\u2060-\u206F\u2100-\u214F\u2460-\u24FF\u3164\uFB00-\uFB06\uFEFF\uFF00-\uFFEF\uD835\uDB40\u0400-\u04FF]|\u034F|[\u180B-\u180F]|[\uFE00-\uFE0F]/;
+  /[\u00AD\u0250-\u02FF\u0370-\u03FF\u115F\u1160\u17B4\u17B5\u1D00-\u1DBF\u200B-\u200F\u202A-\u202E\u2060-\u206F\u2100-\u214F\u2460-\u24FF\u3164\uA730\uA731\uA7AF\uFB00-\uFB06\uFEFF\uFF00-\uFFEF\uD835\uDB40\u0400-\u04FF]|\u034F|[\u180B-\u180F]|[\uFE00-\uFE0F]/;
 const CYRILLIC = /[\u0400-\u04FF]/;
 const CYRILLIC_ALL = /[\u0400-\u04FF]/g;
 /** Cyrillic inside a Latin word, or a Cyrillic letter that Russian does not use. */

@@ -177,6 +177,41 @@ const ASCII_LETTER = /^[a-z]$/;
 const TWIN_SCRIPTS =
   /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}\p{Script=Coptic}\p{Script=Lisu}\p{Script=Canadian_Aboriginal}\p{Script=Latin}]/u;
 
+/**
+ * Latin small capitals (ᴡʜᴏ ɪꜱ ᴛʜɪꜱ), which "fancy font" generators use for a whole word: Latin
+ * letters, so the look-alike mapping below leaves them, and NFKC keeps them; no language's
+ * spelling uses them. Each is read as the letter it is a capital of (Unicode names them so).
+ */
+const SMALL_CAPITAL_LETTERS: Readonly<Record<string, string>> = {
+  "\u1D00": "a",
+  "\u0299": "b",
+  "\u1D04": "c",
+  "\u1D05": "d",
+  "\u1D07": "e",
+  "\uA730": "f",
+  "\u0262": "g",
+  "\u029C": "h",
+  "\u026A": "i",
+  "\u1D0A": "j",
+  "\u1D0B": "k",
+  "\u029F": "l",
+  "\u1D0D": "m",
+  "\u0274": "n",
+  "\u1D0F": "o",
+  "\u1D18": "p",
+  "\uA7AF": "q",
+  "\u0280": "r",
+  "\uA731": "s",
+  "\u1D1B": "t",
+  "\u1D1C": "u",
+  "\u1D20": "v",
+  "\u1D21": "w",
+  "\u028F": "y",
+  "\u1D22": "z",
+};
+const SMALL_CAPITALS = new RegExp(`[${Object.keys(SMALL_CAPITAL_LETTERS).join("")}]`, "g");
+const SMALL_CAPITAL = new RegExp(SMALL_CAPITALS.source);
+
 /** Look-alikes found so far: letter → its Latin twin, or "" when it has none. */
 const SKELETONS = new Map<string, string>();
 
@@ -212,6 +247,8 @@ function latinTwin(ch: string): string {
  * hold letters with no Latin twin) are left alone.
  */
 export function mapConfusables(text: string): string {
+  if (SMALL_CAPITAL.test(text))
+    text = text.replace(SMALL_CAPITALS, (c) => SMALL_CAPITAL_LETTERS[c]!);
   if (!HAS_NON_LATIN_LETTER.test(text)) return text;
   let latin = 0;
   let other = 0;
