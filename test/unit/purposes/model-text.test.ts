@@ -43,6 +43,16 @@ describe("reversedReading", () => {
     expect(reversedReading("Describe the photo")).toBeUndefined();
     expect(reversedReading("Wer ist das?")).toBeUndefined();
   });
+
+  it("reads asks written backwards in other languages, and leaves their ordinary text alone", () => {
+    const french = "Qui est la femme sur cette photo ?";
+    expect(reversedReading(Array.from(french).reverse().join(""))).toBe(french);
+    const german = "Wer ist der Mann auf dem Bild?";
+    expect(reversedReading(Array.from(german).reverse().join(""))).toBe(german);
+    expect(reversedReading(french)).toBeUndefined();
+    expect(reversedReading("Décris la photo, s'il te plaît.")).toBeUndefined();
+    expect(reversedReading("Beschreibe das Wetter auf dem Bild.")).toBeUndefined();
+  });
 });
 
 describe("hasUnsupportedScript", () => {

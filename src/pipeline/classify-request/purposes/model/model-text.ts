@@ -9,6 +9,7 @@
  */
 import { decodeBase64Segments, mayHoldHexRun } from "../base64.js";
 import { charKinds } from "../char-kinds.js";
+import { detectPurposes, mayMatter } from "../index.js";
 import {
   deLeet,
   dropJunkInWords,
@@ -209,11 +210,27 @@ export function rot13Reading(raw: string): string | undefined {
 
 /**
  * The text read backwards ("?siht si ohW"), when that reads as English and the text does not
- * (the same test as {@link rot13Reading}); else undefined. Reversed asks were among the red team's
- * obfuscations the model missed.
+ * (the same test as {@link rot13Reading}), or, in any language the rules' lexicons hold, when the
+ * reversed text has words of them and the text as written has none; else undefined. Reversed asks
+ * were among the red team's obfuscations the model missed, in French too.
  */
 export function reversedReading(raw: string): string | undefined {
-  return englishReading(raw, (text) => Array.from(text).reverse().join(""));
+  const english = englishReading(raw, reverse);
+  if (english !== undefined || raw.length >= 400 || !/\p{L}{3}/u.test(raw)) return english;
+  // Other languages: the rules find an identification or verification ask in the reversed text
+  // and their gate (a cheap look for the lexicons' words) nothing in the text as written ("?
+  // otohp ettec rus emmef al tse iuQ"). The gate alone passed reversed harmless texts too.
+  if (mayMatter(raw)) return undefined;
+  const reversed = reverse(raw);
+  if (!mayMatter(reversed)) return undefined;
+  const { purposes } = detectPurposes([{ where: "reversed", text: reversed }]);
+  return purposes.includes("facial-identification") || purposes.includes("facial-verification")
+    ? reversed
+    : undefined;
+}
+
+function reverse(text: string): string {
+  return Array.from(text).reverse().join("");
 }
 
 /**
