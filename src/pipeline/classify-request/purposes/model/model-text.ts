@@ -71,7 +71,7 @@ export function dropMachineIds(text: string): string {
   return copied === 0 ? text : out + text.slice(copied);
 }
 
-const TWO_DIGITS = /[0-9][^]*[0-9]/;
+const TWO_DIGITS = /[0-9][\s\S]*[0-9]/;
 
 /** `a`-`z` or `0`-`9`. */
 function isLowerAlnum(c: number): boolean {
