@@ -162,6 +162,7 @@ function modelTokenList(text: string): string[] {
 }
 
 const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
+
 /** Hidden texts inside one: base64 segments and hex runs that decode to readable text. */
 export function decodedTexts(raw: string): string[] {
   const out = decodeBase64Segments(raw, 8);
@@ -215,14 +216,15 @@ export function rot13Reading(raw: string): string | undefined {
  * were among the red team's obfuscations the model missed, in French too.
  */
 export function reversedReading(raw: string): string | undefined {
-  const english = englishReading(raw, reverse);
-  if (english !== undefined || raw.length >= 400 || !/\p{L}{3}/u.test(raw)) return english;
+  // englishReading's own limits (under 400 characters, four letters in a row) are stricter.
+  if (raw.length >= 400 || !/\p{L}{3}/u.test(raw)) return undefined;
+  const reversed = reverse(raw);
+  const english = englishReading(raw, () => reversed);
+  if (english !== undefined) return english;
   // Other languages: the rules find an identification or verification ask in the reversed text
   // and their gate (a cheap look for the lexicons' words) nothing in the text as written ("?
   // otohp ettec rus emmef al tse iuQ"). The gate alone passed reversed harmless texts too.
-  if (mayMatter(raw)) return undefined;
-  const reversed = reverse(raw);
-  if (!mayMatter(reversed)) return undefined;
+  if (mayMatter(raw) || !mayMatter(reversed)) return undefined;
   const { purposes } = detectPurposes([{ where: "reversed", text: reversed }]);
   return purposes.includes("facial-identification") || purposes.includes("facial-verification")
     ? reversed
