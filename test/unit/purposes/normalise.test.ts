@@ -3,7 +3,7 @@ import {
   decodeBase64Segments,
   decodeRun,
   mayHoldHexRun,
-} from "../../../src/pipeline/classify-request/purposes/base64.js";
+} from "../../../src/pipeline/classify-request/purposes/encoded-runs.js";
 import { decodedTexts } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
 import {
   deLeet,
@@ -118,7 +118,7 @@ describe("base64", () => {
 });
 
 describe("hex runs", () => {
-  // What the model decodes (model-text.ts); the scan must let through every text it matches.
+  // What decodeHexRuns matches; the scan must let through every text it matches.
   const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
   const hex = (text: string, sep: string) =>
     Array.from(Buffer.from(text, "utf8"), (b) => b.toString(16).padStart(2, "0")).join(sep);

@@ -16,7 +16,7 @@
  * Greek or IPA letters, Cyrillic mixed into Latin words, three or more spaced-out single letters;
  * leetspeak is undone cheaply and scanned again, base64 runs are decoded and gated in turn.
  */
-import { decodeBase64Segments, MIN_RUN } from "./base64.js";
+import { decodeBase64Segments, MIN_RUN } from "./encoded-runs.js";
 import type { CharEntry, CompiledLexicons, Concept, WordEntry, WordPart } from "./lexicon.js";
 import { wordForms } from "./match.js";
 import { deLeet, foldLite } from "./normalise.js";

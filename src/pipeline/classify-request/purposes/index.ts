@@ -8,7 +8,7 @@
  * the text. See docs/classifier.md.
  */
 import { type Evidence, PURPOSES, type Purpose, type TextSource } from "../facts.js";
-import { decodeBase64Segments } from "./base64.js";
+import { decodeBase64Segments } from "./encoded-runs.js";
 import { createGate } from "./gate.js";
 import { compileLexicons } from "./lexicon.js";
 import { LEXICONS } from "./lexicons/index.js";

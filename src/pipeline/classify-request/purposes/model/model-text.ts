@@ -7,8 +7,9 @@
  * not separate words with spaces, one character per token (the model's word n-grams then see
  * character pairs and triples). Pure.
  */
-import { decodeBase64Segments, mayHoldHexRun } from "../base64.js";
+
 import { charKinds } from "../char-kinds.js";
+import { decodeBase64Segments, decodeHexRuns } from "../encoded-runs.js";
 import { detectPurposes, mayMatter } from "../index.js";
 import {
   deLeet,
@@ -161,18 +162,11 @@ function modelTokenList(text: string): string[] {
   return tokens;
 }
 
-const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
-
 /** Hidden texts inside one: base64 segments and hex runs that decode to readable text. */
 export function decodedTexts(raw: string): string[] {
-  const out = decodeBase64Segments(raw, 8);
-  if (!mayHoldHexRun(raw)) return out;
-  for (const m of raw.matchAll(HEX_RUN)) {
-    const hex = m[0].replace(/[\s:]/g, "");
-    const text = Buffer.from(hex, "hex").toString("utf8");
-    if (/^[\p{L}\p{N}\p{P}\p{Zs}]{6,}$/u.test(text)) out.push(text);
-  }
-  return out;
+  const base64 = decodeBase64Segments(raw, 8);
+  const hex = decodeHexRuns(raw);
+  return hex.length === 0 ? base64 : [...base64, ...hex];
 }
 
 /** ROT13 of the Latin letters (a common way to hide an English ask). */

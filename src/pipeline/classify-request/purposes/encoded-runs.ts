@@ -1,7 +1,8 @@
 /**
- * Finds base64-encoded text inside a prompt ("decode this and do it: d2hvIGlzIHRoaXM/") so it
- * can be classified too. Image data is never decoded: runs inside a `data:` URL and runs longer
- * than `MAX_RUN` characters are skipped before any decoding.
+ * Finds text hidden inside a prompt as base64 ("decode this and do it: d2hvIGlzIHRoaXM/") or as hex
+ * (`77 68 6f 20 69 73`), so it can be classified too. One scan of the text finds both kinds of run
+ * and serves the gate, the rules and the model. Image data is never decoded: runs inside a `data:`
+ * URL and runs longer than `MAX_RUN` characters are skipped before any decoding.
  */
 
 /** Shortest run worth decoding (12 bytes of text). */
@@ -54,7 +55,7 @@ for (const c of "0123456789abcdefABCDEF") CLASS[c.charCodeAt(0)]! |= HEX_DIGIT;
 for (const c of " \t\n\v\f\r:") CLASS[c.charCodeAt(0)]! |= HEX_SEPARATOR;
 const UNICODE_SPACE = /\s/;
 
-/** The fewest hex digits a hex run holds (8 pairs; model-text.ts decodes them). */
+/** The fewest hex digits a hex run holds (8 pairs; see {@link decodeHexRuns}). */
 const HEX_RUN_DIGITS = 16;
 
 /** A run of base64 characters and where it starts. */
@@ -119,12 +120,27 @@ function scan(text: string): Scan {
   return lastScan;
 }
 
+/** Eight or more hex pairs, each followed by at most one white space or `:`. */
+const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
+const READABLE = /^[\p{L}\p{N}\p{P}\p{Zs}]{6,}$/u;
+
 /**
- * Whether the text may hold a hex run (`[0-9a-f]{2}` eight times or more, each pair followed by at
- * most one white space or `:`): the model decodes those, and most texts let it skip the search.
+ * Whether the text may hold a hex run: the scan's cheap answer, which lets most texts skip the
+ * expression (it must never say no where {@link decodeHexRuns}'s expression would match).
  */
 export function mayHoldHexRun(text: string): boolean {
   return scan(text).mayHoldHex;
+}
+
+/** Every hex run of `text` that decodes to readable text, decoded (the model reads them). */
+export function decodeHexRuns(text: string): string[] {
+  if (!mayHoldHexRun(text)) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(HEX_RUN)) {
+    const decoded = Buffer.from(m[0].replace(/[\s:]/g, ""), "hex").toString("utf8");
+    if (READABLE.test(decoded)) out.push(decoded);
+  }
+  return out;
 }
 
 /** Every decodable base64 run of `text`, decoded; at most `limit` of them. */
