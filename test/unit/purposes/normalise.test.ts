@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   decodeBase64Segments,
   decodeRun,
+  HEX_RUN,
   mayHoldHexRun,
 } from "../../../src/pipeline/classify-request/purposes/encoded-runs.js";
 import { decodedTexts } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
@@ -118,8 +119,7 @@ describe("base64", () => {
 });
 
 describe("hex runs", () => {
-  // What decodeHexRuns matches; the scan must let through every text it matches.
-  const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
+  // The scan must let through every text decodeHexRuns's expression matches.
   const hex = (text: string, sep: string) =>
     Array.from(Buffer.from(text, "utf8"), (b) => b.toString(16).padStart(2, "0")).join(sep);
 

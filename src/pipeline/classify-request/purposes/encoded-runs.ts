@@ -120,8 +120,11 @@ function scan(text: string): Scan {
   return lastScan;
 }
 
-/** Eight or more hex pairs, each followed by at most one white space or `:`. */
-const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
+/**
+ * Eight or more hex pairs, each followed by at most one white space or `:`: what
+ * {@link decodeHexRuns} decodes (exported so the scan's soundness is tested against it).
+ */
+export const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
 const READABLE = /^[\p{L}\p{N}\p{P}\p{Zs}]{6,}$/u;
 
 /**
