@@ -74,7 +74,7 @@ export interface RunningGateway {
   ): Promise<{ ok: true; generation: number } | { ok: false; problems: string[] }>;
   /**
    * Graceful shutdown: readiness goes 503, no new connections, in-flight calls and streams finish
-   * up to `shutdown.deadlineMs` (then they are cut), upstream pools close, the audit is flushed.
+   * up to `shutdown.deadlineMs` (then they are cut), upstream pools close, the audit is flushed and closed.
    */
   close(): Promise<void>;
 }
@@ -223,7 +223,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // A port in use: release what started, so the caller (the CLI) can report it and exit.
     await Promise.allSettled([dataPlane.close(), admin.close()]);
     await Promise.allSettled(generations.all().map((g) => closeUpstreams(g.upstreams)));
-    await Promise.allSettled([simulator?.close(), store.close(), audit.flush()]);
+    await Promise.allSettled([simulator?.close(), store.close(), audit.close()]);
     auditLock?.release();
     throw err;
   }
@@ -333,7 +333,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await Promise.all(generations.all().map((g) => closeUpstreams(g.upstreams)));
     await simulator?.close();
     await store.close();
-    await audit.flush();
+    await audit.close();
     auditLock?.release();
     log.info("gateway stopped");
   };

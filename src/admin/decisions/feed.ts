@@ -45,6 +45,10 @@ export function feedingIndex(
       feed();
       return sink.flush();
     },
+    close: () => {
+      feed();
+      return sink.close();
+    },
     anchor: () => sink.anchor(),
   };
 }

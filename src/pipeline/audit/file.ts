@@ -1,16 +1,18 @@
 /**
- * The audit file: appended through sonic-boom (asynchronous, never blocks a request), rotated by
- * size, rotated files named after the time of rotation so that `ls` order is chronological order.
+ * The audit file: appended on a writing thread of its own (writer-thread.ts: the event loop copies
+ * each batch into shared memory and never waits for the disk), rotated by size, rotated files
+ * named after the time of rotation so that `ls` order is chronological order. Standard output stays
+ * on sonic-boom: other writers share that descriptor, and writes from two threads could interleave.
  *
  * Rotation renames the live file (`audit.log` -> `audit.log.20261126T044001123Z`) and opens a new
- * one. Lines still buffered for the old file keep going to it: its descriptor follows the rename
- * (POSIX). The chain is not the file's business: the sink hands it finished lines.
+ * one; the writing thread finishes the old file (fsync, close) when it reaches that point in the
+ * stream, so lines written before the rotation land in the old file. The chain is not the file's
+ * business: the sink hands it finished lines.
  */
 import {
   closeSync,
   existsSync,
   fstatSync,
-  fsync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -21,6 +23,7 @@ import {
 import { basename, dirname, join } from "node:path";
 import { pino } from "pino";
 import { compactTime } from "./chain.js";
+import { AuditWriterThread, batchBytes } from "./writer-thread.js";
 
 /**
  * pino's sonic-boom: asynchronous appends, flushed synchronously if the process exits, in buffer
@@ -36,21 +39,6 @@ type SonicBoom = Omit<ReturnType<typeof pino.destination>, "write"> & {
 };
 const boomOn = (fd: number): SonicBoom =>
   pino.destination({ dest: fd, sync: false, contentMode: "buffer" }) as unknown as SonicBoom;
-
-/**
- * `lines[from..to)`, each followed by its newline, as one buffer of `total` bytes: one sonic-boom
- * `write` per batch rather than per line (each `write` also emits, tests the length and may start
- * a write of its own).
- */
-function batchBytes(lines: readonly string[], from: number, to: number, total: number): Buffer {
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (let i = from; i < to; i++) {
-    at += out.write(lines[i]!, at, "utf8");
-    out[at++] = 0x0a;
-  }
-  return out;
-}
 
 /** Size rotation: start a new file before one would exceed `maxBytes`; keep `maxFiles` old ones. */
 export interface RotateOptions {
@@ -72,6 +60,8 @@ export interface LineOutput {
   readonly pending: number;
   /** Writes what is held synchronously, best effort (the process is exiting). */
   flushSync(): void;
+  /** Flushes, then releases what the output holds (a file's writing thread). */
+  close?(): Promise<void>;
 }
 
 /** sonic-boom's synchronous flush at exit; a destination that failed was reported already. */
@@ -147,22 +137,15 @@ function openAppend(path: string): number {
 }
 
 /**
- * Waits until `boom` has written everything it was given (`idle`), then asks the OS to persist it.
- * A destination that failed is idle too: its error was reported, and shutdown must not hang on it.
+ * Waits until `boom` has written everything it was given (`idle`). A destination that failed is
+ * idle too: its error was reported, and shutdown must not hang on it.
  */
-function drainAndSync(
-  boom: SonicBoom,
-  idle: () => boolean,
-  fd: number | null,
-  onError: OutputErrorHandler,
-): Promise<void> {
+function drained(boom: SonicBoom, idle: () => boolean, onError: OutputErrorHandler): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = () => {
       boom.off("drain", check);
       boom.off("error", failed);
-      if (fd === null) return resolve();
-      // Reached the OS; fsync so a power cut after shutdown does not lose it either.
-      fsync(fd, () => resolve());
+      resolve();
     };
     const check = () => {
       if (idle()) done();
@@ -209,7 +192,7 @@ export class FdOutput implements LineOutput {
   }
 
   flush(): Promise<void> {
-    return drainAndSync(this.#boom, () => this.#pending <= 0 || this.#failed, null, this.#onError);
+    return drained(this.#boom, () => this.#pending <= 0 || this.#failed, this.#onError);
   }
 
   flushSync(): void {
@@ -217,36 +200,27 @@ export class FdOutput implements LineOutput {
   }
 }
 
-/** One open audit file. */
-interface OpenFile {
-  fd: number;
-  boom: SonicBoom;
-  pending: number;
-  failed: boolean;
-}
-
-/** The audit file, rotated by size when `rotate` is given. */
+/** The audit file, rotated by size when `rotate` is given, written on its own thread. */
 export class RotatingFileOutput implements LineOutput {
   readonly path: string;
   readonly #rotate: RotateOptions | null;
   readonly #onError: OutputErrorHandler;
-  #file: OpenFile;
+  readonly #writer: AuditWriterThread;
   /** Bytes in the live file (what is on disk at open plus what was written since). */
   #size: number;
-  /** Files rotated away whose last bytes may still be on their way. */
-  readonly #closing = new Set<Promise<void>>();
   #lastRotated = "";
 
   constructor(path: string, rotate: RotateOptions | null, onError: OutputErrorHandler) {
     this.path = path;
     this.#rotate = rotate;
     this.#onError = onError;
-    this.#file = this.#open();
-    this.#size = fstatSync(this.#file.fd).size;
+    const fd = openAppend(path);
+    this.#size = fstatSync(fd).size;
+    this.#writer = new AuditWriterThread(fd, (err, where) => onError(err, `${where} ${path}`));
   }
 
   get pending(): number {
-    return this.#file.pending;
+    return this.#writer.pending;
   }
 
   write(lines: readonly string[], bytes: readonly number[]): void {
@@ -256,7 +230,7 @@ export class RotatingFileOutput implements LineOutput {
     for (let i = 0; i < lines.length; i++) {
       const n = bytes[i]!;
       if (this.#rotate !== null && this.#size > 0 && this.#size + n > this.#rotate.maxBytes) {
-        this.#append(lines, from, i, total);
+        this.#writer.write(lines, from, i, total);
         from = i;
         total = 0;
         this.#rotateNow();
@@ -264,84 +238,49 @@ export class RotatingFileOutput implements LineOutput {
       this.#size += n;
       total += n;
     }
-    this.#append(lines, from, lines.length, total);
-  }
-
-  /** Appends `lines[from..to)` (`total` bytes with their newlines) to the live file. */
-  #append(lines: readonly string[], from: number, to: number, total: number): void {
-    if (to === from) return;
-    this.#file.pending += total;
-    this.#file.boom.write(batchBytes(lines, from, to, total));
+    this.#writer.write(lines, from, lines.length, total);
   }
 
   /** Writes raw text (the newline that ends a torn line found at startup). */
   writeRaw(text: string): void {
     const bytes = Buffer.from(text);
     this.#size += bytes.length;
-    this.#file.pending += bytes.length;
-    this.#file.boom.write(bytes);
+    this.#writer.writeBytes(bytes);
   }
 
   flushSync(): void {
-    flushAtExit(this.#file.boom);
+    this.#writer.drainSync();
   }
 
-  async flush(): Promise<void> {
-    const file = this.#file;
-    await Promise.all([
-      drainAndSync(file.boom, () => file.pending <= 0 || file.failed, file.fd, this.#onError),
-      ...this.#closing,
-    ]);
+  flush(): Promise<void> {
+    return this.#writer.sync();
   }
 
-  #open(): OpenFile {
-    const fd = openAppend(this.path);
-    const boom = boomOn(fd);
-    const file: OpenFile = { fd, boom, pending: 0, failed: false };
-    boom.on("write", (n: number) => {
-      file.pending -= n;
-    });
-    boom.on("error", (err: Error) => {
-      file.failed = true;
-      this.#onError(err, `write ${this.path}`);
-    });
-    return file;
+  close(): Promise<void> {
+    return this.#writer.close();
   }
 
-  /** Renames the live file away, opens a new one, lets the old one finish in the background. */
+  /** Renames the live file away and opens a new one; the thread finishes the old one in order. */
   #rotateNow(): void {
-    const old = this.#file;
     let target = `${this.path}.${compactTime(new Date())}`;
     // Two rotations in one millisecond (a tiny maxBytes): the name must still sort after the last.
     for (let t = Date.now(); target <= this.#lastRotated || existsSync(target); ) {
       t += 1;
       target = `${this.path}.${compactTime(new Date(t))}`;
     }
+    let fd: number;
     try {
       renameSync(this.path, target);
-      this.#file = this.#open();
+      fd = openAppend(this.path);
     } catch (err) {
       // Keep appending to the current file rather than lose records; try again at the next line.
       this.#onError(err as Error, `rotate ${this.path}`);
       return;
     }
+    this.#writer.switchTo(fd);
     this.#lastRotated = target;
     this.#size = 0;
-    this.#closing.add(this.#close(old));
     this.#prune();
-  }
-
-  /** Ends `file` (sonic-boom writes what it holds, fsyncs, closes the descriptor). */
-  #close(file: OpenFile): Promise<void> {
-    const closed = new Promise<void>((resolve) => {
-      file.boom.once("close", () => resolve());
-      file.boom.once("error", () => resolve());
-      file.boom.end();
-    });
-    const tracked = closed.then(() => {
-      this.#closing.delete(tracked);
-    });
-    return tracked;
   }
 
   #prune(): void {

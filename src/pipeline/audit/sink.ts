@@ -1,7 +1,8 @@
 /**
  * Where audit records go: one chained JSON line each (see chain.ts), to stdout by default or to a
- * file rotated by size. Writes are asynchronous (sonic-boom) so auditing never blocks a request;
- * `flush` waits until every line reached its destination.
+ * file rotated by size. Writes are asynchronous (a file's writing thread, or sonic-boom for standard
+ * output) so auditing never blocks a request; `flush` waits until every line reached its
+ * destination.
  *
  * The records handed over during one event-loop turn are serialised, chained and written together
  * at the end of the turn (`setImmediate`), in the order they came, each stamped with the time it
@@ -9,8 +10,9 @@
  * warm caches: measured under load, a record cost half as much chained this way as chained inside
  * the request's own completion. A record must therefore not change once written (none does: each
  * is built for the write). At process exit (an uncaught exception included) the held records are
- * chained and written synchronously, after sonic-boom's own exit flush, so an exit loses no record
- * that writing each at once would have kept.
+ * chained and written synchronously (after sonic-boom's own exit flush, or once a file's writing
+ * thread has emptied its ring), so an exit loses no record that writing each at once would have
+ * kept.
  *
  * A file continues the chain of its last line when the gateway restarts, so one file (and its
  * rotated predecessors) is one unbroken chain: records removed around a restart are detected too.
@@ -40,6 +42,8 @@ export interface AuditSink {
   write(record: AuditRecord): void;
   /** Logs the anchor, then waits until every written record has reached its destination. */
   flush(): Promise<void>;
+  /** Flushes, then releases the destination (a file's writing thread): the gateway's last call. */
+  close(): Promise<void>;
   /** The latest record written: what `audit verify` must end with. */
   anchor(): Readonly<ChainState>;
 }
@@ -218,14 +222,18 @@ export function openAuditSink(
       if (chain.state.seq > 0) logAnchor("flush");
       await output.flush();
     },
+    async close() {
+      await sink.flush();
+      await output.close?.();
+    },
     anchor() {
       chainHeld();
       return chain.state;
     },
   };
   atExit.set(sink, () => {
-    if (held.length === 0) return;
     chainHeld();
+    // A file's writing thread may still hold lines in its ring: wait for it (bounded).
     output.flushSync();
   });
   // After the destination's own exit flush, registered when it was opened: they run in order.
