@@ -366,6 +366,13 @@ async function rows(): Promise<Row[]> {
       },
     ],
     ["one word per line", chat("Who\nis\nthis\nman?"), chat("What\nis\nthe\nweather?")],
+    [
+      // Read as text, not refused as a malformed data URL: "Data:" opens a date line in Polish,
+      // Portuguese or Italian.
+      "a text that starts with `Data:`",
+      chat(`Data: 15/03/2024. ${ASK}`),
+      chat(`Data: 15/03/2024. ${BENIGN}`),
+    ],
   ];
   for (const [name, attack, benign] of fieldRows) {
     out.push({

@@ -21,7 +21,7 @@ import {
   type BufferSource,
   type ByteSource,
 } from "../classify-request/images/byte-source.js";
-import { isDataUrl, parseDataUrl } from "../classify-request/images/data-url.js";
+import { isDataUrl, isStrictDataUrl, parseDataUrl } from "../classify-request/images/data-url.js";
 import type { ExifReader } from "../classify-request/images/exif.js";
 import { formatFromMediaType, sniffSource } from "../classify-request/images/sniff.js";
 import { imageDimensions } from "../limit-tenant/tokens/index.js";
@@ -81,13 +81,14 @@ export class Collector {
   }
 
   /**
-   * A string value the API gives no meaning to: an inline `data:` URL is file data (an image when
-   * it says so), an enum word of the API is structure, anything else (bare base64 too: the
-   * classifier decodes it) is text.
+   * A string value the API gives no meaning to (a text part's `text` included): a `data:` URL is
+   * file data (an image when it says so), an enum word of the API is structure, anything else is
+   * text (bare base64 too: the classifier decodes it; and a text that only starts with "Data:",
+   * which is no data URL: `isStrictDataUrl`).
    */
   stringValue(value: string, where: string): void {
     const blob = this.blobs?.get(value);
-    if (blob !== undefined ? isDataUrl(blob.head(8)) : isDataUrl(value)) {
+    if (isStrictDataUrl(blob !== undefined ? blob.head(DATA_URL_HEAD) : value)) {
       this.fileData(value, where);
       return;
     }

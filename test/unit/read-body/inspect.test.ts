@@ -546,6 +546,48 @@ describe("inspectJsonBody", () => {
     expect(r.images).toEqual([pngImage("messages[0].content[6]")]);
   });
 
+  it("reads a text that starts with `Data:` as text; a strict data URL in a text is file data", () => {
+    const texts = [
+      "Data: 15/03/2024, Kraków. Opisz pogodę na zdjęciu.",
+      "DATA: 2 000 fotek z tábora, roztřiď je podle aktivit",
+      "data: image/png; base64, not a header",
+    ];
+    const r = inspectJsonBody("chat.completions", {
+      messages: [
+        { role: "user", content: texts[0] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: texts[1] },
+            { type: "text", text: texts[2] },
+            { type: "image_url", image_url: { url: HTTPS } },
+          ],
+        },
+      ],
+    });
+    expect(r.invalidImages).toEqual([]);
+    expect(r.images).toEqual([urlImage("messages[1].content[2]")]);
+    expect(r.texts.map((t) => t.text)).toEqual(texts);
+    // RFC 2397's syntax is file data wherever it stands, and refused when it cannot be read.
+    const inText = inspectJsonBody("chat.completions", {
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: PNG_URL },
+            { type: "text", text: "data:,who%20is%20this%20man%3F" },
+            { type: "text", text: 'data:text/plain;charset="utf-8",hello' },
+          ],
+        },
+      ],
+    });
+    expect(inText.images).toEqual([pngImage("messages[0].content[0].text")]);
+    expect(inText.invalidImages).toEqual([
+      { where: "messages[0].content[1].text", reason: "data url is not base64-encoded" },
+      { where: "messages[0].content[2].text", reason: "data url is not base64-encoded" },
+    ]);
+  });
+
   it("counts URL images without fetching them", () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     const r = inspectJsonBody("chat.completions", {

@@ -18,6 +18,23 @@ export function isDataUrl(url: string): boolean {
   return url.length >= 5 && url.slice(0, 5).toLowerCase() === "data:";
 }
 
+/**
+ * RFC 2397's header, strictly: `data:[type/subtype][;attribute=value]*[;base64],` with HTTP tokens
+ * (RFC 9110) and no white space. Client libraries write exactly this.
+ */
+const STRICT_HEADER =
+  /^data:(?:[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+)?(?:;[!#$%&'*+.^_`|~0-9a-z-]+=(?:[!#$%&'*+.^_`|~0-9a-z-]+|"[^"\\,]*"))*(?:;base64)?,/i;
+
+/**
+ * Whether a string the API gives no meaning to (a text part's `text` included) is a data URL, by
+ * RFC 2397's strict syntax. A text that merely starts with "Data:" ("Data: 15/03/2024, Kraków" is
+ * a date line in Polish, Portuguese or Italian) is text: the model reads it as text, and so does
+ * the classifier. A strict data URL there stays file data, refused when it cannot be read.
+ */
+export function isStrictDataUrl(head: string): boolean {
+  return isDataUrl(head) && STRICT_HEADER.test(head.slice(0, MAX_HEADER + 1));
+}
+
 /** The header of a data URL, or a reason it is not one. */
 export function parseDataUrl(url: string): DataUrl | { invalid: string } {
   const comma = url.slice(0, MAX_HEADER).indexOf(",");
