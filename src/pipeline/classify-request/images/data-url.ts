@@ -22,8 +22,11 @@ export function isDataUrl(url: string): boolean {
  * RFC 2397's header, strictly: `data:[type/subtype][;attribute=value]*[;base64],` with HTTP tokens
  * (RFC 9110) and no white space. Client libraries write exactly this.
  */
-const STRICT_HEADER =
-  /^data:(?:[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+)?(?:;[!#$%&'*+.^_`|~0-9a-z-]+=(?:[!#$%&'*+.^_`|~0-9a-z-]+|"[^"\\,]*"))*(?:;base64)?,/i;
+const TOKEN = "[!#$%&'*+.^_`|~0-9a-z-]+";
+const STRICT_HEADER = new RegExp(
+  `^data:(?:${TOKEN}/${TOKEN})?(?:;${TOKEN}=(?:${TOKEN}|"[^"\\\\,]*"))*(?:;base64)?,`,
+  "i",
+);
 
 /**
  * Whether a string the API gives no meaning to (a text part's `text` included) is a data URL, by
