@@ -5,8 +5,17 @@
  * URL and runs longer than `MAX_RUN` characters are skipped before any decoding.
  */
 
-/** Shortest run worth decoding (12 bytes of text). */
+/**
+ * Shortest run that makes the gate (gate.ts) look closer: 16 characters, 12 bytes of text. Words
+ * of 12-15 letters are common in prose, and every one would open the gate.
+ */
 export const MIN_RUN = 16;
+/**
+ * Shortest run decoded: 12 characters, 9 bytes of text. "who is this" is 11 bytes, 15 characters
+ * before its `=`, and was read as letters until a hold-out sent it (h160). A plain word of that
+ * length costs one test (one case, letters only: not decoded).
+ */
+export const MIN_DECODED_RUN = 12;
 /** Longest run decoded; anything longer is binary data in practice (4 KiB). */
 export const MAX_RUN = 4096;
 
@@ -80,7 +89,7 @@ let lastText: string | undefined;
 let lastScan: Scan = { runs: [], mayHoldHex: false };
 
 /**
- * The runs of at least {@link MIN_RUN} base64 characters (with up to two `=` after), each with
+ * The runs of at least {@link MIN_DECODED_RUN} base64 characters (with up to two `=` after), each with
  * where it starts, and whether a hex run may be there. One pass over the text with a table: a
  * regular expression retried at every position cost 14% of the model's time on ordinary prose,
  * and the hex expression 3 us per KB.
@@ -98,7 +107,7 @@ function scan(text: string): Scan {
     if ((kind & BASE64) !== 0) {
       if (start < 0) start = i;
     } else if (start >= 0) {
-      if (i - start >= MIN_RUN) {
+      if (i - start >= MIN_DECODED_RUN) {
         let end = i;
         while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61) end++; // =
         runs.push({ run: text.slice(start, end), index: start });
@@ -148,7 +157,7 @@ export function decodeHexRuns(text: string): string[] {
 
 /** Every decodable base64 run of `text`, decoded; at most `limit` of them. */
 export function decodeBase64Segments(text: string, limit = 16): string[] {
-  if (text.length < MIN_RUN) return [];
+  if (text.length < MIN_DECODED_RUN) return [];
   const out: string[] = [];
   for (const { run, index } of scan(text).runs) {
     if (run.length > MAX_RUN) continue;
