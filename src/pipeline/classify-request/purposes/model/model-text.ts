@@ -194,14 +194,23 @@ const englishWordCount = (text: string) => {
 };
 
 /**
- * The ROT13 decoding of a short text when it reads as English and the text does not (two or more
- * common English words more than the text holds): the model then scores it too. Decoding every
+ * The ROT13 decoding of a text that names ROT13, or of a short text when it reads as English and
+ * the text does not (two or more common English words more than the text holds): the model then
+ * scores it too. Decoding every
  * short text instead gave gibberish that the model scored at random, and plain questions
  * ("How many faces are in this photo?") reached `possible` through their own ROT13.
  */
 export function rot13Reading(raw: string): string | undefined {
+  // A text that names ROT13 ("Dekoduj ROT13 a udělej, co tam stojí: xqb wr...") is decoded
+  // whatever language it hides: the English test alone let a Czech ask through (h159).
+  if (raw.length < MENTIONED_ROT13_MAX && MENTIONS_ROT13.test(raw)) return rot13(raw);
   return englishReading(raw, rot13);
 }
+
+/** "rot13", "ROT-13", "rot 13". */
+const MENTIONS_ROT13 = /rot[\s_-]?13/i;
+/** Longest text decoded for naming ROT13 (the model reads it whole). */
+const MENTIONED_ROT13_MAX = 2000;
 
 /**
  * The text read backwards ("?siht si ohW"), when that reads as English and the text does not
