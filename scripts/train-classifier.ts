@@ -16,6 +16,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { NAMES_FILE } from "../src/pipeline/classify-request/purposes/model/personal-names.js";
 import {
   MODEL_FILE,
   type ModelCard,
@@ -31,6 +32,7 @@ import {
 import { type Example, rng, shuffle, trainingExamples } from "./classifier/examples.js";
 import { ARGS, ENSEMBLE, SEED, trainModel } from "./classifier/fasttext-train.js";
 import { gatewayView } from "./classifier/gateway-view.js";
+import { NAMES_SOURCE, RARE_IN_CASELESS } from "./classifier/personal-names.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const VALIDATION_SHARE = 0.1;
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   const authored = scored.filter((s) => s.e.source !== "corpus");
   const combination = chooseCombination(authored);
 
-  const { model, save } = await trainModel(shuffle([...fit], rng(SEED)), overrides);
+  const { model, save, names } = await trainModel(shuffle([...fit], rng(SEED)), overrides);
   const validationScored: Scored[] = [];
   for (const e of validation) {
     validationScored.push({ e, p: model.score(e.text), rules: await rulesView(e.text) });
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const bytes = await save();
   writeFileSync(join(dir, MODEL_FILE), bytes);
+  writeFileSync(join(dir, NAMES_FILE), `${[...names].sort().join("\n")}\n`);
   const bySource: Record<string, unknown> = {};
   for (const source of [...new Set(scored.map((s) => s.e.source))]) {
     bySource[source] = round(
@@ -98,6 +101,12 @@ async function main(): Promise<void> {
     ensemble: ENSEMBLE,
     args: { ...args, seed: SEED },
     modelBytes: bytes.length,
+    personalNames: {
+      file: NAMES_FILE,
+      count: names.size,
+      source: NAMES_SOURCE,
+      rule: `a dataset name is marked when the training texts write it capitalised at least as often as not (or never), or, in scripts without case, when it appears in at most ${RARE_IN_CASELESS} texts`,
+    },
     training: {
       examples: fit.length,
       recognition: fit.filter((e) => e.recognition).length,

@@ -13,7 +13,11 @@ import {
   averageFolded,
   writeFolded,
 } from "../../src/pipeline/classify-request/purposes/model/folded-file.js";
-import { modelText } from "../../src/pipeline/classify-request/purposes/model/model-text.js";
+import { modelWords } from "../../src/pipeline/classify-request/purposes/model/model-text.js";
+import {
+  markPersonalNames,
+  NO_NAMES,
+} from "../../src/pipeline/classify-request/purposes/model/personal-names.js";
 import {
   type ModelCard,
   modelWindows,
@@ -21,6 +25,7 @@ import {
   RECOGNITION_LABEL,
 } from "../../src/pipeline/classify-request/purposes/model/purpose-model.js";
 import { type Example, rng, shuffle } from "./examples.js";
+import { personalNames } from "./personal-names.js";
 
 /** The seed of every training run. */
 export const SEED = 20261201;
@@ -64,6 +69,8 @@ export const ARGS = {
 export interface Trained {
   model: PurposeModel;
   save(): Promise<Buffer>;
+  /** The personal names it marks (`names.txt`, one per line, sorted). */
+  names: ReadonlySet<string>;
 }
 
 /**
@@ -71,8 +78,8 @@ export interface Trained {
  * each window the gateway would score on its own (a paragraph of a memo about facial recognition
  * is not an ask either). A long ask's windows are not added: only one of them holds the ask.
  */
-export function trainingLines(e: Example): string[] {
-  const text = modelText(e.text);
+export function trainingLines(e: Example, names: ReadonlySet<string> = NO_NAMES): string[] {
+  const text = markPersonalNames(modelWords(e.text), names).join(" ");
   if (e.recognition) return [`${RECOGNITION_LABEL} ${text}`];
   const windows = modelWindows(text);
   const lines = [`__label__other ${text}`];
@@ -91,17 +98,21 @@ export const ENSEMBLE = Number(process.env["ENSEMBLE"] ?? 1);
 
 /**
  * Trains on `examples` (the first model in the given order, each further one in an order
- * shuffled with its own seed) with `args` over {@link ARGS}; `members` models averaged.
+ * shuffled with its own seed) with `args` over {@link ARGS}; `members` models averaged. The
+ * personal names it marks are chosen from these examples alone (personal-names.ts), so a
+ * cross-validation fold never learns from its held-out authors' spelling; `NO_NAMES=1` in the
+ * environment trains without them (for experiments).
  */
 export async function trainModel(
   examples: readonly Example[],
   args: Partial<typeof ARGS> = {},
   members = ENSEMBLE,
 ): Promise<Trained> {
+  const names = process.env["NO_NAMES"] === undefined ? personalNames(examples) : NO_NAMES;
   const folded: Folded[] = [];
   for (let k = 0; k < members; k++) {
     const order = k === 0 ? examples : shuffle([...examples], rng(SEED + k));
-    folded.push(await trainOne(order, { ...args, seed: SEED + k }));
+    folded.push(await trainOne(order, { ...args, seed: SEED + k }, names));
   }
   const model = folded.length === 1 ? folded[0]! : averageFolded(folded);
   const card: ModelCard = {
@@ -111,16 +122,21 @@ export async function trainModel(
     labels: [],
   };
   return {
-    model: new PurposeModel(new FastTextLinear(model), card),
+    model: new PurposeModel(new FastTextLinear(model), card, names),
     save: async () => writeFolded(model),
+    names,
   };
 }
 
 /** One fastText training, in a fresh WebAssembly instance, read back into its folded form. */
-async function trainOne(examples: readonly Example[], args: Partial<typeof ARGS>): Promise<Folded> {
+async function trainOne(
+  examples: readonly Example[],
+  args: Partial<typeof ARGS>,
+  names: ReadonlySet<string>,
+): Promise<Folded> {
   const FastText = await getFastTextClass({ getFastTextModule });
   const ft = new FastText();
-  const text = `${examples.flatMap(trainingLines).join("\n")}\n`;
+  const text = `${examples.flatMap((e) => trainingLines(e, names)).join("\n")}\n`;
   const url = `data:text/plain;base64,${Buffer.from(text).toString("base64")}`;
   const trained = (await ft.trainSupervised(url, { ...ARGS, ...args }, () => {})) as {
     saveModel(): Blob;

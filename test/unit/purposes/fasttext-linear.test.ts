@@ -64,7 +64,7 @@ describe("a fastText model read into its linear form", () => {
 
   beforeAll(async () => {
     const FastText = await getFastTextClass({ getFastTextModule });
-    const text = `${TRAINING.flatMap(trainingLines).join("\n")}\n`;
+    const text = `${TRAINING.flatMap((e) => trainingLines(e)).join("\n")}\n`;
     const url = `data:text/plain;base64,${Buffer.from(text).toString("base64")}`;
     lib = (await new FastText().trainSupervised(url, ARGS, () => {})) as unknown as Library;
     bytes = Buffer.from(await lib.saveModel().arrayBuffer());

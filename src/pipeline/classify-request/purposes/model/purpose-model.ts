@@ -12,6 +12,7 @@ import type { ScriptGroup } from "../script-group.js";
 import { asFastTextWords, FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
 import { decodedTexts, modelWords, reversedReading, rot13Reading } from "./model-text.js";
+import { markPersonalNames, NO_NAMES, readPersonalNames } from "./personal-names.js";
 
 /** Thresholds of each confidence on the combined score (log-odds), from the model card. */
 export interface Thresholds {
@@ -51,7 +52,14 @@ export class PurposeModel {
   constructor(
     private readonly model: FastTextLinear,
     readonly card: ModelCard,
+    /** The personal names it reads a marker before (personal-names.ts). */
+    readonly names: ReadonlySet<string> = NO_NAMES,
   ) {}
+
+  /** The tokens the model reads for `raw`: its words, a marker before each personal name. */
+  words(raw: string): string[] {
+    return markPersonalNames(modelWords(raw), this.names);
+  }
 
   /**
    * The highest probability over the text (in overlapping windows of tokens when it is long: a
@@ -59,16 +67,16 @@ export class PurposeModel {
    * and what it hides (base64, hex, ROT13, text written backwards).
    */
   score(raw: string): number {
-    let best = this.windows(modelWords(raw));
+    let best = this.windows(this.words(raw));
     // The last line on its own too: in a conversation the last turn asks, and averaged over the
     // whole a short "and her name?" weighs little.
     const last = raw.slice(raw.trimEnd().lastIndexOf("\n") + 1);
     if (last.length < raw.length && /\S/.test(last)) {
-      best = Math.max(best, this.wholeLine(modelWords(last)));
+      best = Math.max(best, this.wholeLine(this.words(last)));
     }
-    for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(modelWords(hidden)));
+    for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(this.words(hidden)));
     for (const reading of [rot13Reading(raw), reversedReading(raw)]) {
-      if (reading !== undefined) best = Math.max(best, this.wholeLine(modelWords(reading)));
+      if (reading !== undefined) best = Math.max(best, this.wholeLine(this.words(reading)));
     }
     return best;
   }
@@ -107,12 +115,12 @@ export function defaultModelDir(packageRoot: string): string {
 /** The shipped model's file in its directory (folded-file.ts). */
 export const MODEL_FILE = "model.folded";
 
-/** Loads `model.folded` and `card.json` from `dir`. */
+/** Loads `model.folded`, `card.json` and, when present, `names.txt` from `dir`. */
 export async function loadPurposeModel(dir: string): Promise<PurposeModel> {
   const card = JSON.parse(readFileSync(join(dir, "card.json"), "utf8")) as ModelCard;
   const folded = readFolded(readFileSync(join(dir, MODEL_FILE)));
   if (folded.positive !== RECOGNITION_LABEL) {
     throw new Error(`purpose model in ${dir} scores ${folded.positive}, not ${RECOGNITION_LABEL}`);
   }
-  return new PurposeModel(new FastTextLinear(folded), card);
+  return new PurposeModel(new FastTextLinear(folded), card, readPersonalNames(dir));
 }
