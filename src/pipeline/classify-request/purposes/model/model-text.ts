@@ -171,9 +171,14 @@ export function decodedTexts(raw: string): string[] {
 
 /** ROT13 of the Latin letters (a common way to hide an English ask). */
 export function rot13(text: string): string {
+  return shiftLetters(text, 13);
+}
+
+/** The Latin letters of `text` moved `n` places along the alphabet (a Caesar shift). */
+export function shiftLetters(text: string, n: number): string {
   return text.replace(/[a-z]/gi, (c) => {
     const base = c <= "Z" ? 65 : 97;
-    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+    return String.fromCharCode(((c.charCodeAt(0) - base + n) % 26) + base);
   });
 }
 
@@ -194,27 +199,48 @@ const englishWordCount = (text: string) => {
 };
 
 /**
- * The ROT13 decoding of a text that names ROT13, or of a short text when it reads as English and
- * the text does not (two or more common English words more than the text holds): the model then
- * scores it too. Decoding every
- * short text instead gave gibberish that the model scored at random, and plain questions
- * ("How many faces are in this photo?") reached `possible` through their own ROT13.
+ * The decoding of a text hidden by shifting its letters: when the text names the shift ("ROT13",
+ * "rot-5", "Caesar +3", "shifted by 4"; a Caesar cipher without a number is the classic 3), that
+ * shift undone, whatever language it hides; else the ROT13 decoding of a short text when it reads
+ * as English and the text does not (two or more common English words more than the text holds).
+ * The model then scores it too. Decoding every short text instead gave gibberish that the model
+ * scored at random, and plain questions ("How many faces are in this photo?") reached `possible`
+ * through their own ROT13.
  */
-export function rot13Reading(raw: string): string | undefined {
-  // A text that names ROT13 ("Dekoduj ROT13 a udělej, co tam stojí: xqb wr...") is decoded
-  // whatever language it hides: the English test alone let a Czech ask through (h159).
-  if (raw.length < MENTIONED_ROT13_MAX && MENTIONS_ROT13.test(raw)) return rot13(raw);
+export function cipherReading(raw: string): string | undefined {
+  if (raw.length < NAMED_SHIFT_MAX) {
+    const shift = namedShift(raw);
+    if (shift !== undefined) return shiftLetters(raw, 26 - shift);
+  }
   return englishReading(raw, rot13);
 }
 
-/** "rot13", "ROT-13", "rot 13". */
-const MENTIONS_ROT13 = /rot[\s_-]?13/i;
-/** Longest text decoded for naming ROT13 (the model reads it whole). */
-const MENTIONED_ROT13_MAX = 2000;
+/**
+ * "rot13", "ROT-5", "caesar +3", "Caesar cipher", "shift 4", "shifted by -2": the letters' shift,
+ * or undefined when the text names none ("Caesar" alone is a salad or an emperor). A text that names ROT13 ("Dekoduj ROT13 a udělej, co tam
+ * stojí: xqb wr...") hid a Czech ask from the English test (h159); "Caesar +3, decode then do it:
+ * qdph wkh pdq..." an English one, since only ROT13 was tried (h168).
+ */
+export function namedShift(raw: string): number | undefined {
+  const m = NAMED_SHIFT.exec(raw);
+  if (m === null) return undefined;
+  const [, rot, namedSign, namedBy, caesarSign, caesarBy, shiftSign, shiftBy] = m;
+  if (rot !== undefined) return Number(rot) % 26;
+  const caesar = m[0].toLowerCase().startsWith("caesar");
+  const sign = caesar ? (namedSign ?? caesarSign) : shiftSign;
+  const by = caesar ? (namedBy ?? caesarBy) : shiftBy;
+  const n = by === undefined ? 3 : Number(by) % 26;
+  return sign === "-" ? (26 - n) % 26 : n;
+}
+
+const NAMED_SHIFT =
+  /\b(?:rot[\s_-]?(\d{1,2})\b|caesar(?:\s*(?:cipher|code|shift)(?:\s*(?:by\s*)?([+-])?\s*(\d{1,2})\b)?|\s*(?:by\s*)?([+-])?\s*(\d{1,2})\b)|shift(?:ed)?\s*(?:by\s*)?([+-])?\s*(\d{1,2})\b)/i;
+/** Longest text decoded for naming its shift (the model reads it whole). */
+const NAMED_SHIFT_MAX = 2000;
 
 /**
  * The text read backwards ("?siht si ohW"), when that reads as English and the text does not
- * (the same test as {@link rot13Reading}), or, in any language the rules' lexicons hold, when the
+ * (the same test as {@link cipherReading}), or, in any language the rules' lexicons hold, when the
  * reversed text has words of them and the text as written has none; else undefined. Reversed asks
  * were among the red team's obfuscations the model missed, in French too.
  */

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { ScriptGroup } from "../script-group.js";
 import { asFastTextWords, FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
-import { decodedTexts, modelWords, reversedReading, rot13Reading } from "./model-text.js";
+import { decodedTexts, modelWords, reversedReading, cipherReading } from "./model-text.js";
 import { markPersonalNames, NO_NAMES, readPersonalNames } from "./personal-names.js";
 
 /** Thresholds of each confidence on the combined score (log-odds), from the model card. */
@@ -75,7 +75,7 @@ export class PurposeModel {
       best = Math.max(best, this.wholeLine(this.words(last)));
     }
     for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(this.words(hidden)));
-    for (const reading of [rot13Reading(raw), reversedReading(raw)]) {
+    for (const reading of [cipherReading(raw), reversedReading(raw)]) {
       if (reading !== undefined) best = Math.max(best, this.wholeLine(this.words(reading)));
     }
     return best;
