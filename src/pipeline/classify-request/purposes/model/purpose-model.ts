@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { ScriptGroup } from "../script-group.js";
 import { asFastTextWords, FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
-import { decodedTexts, modelWords, reversedReading, cipherReading } from "./model-text.js";
+import { cipherReading, decodedTexts, modelWords, reversedReading } from "./model-text.js";
 import { markPersonalNames, NO_NAMES, readPersonalNames } from "./personal-names.js";
 
 /** Thresholds of each confidence on the combined score (log-odds), from the model card. */
