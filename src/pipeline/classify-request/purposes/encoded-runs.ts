@@ -1,6 +1,6 @@
 /**
  * Finds text hidden inside a prompt as base64 ("decode this and do it: d2hvIGlzIHRoaXM/") or as hex
- * (`77 68 6f 20 69 73`), so it can be classified too. One scan of the text finds both kinds of run
+ * (`77 68 6f 20 69 73`, `0x77 0x68 0x6f`, `\x77\x68\x6f`), so it can be classified too. One scan of the text finds both kinds of run
  * and serves the gate, the rules and the model. Image data is never decoded: runs inside a `data:`
  * URL and runs longer than `MAX_RUN` characters are skipped before any decoding.
  */
@@ -54,18 +54,23 @@ export function decodeRun(run: string): string | undefined {
 /** Character classes of the scan, per ASCII code (bits). */
 const BASE64 = 1;
 const HEX_DIGIT = 2;
-/** White space or `:`, which may stand between two pairs of a hex run. */
+/**
+ * White space, `:` or `,`, which may stand between two pairs of a hex run, and the letters of the
+ * `0x` and `\x` prefixes a pair may carry (`0x77, 0x68`, `\x77\x68`).
+ */
 const HEX_SEPARATOR = 4;
 const CLASS = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-") {
   CLASS[c.charCodeAt(0)]! |= BASE64;
 }
 for (const c of "0123456789abcdefABCDEF") CLASS[c.charCodeAt(0)]! |= HEX_DIGIT;
-for (const c of " \t\n\v\f\r:") CLASS[c.charCodeAt(0)]! |= HEX_SEPARATOR;
+for (const c of " \t\n\v\f\r:,xX\\") CLASS[c.charCodeAt(0)]! |= HEX_SEPARATOR;
 const UNICODE_SPACE = /\s/;
 
 /** The fewest hex digits a hex run holds (8 pairs; see {@link decodeHexRuns}). */
 const HEX_RUN_DIGITS = 16;
+/** The most non-digits between two pairs of a hex run (`, \x` is four). */
+const HEX_GAP = 4;
 
 /** A run of base64 characters and where it starts. */
 interface Run {
@@ -99,7 +104,7 @@ function scan(text: string): Scan {
   const runs: Run[] = [];
   let start = -1;
   let hexDigits = 0;
-  let afterSeparator = false;
+  let gap = 0;
   let mayHoldHex = false;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : -1;
@@ -116,12 +121,12 @@ function scan(text: string): Scan {
     }
     if ((kind & HEX_DIGIT) !== 0) {
       if (++hexDigits >= HEX_RUN_DIGITS) mayHoldHex = true;
-      afterSeparator = false;
-    } else if ((kind & HEX_SEPARATOR) !== 0 && hexDigits > 0 && !afterSeparator) {
-      afterSeparator = true;
+      gap = 0;
+    } else if ((kind & HEX_SEPARATOR) !== 0 && hexDigits > 0 && ++gap <= HEX_GAP) {
+      // A separator or a prefix letter: the run may go on.
     } else {
       hexDigits = 0;
-      afterSeparator = false;
+      gap = 0;
     }
   }
   lastText = text;
@@ -130,10 +135,13 @@ function scan(text: string): Scan {
 }
 
 /**
- * Eight or more hex pairs, each followed by at most one white space or `:`: what
- * {@link decodeHexRuns} decodes (exported so the scan's soundness is tested against it).
+ * Eight or more hex pairs, each with an optional `0x` or `\x` before it and at most one white space
+ * or `:`, or a `,` and one white space, after it: what {@link decodeHexRuns} decodes (exported so
+ * the scan's soundness is tested against it). "0x77 0x68 0x6f ..." hid an English ask (h175).
  */
-export const HEX_RUN = /\b(?:[0-9a-f]{2}[\s:]?){8,}\b/gi;
+export const HEX_RUN = /(?:\b|(?=\\x))(?:(?:0x|\\x)?[0-9a-f]{2}(?:,\s?|[\s:])?){8,}\b/gi;
+/** What stands between or before the pairs of a hex run, removed before decoding. */
+const HEX_PUNCTUATION = /0x|\\x|[\s:,]/gi;
 const READABLE = /^[\p{L}\p{N}\p{P}\p{Zs}]{6,}$/u;
 
 /**
@@ -149,7 +157,7 @@ export function decodeHexRuns(text: string): string[] {
   if (!mayHoldHexRun(text)) return [];
   const out: string[] = [];
   for (const m of text.matchAll(HEX_RUN)) {
-    const decoded = Buffer.from(m[0].replace(/[\s:]/g, ""), "hex").toString("utf8");
+    const decoded = Buffer.from(m[0].replace(HEX_PUNCTUATION, ""), "hex").toString("utf8");
     if (READABLE.test(decoded)) out.push(decoded);
   }
   return out;
