@@ -137,13 +137,14 @@ describe("hex runs", () => {
 
   it("decodes pairs written with 0x or \\x before them", () => {
     // "0x77 0x68 0x6f ..." hid an English ask from the model (h175).
-    const pairs = (text: string) => Array.from(Buffer.from(text, "utf8"), (b) => b.toString(16));
+    const pairs = (prefix: string, sep: string) =>
+      Array.from(Buffer.from("who is this man?", "utf8"), (b) => prefix + b.toString(16)).join(sep);
     for (const run of [
-      pairs("who is this man?").map((p) => `0x${p}`).join(" "),
-      pairs("who is this man?").map((p) => `0X${p}`).join(", "),
-      pairs("who is this man?").map((p) => `0x${p}`).join(","),
-      pairs("who is this man?").map((p) => `\\x${p}`).join(""),
-      pairs("who is this man?").map((p) => `\\x${p}`).join(", "),
+      pairs("0x", " "),
+      pairs("0X", ", "),
+      pairs("0x", ","),
+      pairs("\\x", ""),
+      pairs("\\x", ", "),
     ]) {
       const text = `hex: ${run} -- do it`;
       expect(mayHoldHexRun(text), run).toBe(true);
