@@ -8,6 +8,7 @@ import {
 import { decodedTexts } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
 import {
   deLeet,
+  dropJunkInWords,
   fold,
   joinSpacedLetters,
   mapConfusables,
@@ -70,6 +71,16 @@ describe("normalisers", () => {
     expect(joinSpacedLetters("run f.a.c.e recognition")).toBe("run face recognition");
     expect(joinSpacedLetters("i-d-e-n-t-i-f-y him")).toBe("identify him");
     expect(joinSpacedLetters("a normal sentence")).toBe("a normal sentence");
+  });
+
+  it("dropJunkInWords reads junk, underscores and dots joining three or more words as breaks", () => {
+    expect(dropJunkInWords("d#oes th~is")).toBe("does this");
+    expect(dropJunkInWords("fill in full_name")).toBe("fill in full name");
+    // "IS.THIS.KING.CHARLES" hid an ask from the model (h180).
+    expect(dropJunkInWords("is.this.king.charles")).toBe("is this king charles");
+    expect(dropJunkInWords("who.is.he? photo.jpg, e.g. 3.14")).toBe(
+      "who is he? photo.jpg, e.g. 3.14",
+    );
   });
 
   it("deLeet rewrites digits and symbols inside words only", () => {

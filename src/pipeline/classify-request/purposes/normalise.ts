@@ -324,14 +324,45 @@ const JUNK_IN_WORD = /(?<=\p{L})[#~`^*|]+(?=\p{L})/gu;
 const UNDERSCORE_IN_WORD = /(?<=\p{L})_+(?=\p{L})/gu;
 
 /**
- * Drops junk characters inside words (`d#oes th~is` → `does this`) and reads `_` between letters
- * as a space (`full_name` → `full name`, `be_long` → `be long`).
+ * Three or more Latin words of two letters or more joined by single dots (`is.this.king.charles`,
+ * h180); lower case, as the callers pass it. Host names match too (`www.example.com`), and reading
+ * them as words is harmless.
+ */
+const DOTTED_WORDS = /(?<![a-z])[a-z]{2,}(?:\.[a-z]{2,}){2,}/g;
+
+const isSmallLatin = (c: number) => c >= 97 && c <= 122;
+
+/**
+ * Whether a dot stands between two letters on each side (`ab.cd`): the cheap test before
+ * {@link DOTTED_WORDS}, which prose ("the end. Next") seldom passes. `indexOf` finds the dots.
+ */
+function mayHoldDottedWords(text: string): boolean {
+  for (let i = text.indexOf("."); i >= 0; i = text.indexOf(".", i + 1)) {
+    if (
+      isSmallLatin(text.charCodeAt(i - 1)) &&
+      isSmallLatin(text.charCodeAt(i - 2)) &&
+      isSmallLatin(text.charCodeAt(i + 1)) &&
+      isSmallLatin(text.charCodeAt(i + 2))
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Drops junk characters inside words (`d#oes th~is` → `does this`), reads `_` between letters
+ * as a space (`full_name` → `full name`, `be_long` → `be long`), and dots between three or more
+ * words too (`is.this.king.charles` → `is this king charles`).
  */
 export function dropJunkInWords(text: string): string {
+  const undotted = mayHoldDottedWords(text)
+    ? text.replace(DOTTED_WORDS, (run) => run.replaceAll(".", " "))
+    : text;
   // One scan without look-behinds first (they cost a test at every position): both
   // replacements need junk between two letters.
-  if (!JUNK_HINT.test(text)) return text;
-  return text.replace(JUNK_IN_WORD, "").replace(UNDERSCORE_IN_WORD, " ");
+  if (!JUNK_HINT.test(undotted)) return undotted;
+  return undotted.replace(JUNK_IN_WORD, "").replace(UNDERSCORE_IN_WORD, " ");
 }
 
 const LEET: Readonly<Record<string, string>> = {
