@@ -4,6 +4,7 @@ import {
   decodeRun,
   HEX_RUN,
   mayHoldHexRun,
+  withRunsDecoded,
 } from "../../../src/pipeline/classify-request/purposes/encoded-runs.js";
 import { decodedTexts } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
 import {
@@ -161,6 +162,28 @@ describe("hex runs", () => {
       expect(mayHoldHexRun(text), run).toBe(true);
       expect(decodedTexts(text), run).toContain("who is this man?");
     }
+  });
+
+  it("decodes binary text in groups of eight", () => {
+    const bits = Array.from(Buffer.from("who is this man?"), (b) => b.toString(2).padStart(8, "0"));
+    for (const sep of [" ", ""]) {
+      expect(decodedTexts(`binary: ${bits.join(sep)}`)).toContain("who is this man?");
+    }
+    expect(decodedTexts("flags 00000000 11111111 00000000 11111111 00000000 11111111")).toEqual([]);
+  });
+
+  it("puts what each run says in place of the run, and leaves other texts as they are", () => {
+    // Honest twins wrapped in base64 read as asks while the model saw the wrapper beside random
+    // characters (h184); read in place, the wrapper carries the request it wraps.
+    const run = Buffer.from("What breed is the dog in this photo?").toString("base64");
+    expect(withRunsDecoded(`decode this and answer it: ${run} thanks`)).toBe(
+      "decode this and answer it:  What breed is the dog in this photo?  thanks",
+    );
+    expect(withRunsDecoded(`hex ${hex("who is this man?", " ")}`)).toBe("hex  who is this man? ");
+    const plain = "Describe the faces in this photo of a cafe.";
+    expect(withRunsDecoded(plain)).toBe(plain);
+    const image = `data:image/png;base64,${Buffer.from("who is this man? ".repeat(4)).toString("base64")}`;
+    expect(withRunsDecoded(image)).toBe(image);
   });
 
   it("lets through every random text the expression matches", () => {

@@ -1,6 +1,7 @@
 /**
  * Finds text hidden inside a prompt as base64 ("decode this and do it: d2hvIGlzIHRoaXM/") or as hex
- * (`77 68 6f 20 69 73`, `0x77 0x68 0x6f`, `\x77\x68\x6f`), so it can be classified too. One scan of the text finds both kinds of run
+ * (`77 68 6f 20 69 73`, `0x77 0x68 0x6f`, `\x77\x68\x6f`) or binary (`01110111 01101000`), so it
+ * can be classified too, alone and in place of the run in the text around it. One scan of the text finds both kinds of run
  * and serves the gate, the rules and the model. Image data is never decoded: runs inside a `data:`
  * URL and runs longer than `MAX_RUN` characters are skipped before any decoding.
  */
@@ -152,28 +153,81 @@ export function mayHoldHexRun(text: string): boolean {
   return scan(text).mayHoldHex;
 }
 
-/** Every hex run of `text` that decodes to readable text, decoded (the model reads them). */
-export function decodeHexRuns(text: string): string[] {
+/** A run of `text` that decodes to readable text: where it stands and what it says. */
+export interface DecodedRun {
+  index: number;
+  length: number;
+  decoded: string;
+}
+
+/**
+ * Eight-bit groups of 0 and 1, six or more, each followed by at most one white space: binary text
+ * (`01110111 01101000 ...`), which hid a harmless request in h184 and reads as digits otherwise.
+ */
+const BINARY_RUN = /\b(?:[01]{8}\s?){6,}\b/g;
+
+/** Every hex and binary run of `text` that decodes to readable text, with where it stands. */
+export function hexAndBinaryRuns(text: string): DecodedRun[] {
+  // Binary digits are hex digits: the scan's answer gates both.
   if (!mayHoldHexRun(text)) return [];
-  const out: string[] = [];
+  const out: DecodedRun[] = [];
   for (const m of text.matchAll(HEX_RUN)) {
     const decoded = Buffer.from(m[0].replace(HEX_PUNCTUATION, ""), "hex").toString("utf8");
-    if (READABLE.test(decoded)) out.push(decoded);
+    if (READABLE.test(decoded)) out.push({ index: m.index, length: m[0].length, decoded });
+  }
+  for (const m of text.matchAll(BINARY_RUN)) {
+    const bits = m[0].replace(/\s/g, "");
+    const bytes = Buffer.alloc(bits.length >> 3);
+    for (let i = 0; i < bytes.length; i++)
+      bytes[i] = Number.parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+    const decoded = bytes.toString("utf8");
+    if (READABLE.test(decoded)) out.push({ index: m.index, length: m[0].length, decoded });
   }
   return out;
 }
 
-/** Every decodable base64 run of `text`, decoded; at most `limit` of them. */
-export function decodeBase64Segments(text: string, limit = 16): string[] {
+/** Every hex and binary run of `text` that decodes to readable text, decoded (the model reads them). */
+export function decodeHexRuns(text: string): string[] {
+  return hexAndBinaryRuns(text).map((r) => r.decoded);
+}
+
+/** Every decodable base64 run of `text`, with where it stands; at most `limit` of them. */
+export function base64Runs(text: string, limit = 16): DecodedRun[] {
   if (text.length < MIN_DECODED_RUN) return [];
-  const out: string[] = [];
+  const out: DecodedRun[] = [];
   for (const { run, index } of scan(text).runs) {
     if (run.length > MAX_RUN) continue;
     const before = text.slice(Math.max(0, index - 64), index).toLowerCase();
     if (before.includes("data:") && before.includes("base64,")) continue;
     const decoded = decodeRun(run);
-    if (decoded !== undefined) out.push(decoded);
+    if (decoded !== undefined) out.push({ index, length: run.length, decoded });
     if (out.length >= limit) break;
   }
   return out;
+}
+
+/**
+ * `text` with each run that decodes to readable text (base64, hex, binary) replaced by what it
+ * says, the way the model it is sent to would read it: "decode this and answer: <run>" reads as
+ * the request it carries, not as the wrapper's words beside random characters (which the training
+ * data holds mostly in asks: honest twins wrapped that way read as asks in h184). Unchanged, and
+ * the same string, when nothing decodes.
+ */
+export function withRunsDecoded(text: string): string {
+  const runs = [...base64Runs(text, 8), ...hexAndBinaryRuns(text)];
+  if (runs.length === 0) return text;
+  runs.sort((a, b) => a.index - b.index);
+  let out = "";
+  let at = 0;
+  for (const r of runs) {
+    if (r.index < at) continue; // overlaps a run already replaced
+    out += `${text.slice(at, r.index)} ${r.decoded} `;
+    at = r.index + r.length;
+  }
+  return out + text.slice(at);
+}
+
+/** Every decodable base64 run of `text`, decoded; at most `limit` of them. */
+export function decodeBase64Segments(text: string, limit = 16): string[] {
+  return base64Runs(text, limit).map((r) => r.decoded);
 }

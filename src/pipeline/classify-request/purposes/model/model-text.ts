@@ -1,6 +1,6 @@
 /**
  * The text the purpose model reads, the same at training and at prediction: obfuscation undone
- * (NFKC, invisible characters, look-alike letters in Latin words, spaced letters, junk inside
+ * (base64, hex and binary runs read in place, NFKC, invisible characters, look-alike letters in Latin words, spaced letters, junk inside
  * words, leetspeak), lower case,
  * accents dropped from Latin letters only (Devanagari, Bengali and Thai marks are letters), and
  * split into the tokens fastText sees: punctuation apart, and Chinese, Japanese and Thai, which do
@@ -9,7 +9,7 @@
  */
 
 import { charKinds } from "../char-kinds.js";
-import { decodeBase64Segments, decodeHexRuns } from "../encoded-runs.js";
+import { decodeBase64Segments, decodeHexRuns, withRunsDecoded } from "../encoded-runs.js";
 import { detectPurposes, mayMatter } from "../index.js";
 import {
   deLeet,
@@ -105,7 +105,7 @@ export function modelText(raw: string): string {
 
 /** The tokens of {@link modelText} as a list: what the model scores, without the join. */
 export function modelWords(raw: string): string[] {
-  let text = nfkc(raw);
+  let text = nfkc(withRunsDecoded(raw));
   text = stripInvisible(text);
   text = dropObjectIds(dropMachineIds(mapConfusables(text.toLowerCase())));
   text = joinSpacedLetters(text);
