@@ -74,6 +74,22 @@ describe("normalisers", () => {
     expect(joinSpacedLetters("a normal sentence")).toBe("a normal sentence");
   });
 
+  it("joinSpacedLetters leaves words of one letter, contractions and syllables with marks alone", () => {
+    // "Photo's a bit blurry" read as "photo' sa bit blurry" (h189), "quem é o homem" as "quem éo
+    // homem", and Hindi words across spaces were glued ("न है").
+    for (const text of [
+      "is the man on the left rishi sunak? photo's a bit blurry",
+      "quem é o homem na foto?",
+      "i'm a fan, y/n, e.g. this one",
+      "यह न है",
+      "এর সাথে",
+    ]) {
+      expect(joinSpacedLetters(text), text).toBe(text);
+    }
+    // Two letters are joined where the text spells a longer word out too.
+    expect(joinSpacedLetters("w h o  i s  he")).toBe("who  is  he");
+  });
+
   it("dropJunkInWords reads junk, underscores and dots joining three or more words as breaks", () => {
     expect(dropJunkInWords("d#oes th~is")).toBe("does this");
     expect(dropJunkInWords("fill in full_name")).toBe("fill in full name");

@@ -290,12 +290,18 @@ export function mapConfusables(text: string): string {
   });
 }
 
-/** A letter-like unit of a spaced-out word: a letter, a digit or a leetspeak symbol. */
-const UNIT = "[\\p{L}\\p{N}@$]";
+/**
+ * A letter-like unit of a spaced-out word: a letter, a digit or a leetspeak symbol, with no mark
+ * after it (a Devanagari or Bengali consonant with its vowel sign is a syllable, not a spaced
+ * letter: "न है" are two words).
+ */
+const UNIT = "[\\p{L}\\p{N}@$](?!\\p{M})";
+/** Spaced runs start after no letter, mark or apostrophe ("it's a" is not `s a`). */
 const SPACED_RUN = new RegExp(
-  `(?<![\\p{L}\\p{N}@$])${UNIT}(?:[ .\\-_*·•|/+~]${UNIT}){1,}(?![\\p{L}\\p{N}@$])`,
+  `(?<![\\p{L}\\p{M}\\p{N}@$'\u2019\u02bc])${UNIT}(?:[ .\\-_*·•|/+~]${UNIT}){1,}(?![\\p{L}\\p{N}@$])`,
   "gu",
 );
+const SPACED_SEPARATORS = /[ .\-_*·•|/+~]/g;
 
 const SPACED_HINT = /(?:^|[^a-z0-9@$])[a-z0-9@$][ .\-_*|/+~][a-z0-9@$](?![a-z0-9@$])/;
 
@@ -303,18 +309,24 @@ const SPACED_HINT = /(?:^|[^a-z0-9@$])[a-z0-9@$][ .\-_*|/+~][a-z0-9@$](?![a-z0-9
  * Joins letters spread out by single separators: `w h o  i s` becomes `who is` (two spaces keep
  * the word break), `f.a.c.e` becomes `face`. Only runs of single characters are joined, so
  * ordinary words are untouched; a run of one letter and one word (`a car`) is left as it is.
+ * Two single letters together are common words ("é o", "e a", "y a", "e.g", "y/n"): they are
+ * joined only in a text that also spreads out a word of three letters or more, the sign that it
+ * is spelt out on purpose.
  */
 export function joinSpacedLetters(text: string): string {
-  return text.replace(SPACED_RUN, (run) => {
+  let spelledOut = false;
+  const joined = text.replace(SPACED_RUN, (run) => {
+    if (run.replace(SPACED_SEPARATORS, "").length >= 3) spelledOut = true;
     // `r.u.n t.h.i.s`: letters joined by dots, words apart by spaces.
     if (run.includes(" ") && /[.\-_*·•|/+~]/.test(run)) {
       return run
         .split(/ +/)
-        .map((w) => w.replace(/[.\-_*·•|/+~]/g, ""))
+        .map((w) => w.replace(SPACED_SEPARATORS, ""))
         .join(" ");
     }
-    return run.replace(/[ .\-_*·•|/+~]/g, "");
+    return run.replace(SPACED_SEPARATORS, "");
   });
+  return spelledOut ? joined : text;
 }
 
 const JUNK_HINT = /\p{L}[#~`^*|_]+\p{L}/u;

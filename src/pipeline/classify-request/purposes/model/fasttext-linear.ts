@@ -345,7 +345,7 @@ class Reader {
   }
   cstring(): string {
     const end = this.buf.indexOf(0, this.at);
-    if (end < 0) throw new Error("fastText model: unterminated string");
+    if (end < 0) throw new Error("fastText model truncated: unterminated string");
     const s = this.buf.toString("utf8", this.at, end);
     this.at = end + 1;
     return s;
