@@ -193,39 +193,33 @@ const ENGLISH_WORDS: ReadonlySet<string> = new Set(
 );
 
 /**
- * Whether common English words make at least a third of a decoding's words. Another language
- * reversed or shifted gains a few short ones ("si" and "no" read backwards are "is" and "on"; a
- * shift of Tagalog turns "ng" into "at"), a hidden English text is mostly made of them.
+ * How far `decoded` reads as English where `raw` did not: the different common English words it
+ * gains (words the text as written does not hold), or 0 when those words make less than a third
+ * of the words that were not English in the text. Whole words only, and the share, keep other
+ * languages out: "si" and "no" read backwards are "is" and "on", a shift of Tagalog turns each
+ * "ng" into "at", and split at its accented letters a shifted Vietnamese text held an "i" in the
+ * pieces of its words. The wrapper's own English ("decode and answer for the screenshot: ...")
+ * counts for neither side (h197).
  */
-function mostlyEnglish(text: string): boolean {
-  let english = 0;
-  let all = 0;
-  for (const w of text.toLowerCase().split(/[^\p{L}]+/u)) {
-    if (w === "") continue;
-    all++;
-    if (ENGLISH_WORDS.has(w)) english++;
-  }
-  return english * 3 >= all;
+export function englishGain(raw: string, decoded: string): number {
+  const before = wordsOf(raw);
+  const had = new Set(before.filter((w) => ENGLISH_WORDS.has(w)));
+  const gained = wordsOf(decoded).filter((w) => ENGLISH_WORDS.has(w) && !had.has(w));
+  const foreign = before.length - before.filter((w) => had.has(w)).length;
+  return gained.length * 3 >= foreign ? new Set(gained).size : 0;
 }
 
-/**
- * The different common English words of a text, whole words only: a shift of Tagalog turns each
- * "ng" into "at", and split at its accented letters a shifted Vietnamese text held an "i" or an
- * "at" in pieces of its words ("vt pủn" from "ig của").
- */
-const englishWordsIn = (text: string) =>
-  new Set(
-    text
-      .toLowerCase()
-      .split(/[^\p{L}]+/u)
-      .filter((w) => ENGLISH_WORDS.has(w)),
-  );
+const wordsOf = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^\p{L}]+/u)
+    .filter((w) => w !== "");
 
 /**
  * The decoding of a text hidden by shifting its letters: when the text names the shift ("ROT13",
  * "rot-5", "Caesar +3", "shifted by 4"; a Caesar cipher without a number is the classic 3), that
  * shift undone, whatever language it hides; else the ROT13 decoding of a short text when it reads
- * as English and the text does not (two or more common English words more than the text holds).
+ * as English and the text does not ({@link englishGain}).
  * The model then scores it too. Decoding every short text instead gave gibberish that the model
  * scored at random, and plain questions ("How many faces are in this photo?") reached `possible`
  * through their own ROT13.
@@ -246,22 +240,19 @@ const CIPHER_HINT = /\b(?:cipher|atbash|decrypt|encrypted|shift|key\s*[=:]\s*\d)
 
 /**
  * For a short text that says it is enciphered but names no shift {@link NAMED_SHIFT} reads, the
- * letter shift or Atbash (a to z, b to y) that reads most as English, when it does: two different
- * common English words more than the text holds and at least a fifth of its words. 26 tries of a
- * text under 400 characters, only behind the hint. Counting different words and the share keep
- * other languages out: a Tagalog text with "shift" in it gains several "at" from its "ng" under
- * ROT13 (5 to 9% of a long one's words; real decodings in the training data read 27 to 47%).
+ * letter shift or Atbash (a to z, b to y) that gains the most English ({@link englishGain}, two
+ * different words at least); 26 tries of a text under 400 characters, only behind the hint.
  */
 function anyCipherReading(raw: string): string | undefined {
   if (raw.length >= 400 || !CIPHER_HINT.test(raw)) return undefined;
   let best: string | undefined;
-  let bestCount = englishWordsIn(raw).size + 1;
+  let bestGain = 1;
   for (let n = 1; n <= 26; n++) {
     const decoded = n === 26 ? atbash(raw) : shiftLetters(raw, n);
-    const count = englishWordsIn(decoded).size;
-    if (count > bestCount && mostlyEnglish(decoded)) {
+    const gain = englishGain(raw, decoded);
+    if (gain > bestGain) {
       best = decoded;
-      bestCount = count;
+      bestGain = gain;
     }
   }
   return best;
@@ -325,14 +316,11 @@ function reverse(text: string): string {
 }
 
 /**
- * `decode(raw)` when it reads as English (two or more common English words) and more so than the
- * text itself; undefined for long texts and texts without a run of four letters.
+ * `decode(raw)` when it gains two or more different common English words ({@link englishGain});
+ * undefined for long texts and texts without a run of four letters.
  */
 function englishReading(raw: string, decode: (text: string) => string): string | undefined {
   if (raw.length >= 400 || !/[a-z]{4}/i.test(raw)) return undefined;
   const decoded = decode(raw);
-  const gained = englishWordsIn(decoded).size;
-  return gained >= 2 && gained > englishWordsIn(raw).size && mostlyEnglish(decoded)
-    ? decoded
-    : undefined;
+  return englishGain(raw, decoded) >= 2 ? decoded : undefined;
 }
