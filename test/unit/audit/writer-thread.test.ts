@@ -50,7 +50,10 @@ describe("the audit file's writing thread", () => {
     // 12 MiB in one turn: the 4 MiB ring fills, the rest waits in memory until the thread makes room.
     const all = lines(10_000, 1200, "a");
     writeBatches(writer, all, 7);
-    expect(writer.pending).toBeGreaterThanOrEqual(bytesOf(all));
+    // The thread drains the ring while this turn is still writing, so how much is pending here
+    // depends on the machine (asserting all of it failed once under load); it never exceeds what
+    // was accepted plus each frame's 8-byte header and padding to 8 bytes.
+    expect(writer.pending).toBeLessThanOrEqual(bytesOf(all) + Math.ceil(all.length / 7) * 16);
     await writer.sync();
     expect(writer.pending).toBe(0);
     expect(readFileSync(path, "utf8")).toBe(textOf(all));
