@@ -147,7 +147,7 @@ describe("base64", () => {
 });
 
 describe("hex runs", () => {
-  // The scan must let through every text decodeHexRuns's expression matches.
+  // The scan must let through every text hexAndBinaryRuns's expression matches.
   const hex = (text: string, sep: string) =>
     Array.from(Buffer.from(text, "utf8"), (b) => b.toString(16).padStart(2, "0")).join(sep);
 

@@ -6,6 +6,8 @@
  * URL and runs longer than `MAX_RUN` characters are skipped before any decoding.
  */
 
+import { decimalRuns, morseRuns } from "./code-runs.js";
+
 /**
  * Shortest run that makes the gate (gate.ts) look closer: 16 characters, 12 bytes of text. Words
  * of 12-15 letters are common in prose, and every one would open the gate.
@@ -68,7 +70,7 @@ for (const c of "0123456789abcdefABCDEF") CLASS[c.charCodeAt(0)]! |= HEX_DIGIT;
 for (const c of " \t\n\v\f\r:,xX\\") CLASS[c.charCodeAt(0)]! |= HEX_SEPARATOR;
 const UNICODE_SPACE = /\s/;
 
-/** The fewest hex digits a hex run holds (8 pairs; see {@link decodeHexRuns}). */
+/** The fewest hex digits a hex run holds (8 pairs; see {@link hexAndBinaryRuns}). */
 const HEX_RUN_DIGITS = 16;
 /** The most non-digits between two pairs of a hex run (`, \x` is four). */
 const HEX_GAP = 4;
@@ -137,7 +139,7 @@ function scan(text: string): Scan {
 
 /**
  * Eight or more hex pairs, each with an optional `0x` or `\x` before it and at most one white space
- * or `:`, or a `,` and one white space, after it: what {@link decodeHexRuns} decodes (exported so
+ * or `:`, or a `,` and one white space, after it: what {@link hexAndBinaryRuns} decodes (exported so
  * the scan's soundness is tested against it). "0x77 0x68 0x6f ..." hid an English ask (h175).
  */
 export const HEX_RUN = /(?:\b|(?=\\x))(?:(?:0x|\\x)?[0-9a-f]{2}(?:,\s?|[\s:])?){8,}\b/gi;
@@ -147,7 +149,7 @@ const READABLE = /^[\p{L}\p{N}\p{P}\p{Zs}]{6,}$/u;
 
 /**
  * Whether the text may hold a hex run: the scan's cheap answer, which lets most texts skip the
- * expression (it must never say no where {@link decodeHexRuns}'s expression would match).
+ * expression (it must never say no where {@link hexAndBinaryRuns}'s expression would match).
  */
 export function mayHoldHexRun(text: string): boolean {
   return scan(text).mayHoldHex;
@@ -186,9 +188,20 @@ export function hexAndBinaryRuns(text: string): DecodedRun[] {
   return out;
 }
 
-/** Every hex and binary run of `text` that decodes to readable text, decoded (the model reads them). */
-export function decodeHexRuns(text: string): string[] {
-  return hexAndBinaryRuns(text).map((r) => r.decoded);
+/**
+ * Every run of character codes in `text` that decodes to readable text: hex, binary, decimal codes
+ * and Morse (code-runs.ts), with where it stands.
+ */
+export function codeRuns(text: string): DecodedRun[] {
+  const hex = hexAndBinaryRuns(text);
+  const morse = morseRuns(text);
+  const decimal = decimalRuns(text);
+  return morse.length === 0 && decimal.length === 0 ? hex : [...hex, ...morse, ...decimal];
+}
+
+/** Every run of {@link codeRuns}, decoded (the model reads them alone too). */
+export function decodeCodeRuns(text: string): string[] {
+  return codeRuns(text).map((r) => r.decoded);
 }
 
 /** Every decodable base64 run of `text`, with where it stands; at most `limit` of them. */
@@ -207,14 +220,15 @@ export function base64Runs(text: string, limit = 16): DecodedRun[] {
 }
 
 /**
- * `text` with each run that decodes to readable text (base64, hex, binary) replaced by what it
+ * `text` with each run that decodes to readable text (base64, hex, binary, decimal codes, Morse)
+ * replaced by what it
  * says, the way the model it is sent to would read it: "decode this and answer: <run>" reads as
  * the request it carries, not as the wrapper's words beside random characters (which the training
  * data holds mostly in asks: honest twins wrapped that way read as asks in h184). Unchanged, and
  * the same string, when nothing decodes.
  */
 export function withRunsDecoded(text: string): string {
-  const runs = [...base64Runs(text, 8), ...hexAndBinaryRuns(text)];
+  const runs = [...base64Runs(text, 8), ...codeRuns(text)];
   if (runs.length === 0) return text;
   runs.sort((a, b) => a.index - b.index);
   let out = "";

@@ -9,7 +9,8 @@
  */
 
 import { charKinds } from "../char-kinds.js";
-import { decodeBase64Segments, decodeHexRuns, withRunsDecoded } from "../encoded-runs.js";
+import { decodeBase64Segments, decodeCodeRuns, withRunsDecoded } from "../encoded-runs.js";
+import { readEscapes } from "../escapes.js";
 import { detectPurposes, mayMatter } from "../index.js";
 import {
   deLeet,
@@ -105,7 +106,7 @@ export function modelText(raw: string): string {
 
 /** The tokens of {@link modelText} as a list: what the model scores, without the join. */
 export function modelWords(raw: string): string[] {
-  let text = nfkc(withRunsDecoded(raw));
+  let text = nfkc(withRunsDecoded(readEscapes(raw)));
   text = stripInvisible(text);
   text = dropObjectIds(dropMachineIds(mapConfusables(text.toLowerCase())));
   text = joinSpacedLetters(text);
@@ -162,11 +163,14 @@ function modelTokenList(text: string): string[] {
   return tokens;
 }
 
-/** Hidden texts inside one: base64 segments and hex runs that decode to readable text. */
+/**
+ * Hidden texts inside one: base64 segments and runs of character codes (hex, binary, decimal,
+ * Morse) that decode to readable text.
+ */
 export function decodedTexts(raw: string): string[] {
   const base64 = decodeBase64Segments(raw, 8);
-  const hex = decodeHexRuns(raw);
-  return hex.length === 0 ? base64 : [...base64, ...hex];
+  const codes = decodeCodeRuns(raw);
+  return codes.length === 0 ? base64 : [...base64, ...codes];
 }
 
 /** ROT13 of the Latin letters (a common way to hide an English ask). */

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScriptGroup } from "../script-group.js";
+import { upsideDownReading } from "../upside-down.js";
 import { asFastTextWords, FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
 import { cipherReading, decodedTexts, modelWords, reversedReading } from "./model-text.js";
@@ -64,7 +65,8 @@ export class PurposeModel {
   /**
    * The highest probability over the text (in overlapping windows of tokens when it is long: a
    * long memo about facial recognition is not an ask, one sentence in it may be), its last line,
-   * and what it hides (base64, hex, ROT13, text written backwards).
+   * and what it hides (base64, hex, decimal codes, Morse, ROT13, text written backwards or upside
+   * down).
    */
   score(raw: string): number {
     let best = this.windows(this.words(raw));
@@ -75,7 +77,7 @@ export class PurposeModel {
       best = Math.max(best, this.wholeLine(this.words(last)));
     }
     for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(this.words(hidden)));
-    for (const reading of [cipherReading(raw), reversedReading(raw)]) {
+    for (const reading of [cipherReading(raw), reversedReading(raw), upsideDownReading(raw)]) {
       if (reading !== undefined) best = Math.max(best, this.wholeLine(this.words(reading)));
     }
     return best;

@@ -1,0 +1,130 @@
+/**
+ * Text hidden as Morse code (`.-- .... --- / .. ...`) or as decimal character codes
+ * (`119 104 111 32 105 115`, `119,104,111`), which a language model decodes on request and the
+ * purpose model read as punctuation and numbers. Found as runs, decoded and read in place of the
+ * run like base64 and hex (encoded-runs.ts). Pure.
+ */
+import type { DecodedRun } from "./encoded-runs.js";
+
+/** International Morse code: letters, digits and the common punctuation. */
+const MORSE: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    ".-": "a",
+    "-...": "b",
+    "-.-.": "c",
+    "-..": "d",
+    ".": "e",
+    "..-.": "f",
+    "--.": "g",
+    "....": "h",
+    "..": "i",
+    ".---": "j",
+    "-.-": "k",
+    ".-..": "l",
+    "--": "m",
+    "-.": "n",
+    "---": "o",
+    ".--.": "p",
+    "--.-": "q",
+    ".-.": "r",
+    "...": "s",
+    "-": "t",
+    "..-": "u",
+    "...-": "v",
+    ".--": "w",
+    "-..-": "x",
+    "-.--": "y",
+    "--..": "z",
+    "-----": "0",
+    ".----": "1",
+    "..---": "2",
+    "...--": "3",
+    "....-": "4",
+    ".....": "5",
+    "-....": "6",
+    "--...": "7",
+    "---..": "8",
+    "----.": "9",
+    "..--..": "?",
+    ".-.-.-": ".",
+    "--..--": ",",
+    ".----.": "'",
+    "-.-.--": "!",
+    "-..-.": "/",
+    "---...": ":",
+    "-...-": "=",
+    ".--.-.": "@",
+  }),
+);
+
+/**
+ * Six or more Morse letters (dots and dashes, `·`, `•`, `−`, `–`, `—` and `_` written for them),
+ * one space between letters, and `/`, `|` or two spaces and more between words.
+ */
+const MORSE_RUN =
+  /(?<![^\s/|])[.·•\-−–—_]{1,6}(?:(?: {1,3}| ?[/|] ?)[.·•\-−–—_]{1,6}){5,}(?![^\s/|])/g;
+/** A dot or a dash beside another: the cheap test before {@link MORSE_RUN}. */
+const MORSE_HINT = /[.·•][-−–—_]|[-−–—_][.·•]/;
+const DOTS = /[·•]/g;
+const DASHES = /[−–—_]/g;
+
+/** Every Morse run of `text` that decodes to two letters or more, with where it stands. */
+export function morseRuns(text: string): DecodedRun[] {
+  if (!MORSE_HINT.test(text)) return [];
+  const out: DecodedRun[] = [];
+  for (const m of text.matchAll(MORSE_RUN)) {
+    const words = m[0]
+      .replace(DOTS, ".")
+      .replace(DASHES, "-")
+      .split(/ ?[/|] ?| {2,}/);
+    let decoded = "";
+    const letters = new Set<string>();
+    let valid = true;
+    for (const word of words) {
+      if (decoded !== "") decoded += " ";
+      for (const code of word.split(" ")) {
+        const ch = MORSE.get(code);
+        if (ch === undefined) {
+          valid = false;
+          break;
+        }
+        decoded += ch;
+        if (ch >= "a" && ch <= "z") letters.add(ch);
+      }
+      if (!valid) break;
+    }
+    // "- - - - - -" (a rule), ". . . . . ." (an ellipsis) read as one letter repeated: not text.
+    if (valid && letters.size >= 3) out.push({ index: m.index, length: m[0].length, decoded });
+  }
+  return out;
+}
+
+/** Six or more numbers of two or three digits joined by spaces, commas or semicolons. */
+const DECIMAL_RUN = /(?<!\d|\d\.)\d{2,3}(?:(?:[,;] ?| )\d{2,3}){5,}(?!\d|\.\d)/g;
+/** Six numbers of two or three digits with one separator between each: the cheap test. */
+const DECIMAL_HINT = /\d\d[,; ] ?\d\d/;
+/** What the decoded text must look like: words of letters with spaces between. */
+const WORDY = /^[\p{L}\p{M}\p{N}\p{P}\s]+$/u;
+
+/**
+ * Every run of decimal character codes (32-255: ASCII and Latin-1) in `text`
+ * that decodes to words: two words or more, letters three quarters of the characters that are not
+ * spaces. A list of scores or prices decodes to one run of odd letters, not words, and stays.
+ */
+export function decimalRuns(text: string): DecodedRun[] {
+  if (!DECIMAL_HINT.test(text)) return [];
+  const out: DecodedRun[] = [];
+  for (const m of text.matchAll(DECIMAL_RUN)) {
+    const codes = m[0].split(/[,; ]+/).map(Number);
+    if (codes.some((c) => c < 32 || c > 255)) continue;
+    const decoded = String.fromCharCode(...codes);
+    if (!WORDY.test(decoded)) continue;
+    const words = decoded.trim().split(/\s+/);
+    const letters = decoded.replace(/[^\p{L}]/gu, "").length;
+    const visible = decoded.replace(/\s/g, "").length;
+    if (words.length >= 2 && letters * 4 >= visible * 3) {
+      out.push({ index: m.index, length: m[0].length, decoded });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+/**
+ * Characters written as codes (HTML references, escapes, `U+` notation, regional indicator
+ * letters), text turned upside down, Morse and decimal character codes: each hid an English ask
+ * from the purpose model, which read digits and symbols where a language model reads the ask.
+ * The decoders read them, and leave ordinary text that only looks similar (prices, flags, IPA,
+ * rules of dashes) as it is.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  decimalRuns,
+  morseRuns,
+} from "../../../src/pipeline/classify-request/purposes/code-runs.js";
+import { withRunsDecoded } from "../../../src/pipeline/classify-request/purposes/encoded-runs.js";
+import { readEscapes } from "../../../src/pipeline/classify-request/purposes/escapes.js";
+import { modelText } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
+import { upsideDownReading } from "../../../src/pipeline/classify-request/purposes/upside-down.js";
+
+const ASK = "who is this man";
+const htmlDecimal = (s: string) => [...s].map((c) => `&#${c.codePointAt(0)};`).join("");
+const htmlHex = (s: string) => [...s].map((c) => `&#x${c.codePointAt(0)!.toString(16)}`).join("");
+const jsEscapes = (s: string) =>
+  [...s].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+const codePoints = (s: string) =>
+  [...s].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`).join(" ");
+const regional = (s: string) =>
+  [...s]
+    .map((c) => (c === " " ? " " : String.fromCodePoint(0x1f1e6 + c.charCodeAt(0) - 97)))
+    .join("");
+
+const MORSE: Record<string, string> = {
+  a: ".-",
+  b: "-...",
+  c: "-.-.",
+  d: "-..",
+  e: ".",
+  f: "..-.",
+  g: "--.",
+  h: "....",
+  i: "..",
+  j: ".---",
+  k: "-.-",
+  l: ".-..",
+  m: "--",
+  n: "-.",
+  o: "---",
+  p: ".--.",
+  q: "--.-",
+  r: ".-.",
+  s: "...",
+  t: "-",
+  u: "..-",
+  v: "...-",
+  w: ".--",
+  x: "-..-",
+  y: "-.--",
+  z: "--..",
+};
+const morse = (s: string, wordBreak = " / ") =>
+  s
+    .split(" ")
+    .map((w) => [...w].map((c) => MORSE[c]).join(" "))
+    .join(wordBreak);
+const decimal = (s: string, sep = " ") => [...s].map((c) => c.charCodeAt(0)).join(sep);
+
+describe("readEscapes", () => {
+  it("reads HTML references, escapes and code points as their characters", () => {
+    expect(readEscapes(htmlDecimal(ASK))).toBe(ASK);
+    expect(readEscapes(htmlHex(ASK))).toBe(ASK); // no `;`: browsers read them too
+    expect(readEscapes("qui est cet homme &eacute;trange&nbsp;?")).toBe(
+      "qui est cet homme étrange\u00a0?",
+    );
+    expect(readEscapes(jsEscapes(ASK))).toBe(ASK);
+    expect(readEscapes("\\u{1F600} \\U0001F600 \\ud83d\\ude00")).toBe("😀 😀 😀");
+    expect(readEscapes(codePoints("who")).replaceAll(" ", "")).toBe("who");
+  });
+
+  it("reads three or more regional indicator letters in a row as Latin letters, flags alone stay", () => {
+    expect(readEscapes(regional(ASK))).toBe(ASK.replace("is", "is"));
+    const flags = "Great trip \u{1F1EB}\u{1F1F7} and \u{1F1EE}\u{1F1F9}";
+    expect(readEscapes(flags)).toBe(flags);
+  });
+
+  it("leaves ordinary text as the same string", () => {
+    for (const text of [
+      "R&D and Q&A at AT&T",
+      "C:\\users\\me\\photo.jpg",
+      "a+b U+ plus",
+      "tab\\t",
+    ]) {
+      expect(readEscapes(text)).toBe(text);
+    }
+    expect(readEscapes("&notice")).toBe("&notice"); // strict: a named reference needs its `;`
+    // References to no character read as U+FFFD, as a browser reads them.
+    expect(readEscapes("&#0; &#xD800; &#99999999;")).toBe("\ufffd \ufffd \ufffd");
+  });
+});
+
+describe("upsideDownReading", () => {
+  it("turns rotated text the right way up", () => {
+    expect(upsideDownReading("uɐɯ sᴉɥʇ sᴉ oɥʍ")).toBe(ASK);
+    expect(upsideDownReading("¿ǝɔɐɟ sᴉɥʇ ɥɔʇɐɯ")).toBe("match this face?");
+  });
+
+  it("leaves text without three rotated letters alone", () => {
+    expect(upsideDownReading("Who is this man?")).toBeUndefined();
+    expect(upsideDownReading("¿Quién es? Kırmızı şapka")).toBeUndefined();
+  });
+});
+
+describe("morseRuns", () => {
+  it("decodes Morse with `/`, `|` or two spaces between words, and look-alike dots and dashes", () => {
+    expect(morseRuns(morse(ASK)).map((r) => r.decoded)).toEqual([ASK]);
+    expect(morseRuns(morse(ASK, " | ")).map((r) => r.decoded)).toEqual([ASK]);
+    expect(morseRuns(morse(ASK, "   ")).map((r) => r.decoded)).toEqual([ASK]);
+    const dotted = morse(ASK).replaceAll(".", "·").replaceAll("-", "−");
+    expect(morseRuns(`decode: ${dotted} and answer`).map((r) => r.decoded)).toEqual([ASK]);
+  });
+
+  it("leaves rules, ellipses and prose alone", () => {
+    for (const text of [
+      "- - - - - - -",
+      ". . . . . . .",
+      "wait... - what? -- ok ... - .",
+      "---\n...\n---",
+    ]) {
+      expect(morseRuns(text)).toEqual([]);
+    }
+  });
+});
+
+describe("decimalRuns", () => {
+  it("decodes decimal character codes joined by spaces, commas or semicolons", () => {
+    expect(decimalRuns(decimal(ASK)).map((r) => r.decoded)).toEqual([ASK]);
+    expect(decimalRuns(`decode ${decimal(ASK, ",")} please`).map((r) => r.decoded)).toEqual([ASK]);
+    expect(decimalRuns(decimal(ASK, "; ")).map((r) => r.decoded)).toEqual([ASK]);
+  });
+
+  it("leaves lists of numbers that do not spell words alone", () => {
+    for (const text of [
+      "Scores: 98, 87, 100, 65, 72, 88, 91",
+      "Rooms 101 102 103 104 105 106 107",
+      "Pages 12; 45; 67; 89; 90; 23",
+      "1.25 3.50 4.75 99 100 120 130",
+    ]) {
+      expect(decimalRuns(text)).toEqual([]);
+    }
+  });
+});
+
+describe("the model's text", () => {
+  it("reads every code in place, as the model is sent it", () => {
+    expect(modelText(`answer this: ${htmlDecimal(ASK)} ?`)).toBe("answer this : who is this man ?");
+    expect(modelText(`${morse(ASK)} ?`)).toBe("who is this man ?");
+    expect(withRunsDecoded(`numbers: ${decimal(ASK, ",")}.`)).toContain(ASK);
+  });
+});
