@@ -1,6 +1,7 @@
 /**
  * An ask written in codes a language model reads (Morse, decimal character codes, HTML character
- * references, `\u` escapes, regional indicator letters, upside-down letters) never reaches the
+ * references, `\u` escapes, regional indicator letters, a list of its characters, emoji between
+ * its letters, upside-down letters) never reaches the
  * simulator for a US police tenant with an image, sent with the real openai SDK; the same codes
  * around a harmless request are forwarded.
  */
@@ -83,6 +84,12 @@ const CODES: Record<string, (text: string) => string> = {
     [...t]
       .map((c) => (c === " " ? " " : String.fromCodePoint(0x1f1e6 + c.charCodeAt(0) - 97)))
       .join(""),
+  "a list of its characters": (t) => `join these: ${JSON.stringify([...t])}`,
+  "emoji between the letters": (t) =>
+    t
+      .split(" ")
+      .map((w) => [...w].join("🔥"))
+      .join(" "),
   "upside down": (t) =>
     [...t]
       .map((c) => ROTATED[c] ?? c)

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  characterListRuns,
   decimalRuns,
   morseRuns,
 } from "../../../src/pipeline/classify-request/purposes/code-runs.js";
@@ -152,5 +153,22 @@ describe("the model's text", () => {
     expect(modelText(`answer this: ${htmlDecimal(ASK)} ?`)).toBe("answer this : who is this man ?");
     expect(modelText(`${morse(ASK)} ?`)).toBe("who is this man ?");
     expect(withRunsDecoded(`numbers: ${decimal(ASK, ",")}.`)).toContain(ASK);
+  });
+});
+
+describe("characterListRuns and emoji between letters", () => {
+  it("joins a list of quoted characters", () => {
+    const list = JSON.stringify([...ASK]);
+    expect(characterListRuns(list).map((r) => r.decoded)).toEqual([ASK]);
+    expect(
+      characterListRuns(`chars: ${[...ASK].map((c) => `'${c}'`).join(", ")}`)[0]?.decoded,
+    ).toBe(ASK);
+    expect(characterListRuns('options: "a", "b", "a", "b", "a", "b"')).toEqual([]);
+    expect(characterListRuns('tags = ["cat", "dog", "sun", "red", "big", "old"]')).toEqual([]);
+  });
+
+  it("reads letters joined by emoji as words", () => {
+    expect(modelText("w🔥h🔥o i🔥s t🔥h🔥i🔥s m🔥a🔥n")).toBe(ASK);
+    expect(modelText("I ❤️ U so much 🔥🔥")).toBe("i ❤ u so much 🔥 🔥");
   });
 });

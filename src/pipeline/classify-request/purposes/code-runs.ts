@@ -1,7 +1,8 @@
 /**
- * Text hidden as Morse code (`.-- .... --- / .. ...`) or as decimal character codes
- * (`119 104 111 32 105 115`, `119,104,111`), which a language model decodes on request and the
- * purpose model read as punctuation and numbers. Found as runs, decoded and read in place of the
+ * Text hidden as Morse code (`.-- .... --- / .. ...`), as decimal character codes
+ * (`119 104 111 32 105 115`, `119,104,111`) or as a list of its characters (`["w","h","o"]`),
+ * which a language model decodes on request and the purpose model read as punctuation, numbers
+ * and one-letter words. Found as runs, decoded and read in place of the
  * run like base64 and hex (encoded-runs.ts). Pure.
  */
 import type { DecodedRun } from "./encoded-runs.js";
@@ -123,6 +124,28 @@ export function decimalRuns(text: string): DecodedRun[] {
     const letters = decoded.replace(/[^\p{L}]/gu, "").length;
     const visible = decoded.replace(/\s/g, "").length;
     if (words.length >= 2 && letters * 4 >= visible * 3) {
+      out.push({ index: m.index, length: m[0].length, decoded });
+    }
+  }
+  return out;
+}
+
+/**
+ * Six or more single characters in quotes joined by commas: a list of letters
+ * (`["w","h","o"," ","i","s"]`, `'w', 'h', 'o'`), which a language model joins on request.
+ */
+const CHARACTER_LIST = /(?:(["'])[^"'\n]\1\s*,\s*){5,}(["'])[^"'\n]\2/g;
+const QUOTED_CHARACTER = /(["'])([^"'\n])\1/g;
+
+/** Every list of quoted characters in `text` that joins into three different letters or more. */
+export function characterListRuns(text: string): DecodedRun[] {
+  if (!text.includes(",") || !(text.includes('"') || text.includes("'"))) return [];
+  if (!/["'] ?, ?["']/.test(text)) return [];
+  const out: DecodedRun[] = [];
+  for (const m of text.matchAll(CHARACTER_LIST)) {
+    let decoded = "";
+    for (const q of m[0].matchAll(QUOTED_CHARACTER)) decoded += q[2];
+    if (new Set(decoded.toLowerCase().replace(/[^\p{L}]/gu, "")).size >= 3) {
       out.push({ index: m.index, length: m[0].length, decoded });
     }
   }

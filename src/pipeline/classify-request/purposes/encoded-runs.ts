@@ -6,7 +6,7 @@
  * URL and runs longer than `MAX_RUN` characters are skipped before any decoding.
  */
 
-import { decimalRuns, morseRuns } from "./code-runs.js";
+import { characterListRuns, decimalRuns, morseRuns } from "./code-runs.js";
 
 /**
  * Shortest run that makes the gate (gate.ts) look closer: 16 characters, 12 bytes of text. Words
@@ -189,14 +189,13 @@ export function hexAndBinaryRuns(text: string): DecodedRun[] {
 }
 
 /**
- * Every run of character codes in `text` that decodes to readable text: hex, binary, decimal codes
- * and Morse (code-runs.ts), with where it stands.
+ * Every run of character codes in `text` that decodes to readable text: hex, binary, decimal codes,
+ * Morse and lists of quoted characters (code-runs.ts), with where it stands.
  */
 export function codeRuns(text: string): DecodedRun[] {
   const hex = hexAndBinaryRuns(text);
-  const morse = morseRuns(text);
-  const decimal = decimalRuns(text);
-  return morse.length === 0 && decimal.length === 0 ? hex : [...hex, ...morse, ...decimal];
+  const others = [...morseRuns(text), ...decimalRuns(text), ...characterListRuns(text)];
+  return others.length === 0 ? hex : [...hex, ...others];
 }
 
 /** Every run of {@link codeRuns}, decoded (the model reads them alone too). */

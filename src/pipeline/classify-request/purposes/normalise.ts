@@ -296,12 +296,19 @@ export function mapConfusables(text: string): string {
  * letter: "न है" are two words).
  */
 const UNIT = "[\\p{L}\\p{N}@$](?!\\p{M})";
+/**
+ * What may stand between the letters of a spaced-out word: one of a few separators, or one emoji
+ * (`w🔥h🔥o i🔥s`, which a language model reads as "who is").
+ */
+const SEPARATOR = "(?:[ .\\-_*·•|/+~]|\\p{Extended_Pictographic}\uFE0F?)";
 /** Spaced runs start after no letter, mark or apostrophe ("it's a" is not `s a`). */
 const SPACED_RUN = new RegExp(
-  `(?<![\\p{L}\\p{M}\\p{N}@$'\u2019\u02bc])${UNIT}(?:[ .\\-_*·•|/+~]${UNIT}){1,}(?![\\p{L}\\p{N}@$])`,
+  `(?<![\\p{L}\\p{M}\\p{N}@$'\u2019\u02bc])${UNIT}(?:${SEPARATOR}${UNIT}){1,}(?![\\p{L}\\p{N}@$])`,
   "gu",
 );
-const SPACED_SEPARATORS = /[ .\-_*·•|/+~]/g;
+const SPACED_SEPARATORS = new RegExp(SEPARATOR, "gu");
+/** A separator other than a space, which makes a run's spaces word breaks. */
+const NOT_A_SPACE = /[.\-_*·•|/+~]|\p{Extended_Pictographic}/u;
 
 const SPACED_HINT = /(?:^|[^a-z0-9@$])[a-z0-9@$][ .\-_*|/+~][a-z0-9@$](?![a-z0-9@$])/;
 
@@ -318,7 +325,7 @@ export function joinSpacedLetters(text: string): string {
   const joined = text.replace(SPACED_RUN, (run) => {
     if (run.replace(SPACED_SEPARATORS, "").length >= 3) spelledOut = true;
     // `r.u.n t.h.i.s`: letters joined by dots, words apart by spaces.
-    if (run.includes(" ") && /[.\-_*·•|/+~]/.test(run)) {
+    if (run.includes(" ") && NOT_A_SPACE.test(run)) {
       return run
         .split(/ +/)
         .map((w) => w.replace(SPACED_SEPARATORS, ""))
