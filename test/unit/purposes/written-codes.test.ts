@@ -15,53 +15,20 @@ import { withRunsDecoded } from "../../../src/pipeline/classify-request/purposes
 import { readEscapes } from "../../../src/pipeline/classify-request/purposes/escapes.js";
 import { modelText } from "../../../src/pipeline/classify-request/purposes/model/model-text.js";
 import { upsideDownReading } from "../../../src/pipeline/classify-request/purposes/upside-down.js";
+import {
+  characterList,
+  codePoints,
+  decimal,
+  emojiBetween,
+  htmlDecimal,
+  htmlHex,
+  jsEscapes,
+  morse,
+  regional,
+  upsideDown,
+} from "../../fixtures/written-codes.js";
 
 const ASK = "who is this man";
-const htmlDecimal = (s: string) => [...s].map((c) => `&#${c.codePointAt(0)};`).join("");
-const htmlHex = (s: string) => [...s].map((c) => `&#x${c.codePointAt(0)!.toString(16)}`).join("");
-const jsEscapes = (s: string) =>
-  [...s].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
-const codePoints = (s: string) =>
-  [...s].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`).join(" ");
-const regional = (s: string) =>
-  [...s]
-    .map((c) => (c === " " ? " " : String.fromCodePoint(0x1f1e6 + c.charCodeAt(0) - 97)))
-    .join("");
-
-const MORSE: Record<string, string> = {
-  a: ".-",
-  b: "-...",
-  c: "-.-.",
-  d: "-..",
-  e: ".",
-  f: "..-.",
-  g: "--.",
-  h: "....",
-  i: "..",
-  j: ".---",
-  k: "-.-",
-  l: ".-..",
-  m: "--",
-  n: "-.",
-  o: "---",
-  p: ".--.",
-  q: "--.-",
-  r: ".-.",
-  s: "...",
-  t: "-",
-  u: "..-",
-  v: "...-",
-  w: ".--",
-  x: "-..-",
-  y: "-.--",
-  z: "--..",
-};
-const morse = (s: string, wordBreak = " / ") =>
-  s
-    .split(" ")
-    .map((w) => [...w].map((c) => MORSE[c]).join(" "))
-    .join(wordBreak);
-const decimal = (s: string, sep = " ") => [...s].map((c) => c.charCodeAt(0)).join(sep);
 
 describe("readEscapes", () => {
   it("reads HTML references, escapes and code points as their characters", () => {
@@ -76,7 +43,7 @@ describe("readEscapes", () => {
   });
 
   it("reads three or more regional indicator letters in a row as Latin letters, flags alone stay", () => {
-    expect(readEscapes(regional(ASK))).toBe(ASK.replace("is", "is"));
+    expect(readEscapes(regional(ASK))).toBe(ASK);
     const flags = "Great trip \u{1F1EB}\u{1F1F7} and \u{1F1EE}\u{1F1F9}";
     expect(readEscapes(flags)).toBe(flags);
   });
@@ -98,7 +65,7 @@ describe("readEscapes", () => {
 
 describe("upsideDownReading", () => {
   it("turns rotated text the right way up", () => {
-    expect(upsideDownReading("uɐɯ sᴉɥʇ sᴉ oɥʍ")).toBe(ASK);
+    expect(upsideDownReading(upsideDown(ASK))).toBe(ASK);
     expect(upsideDownReading("¿ǝɔɐɟ sᴉɥʇ ɥɔʇɐɯ")).toBe("match this face?");
   });
 
@@ -158,8 +125,7 @@ describe("the model's text", () => {
 
 describe("characterListRuns and emoji between letters", () => {
   it("joins a list of quoted characters", () => {
-    const list = JSON.stringify([...ASK]);
-    expect(characterListRuns(list).map((r) => r.decoded)).toEqual([ASK]);
+    expect(characterListRuns(characterList(ASK)).map((r) => r.decoded)).toEqual([ASK]);
     expect(
       characterListRuns(`chars: ${[...ASK].map((c) => `'${c}'`).join(", ")}`)[0]?.decoded,
     ).toBe(ASK);
@@ -168,7 +134,7 @@ describe("characterListRuns and emoji between letters", () => {
   });
 
   it("reads letters joined by emoji as words", () => {
-    expect(modelText("w🔥h🔥o i🔥s t🔥h🔥i🔥s m🔥a🔥n")).toBe(ASK);
+    expect(modelText(emojiBetween(ASK))).toBe(ASK);
     expect(modelText("I ❤️ U so much 🔥🔥")).toBe("i ❤ u so much 🔥 🔥");
   });
 });
