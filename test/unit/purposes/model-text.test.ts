@@ -6,13 +6,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { hasUnsupportedScript } from "../../../src/pipeline/classify-request/purposes/confidence.js";
+import { englishGain } from "../../../src/pipeline/classify-request/purposes/english-gain.js";
 import {
   atbash,
   cipherReading,
   decodedTexts,
   dropMachineIds,
   dropObjectIds,
-  englishGain,
   modelTokens,
   namedShift,
   reversedReading,

@@ -1,11 +1,13 @@
 /**
  * Text hidden as Morse code (`.-- .... --- / .. ...`), as decimal character codes
- * (`119 104 111 32 105 115`, `119,104,111`) or as a list of its characters (`["w","h","o"]`),
+ * (`119 104 111 32 105 115`, `119,104,111`), as numbers standing for letters (`23-8-15 / 9-19`,
+ * a=1) or as a list of its characters (`["w","h","o"]`),
  * which a language model decodes on request and the purpose model read as punctuation, numbers
  * and one-letter words. Found as runs, decoded and read in place of the
  * run like base64 and hex (encoded-runs.ts). Pure.
  */
 import type { DecodedRun } from "./encoded-runs.js";
+import { englishGain } from "./english-gain.js";
 
 /** International Morse code: letters, digits and the common punctuation. */
 const MORSE: ReadonlyMap<string, string> = new Map(
@@ -146,6 +148,55 @@ export function characterListRuns(text: string): DecodedRun[] {
     let decoded = "";
     for (const q of m[0].matchAll(QUOTED_CHARACTER)) decoded += q[2];
     if (new Set(decoded.toLowerCase().replace(/[^\p{L}]/gu, "")).size >= 3) {
+      out.push({ index: m.index, length: m[0].length, decoded });
+    }
+  }
+  return out;
+}
+
+/** A letter as its place in the alphabet, 1 to 26 (a leading zero allowed). */
+const PLACE = "(?:2[0-6]|1[0-9]|0?[1-9])";
+/**
+ * Six or more places joined by `-`, `.` or `,` within a word and by `/`, `|` or spaces between
+ * words: `23-8-15 / 9-19 / 20-8-9-19`, `23.8.15 9.19` (h213: "numbers to letters (a=1)").
+ */
+const LETTER_NUMBER_RUN = new RegExp(
+  `(?<![\\d.,-])${PLACE}(?:(?:[-.,] ?| ?[/|] ?| {1,3})${PLACE}){5,}(?![\\d])`,
+  "g",
+);
+/** Two places joined within a word: the cheap test. */
+const LETTER_NUMBER_HINT = /\d[-.,]\d/;
+
+/** The letters `run` spells, its words apart, or undefined when it marks no word breaks. */
+function spellPlaces(run: string): string | undefined {
+  const words = /[/|]/.test(run)
+    ? run.split(/\s*[/|]\s*/)
+    : /[-.,]/.test(run)
+      ? run.replace(/ ?([-.,]) ?/g, "$1").split(/\s+/)
+      : undefined;
+  if (words === undefined || words.length < 2) return undefined;
+  return words
+    .map((w) =>
+      w
+        .split(/[-., ]+/)
+        .filter((n) => n !== "")
+        .map((n) => String.fromCharCode(96 + Number(n)))
+        .join(""),
+    )
+    .join(" ");
+}
+
+/**
+ * Every run of numbers standing for letters (a=1 to z=26) that spells English: two different
+ * common English words at least ({@link englishGain}). A list of dates, scores or page numbers
+ * spells none and stays.
+ */
+export function letterNumberRuns(text: string): DecodedRun[] {
+  if (!LETTER_NUMBER_HINT.test(text)) return [];
+  const out: DecodedRun[] = [];
+  for (const m of text.matchAll(LETTER_NUMBER_RUN)) {
+    const decoded = spellPlaces(m[0]);
+    if (decoded !== undefined && englishGain(m[0], decoded) >= 2) {
       out.push({ index: m.index, length: m[0].length, decoded });
     }
   }

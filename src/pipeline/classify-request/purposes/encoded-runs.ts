@@ -6,7 +6,7 @@
  * URL and runs longer than `MAX_RUN` characters are skipped before any decoding.
  */
 
-import { characterListRuns, decimalRuns, morseRuns } from "./code-runs.js";
+import { characterListRuns, decimalRuns, letterNumberRuns, morseRuns } from "./code-runs.js";
 
 /**
  * Shortest run that makes the gate (gate.ts) look closer: 16 characters, 12 bytes of text. Words
@@ -190,11 +190,16 @@ export function hexAndBinaryRuns(text: string): DecodedRun[] {
 
 /**
  * Every run of character codes in `text` that decodes to readable text: hex, binary, decimal codes,
- * Morse and lists of quoted characters (code-runs.ts), with where it stands.
+ * Morse, numbers for letters and lists of quoted characters (code-runs.ts), with where it stands.
  */
 export function codeRuns(text: string): DecodedRun[] {
   const hex = hexAndBinaryRuns(text);
-  const others = [...morseRuns(text), ...decimalRuns(text), ...characterListRuns(text)];
+  const others = [
+    ...morseRuns(text),
+    ...decimalRuns(text),
+    ...letterNumberRuns(text),
+    ...characterListRuns(text),
+  ];
   return others.length === 0 ? hex : [...hex, ...others];
 }
 

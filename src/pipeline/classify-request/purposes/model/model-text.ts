@@ -10,7 +10,8 @@
 
 import { charKinds } from "../char-kinds.js";
 import { decodeBase64Segments, decodeCodeRuns, withRunsDecoded } from "../encoded-runs.js";
-import { readEscapes } from "../escapes.js";
+import { englishGain } from "../english-gain.js";
+import { escapedRuns, readEscapes } from "../escapes.js";
 import { detectPurposes, mayMatter } from "../index.js";
 import {
   deLeet,
@@ -164,13 +165,15 @@ function modelTokenList(text: string): string[] {
 }
 
 /**
- * Hidden texts inside one: base64 segments and runs of character codes (hex, binary, decimal,
- * Morse) that decode to readable text.
+ * Hidden texts inside one: base64 segments, runs of character codes (hex, binary, decimal, Morse,
+ * numbers for letters) and escaped parts (character references, `\u` escapes, percent-encoding)
+ * that decode to readable text.
  */
 export function decodedTexts(raw: string): string[] {
   const base64 = decodeBase64Segments(raw, 8);
   const codes = decodeCodeRuns(raw);
-  return codes.length === 0 ? base64 : [...base64, ...codes];
+  const escaped = escapedRuns(raw);
+  return codes.length === 0 && escaped.length === 0 ? base64 : [...base64, ...codes, ...escaped];
 }
 
 /** ROT13 of the Latin letters (a common way to hide an English ask). */
@@ -185,39 +188,6 @@ export function shiftLetters(text: string, n: number): string {
     return String.fromCharCode(((c.charCodeAt(0) - base + n) % 26) + base);
   });
 }
-
-/** Common English words: ROT13 hides English, and its decoding reads as English again. */
-const ENGLISH_WORDS: ReadonlySet<string> = new Set(
-  (
-    "the is are was who whom whose what this that these those of and in on to with for from " +
-    "he she his her him they them their it you me my name names person man woman guy face " +
-    "photo picture image identify identity recognize recognise match find tell i am at here " +
-    "there look looking see can could please give do does know"
-  ).split(" "),
-);
-
-/**
- * How far `decoded` reads as English where `raw` did not: the different common English words it
- * gains (words the text as written does not hold), or 0 when those words make less than a third
- * of the words that were not English in the text. Whole words only, and the share, keep other
- * languages out: "si" and "no" read backwards are "is" and "on", a shift of Tagalog turns each
- * "ng" into "at", and split at its accented letters a shifted Vietnamese text held an "i" in the
- * pieces of its words. The wrapper's own English ("decode and answer for the screenshot: ...")
- * counts for neither side (h197).
- */
-export function englishGain(raw: string, decoded: string): number {
-  const before = wordsOf(raw);
-  const had = new Set(before.filter((w) => ENGLISH_WORDS.has(w)));
-  const gained = wordsOf(decoded).filter((w) => ENGLISH_WORDS.has(w) && !had.has(w));
-  const foreign = before.length - before.filter((w) => had.has(w)).length;
-  return gained.length * 3 >= foreign ? new Set(gained).size : 0;
-}
-
-const wordsOf = (text: string) =>
-  text
-    .toLowerCase()
-    .split(/[^\p{L}]+/u)
-    .filter((w) => w !== "");
 
 /**
  * The decoding of a text hidden by shifting its letters: when the text names the shift ("ROT13",
