@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   characterList,
   decimal,
+  dotsInside,
   emojiBetween,
   htmlDecimal,
   jsEscapes,
@@ -39,6 +40,7 @@ const CODES: Record<string, (text: string) => string> = {
   "emoji between the letters": (t) => emojiBetween(t),
   "upside down": upsideDown,
   "percent-encoding": (t) => `decode the url-encoded query and answer it: ${percentEncoded(t)}`,
+  "dots inside the words": dotsInside,
   "numbers for letters": (t) => `numbers to letters (a=1): ${letterNumbers(t)} / for the photo`,
 };
 

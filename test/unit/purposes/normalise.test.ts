@@ -95,6 +95,10 @@ describe("normalisers", () => {
     expect(dropJunkInWords("fill in full_name")).toBe("fill in full name");
     // "IS.THIS.KING.CHARLES" hid an ask from the model (h180).
     expect(dropJunkInWords("is.this.king.charles")).toBe("is this king charles");
+    expect(dropJunkInWords("wh.o's t.he ce.leb in th.is p.ic")).toBe("who's the celeb in this pic");
+    // Fewer than three dotted words, or no English among them: file names and abbreviations stay.
+    expect(dropJunkInWords("see a.jpg b.jpg c.jpg")).toBe("see a.jpg b.jpg c.jpg");
+    expect(dropJunkInWords("i.e. the cat, e.g. the dog")).toBe("i.e. the cat, e.g. the dog");
     expect(dropJunkInWords("who.is.he? photo.jpg, e.g. 3.14")).toBe(
       "who is he? photo.jpg, e.g. 3.14",
     );

@@ -13,6 +13,11 @@ const ENGLISH_WORDS: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
+/** Whether `word` (lower case) is one of the common English words the tests count. */
+export function isCommonEnglishWord(word: string): boolean {
+  return ENGLISH_WORDS.has(word);
+}
+
 /**
  * How far `decoded` reads as English where `raw` did not: the different common English words it
  * gains (words the text as written does not hold), or 0 when those words make less than a third

@@ -5,6 +5,7 @@
  */
 
 import unhomoglyph from "unhomoglyph";
+import { isCommonEnglishWord } from "./english-gain.js";
 
 /** Names recorded in `Evidence.normalised`, in ladder order. */
 export type Normalisation =
@@ -369,12 +370,32 @@ function mayHoldDottedWords(text: string): boolean {
   return false;
 }
 
+/** A word with one dot between its letters (`wh.o`, `t.he`), not part of a longer dotted chain. */
+const DOT_IN_WORD = /(?<![\p{L}\p{N}.])(\p{L}+)\.(\p{L}+)(?![\p{L}\p{N}]|\.\p{L})/gu;
+/** A letter, a dot, a letter: the cheap test before {@link DOT_IN_WORD}. */
+const DOT_IN_WORD_HINT = /\p{L}\.\p{L}/u;
+
+/**
+ * Drops a dot put inside words to break them up (`wh.o's t.he ce.leb in th.is p.ic`, h222), when
+ * three or more words carry one and two of them, joined, are different common English words
+ * (english-gain.ts): file names (`photo.jpg`), abbreviations (`e.g.`) and host names stay.
+ */
+function dropDotsInWords(text: string): string {
+  if (!DOT_IN_WORD_HINT.test(text)) return text;
+  const dotted = [...text.matchAll(DOT_IN_WORD)];
+  if (dotted.length < 3) return text;
+  const english = new Set(dotted.map((m) => m[1]! + m[2]!).filter(isCommonEnglishWord));
+  return english.size < 2 ? text : text.replace(DOT_IN_WORD, "$1$2");
+}
+
 /**
  * Drops junk characters inside words (`d#oes th~is` → `does this`), reads `_` between letters
- * as a space (`full_name` → `full name`, `be_long` → `be long`), and dots between three or more
- * words too (`is.this.king.charles` → `is this king charles`).
+ * as a space (`full_name` → `full name`, `be_long` → `be long`), dots between three or more
+ * words too (`is.this.king.charles` → `is this king charles`), and dots put inside English
+ * words to break them up (`wh.o's t.he`).
  */
-export function dropJunkInWords(text: string): string {
+export function dropJunkInWords(raw: string): string {
+  const text = dropDotsInWords(raw);
   const undotted = mayHoldDottedWords(text)
     ? text.replace(DOTTED_WORDS, (run) => run.replaceAll(".", " "))
     : text;
