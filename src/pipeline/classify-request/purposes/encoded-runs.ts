@@ -189,10 +189,19 @@ export function hexAndBinaryRuns(text: string): DecodedRun[] {
 }
 
 /**
+ * The last text {@link codeRuns} read and what it found: the model reads a text's runs in place
+ * (`withRunsDecoded`) and then alone (`decodeCodeRuns`), one after the other, and the search costs
+ * about 5 us per KB of prose with digits in it.
+ */
+let lastCodeText: string | undefined;
+let lastCodeRuns: readonly DecodedRun[] = [];
+
+/**
  * Every run of character codes in `text` that decodes to readable text: hex, binary, decimal codes,
  * Morse, numbers for letters and lists of quoted characters (code-runs.ts), with where it stands.
  */
-export function codeRuns(text: string): DecodedRun[] {
+export function codeRuns(text: string): readonly DecodedRun[] {
+  if (text === lastCodeText) return lastCodeRuns;
   const hex = hexAndBinaryRuns(text);
   const others = [
     ...morseRuns(text),
@@ -200,7 +209,9 @@ export function codeRuns(text: string): DecodedRun[] {
     ...letterNumberRuns(text),
     ...characterListRuns(text),
   ];
-  return others.length === 0 ? hex : [...hex, ...others];
+  lastCodeText = text;
+  lastCodeRuns = others.length === 0 ? hex : [...hex, ...others];
+  return lastCodeRuns;
 }
 
 /** Every run of {@link codeRuns}, decoded (the model reads them alone too). */

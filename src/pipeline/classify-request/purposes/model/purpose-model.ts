@@ -70,13 +70,15 @@ export class PurposeModel {
    */
   score(raw: string): number {
     let best = this.windows(this.words(raw));
+    // What the text hides right after the text itself: both search it for the same runs, and the
+    // search remembers only the last text it read (encoded-runs.ts).
+    for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(this.words(hidden)));
     // The last line on its own too: in a conversation the last turn asks, and averaged over the
     // whole a short "and her name?" weighs little.
     const last = raw.slice(raw.trimEnd().lastIndexOf("\n") + 1);
     if (last.length < raw.length && /\S/.test(last)) {
       best = Math.max(best, this.wholeLine(this.words(last)));
     }
-    for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(this.words(hidden)));
     for (const reading of [cipherReading(raw), reversedReading(raw), upsideDownReading(raw)]) {
       if (reading !== undefined) best = Math.max(best, this.wholeLine(this.words(reading)));
     }
