@@ -7,6 +7,7 @@
  */
 
 import { characterListRuns, decimalRuns, letterNumberRuns, morseRuns } from "./code-runs.js";
+import { spellingAlphabetRuns } from "./spelling-alphabet.js";
 
 /**
  * Shortest run that makes the gate (gate.ts) look closer: 16 characters, 12 bytes of text. Words
@@ -198,7 +199,8 @@ let lastCodeRuns: readonly DecodedRun[] = [];
 
 /**
  * Every run of character codes in `text` that decodes to readable text: hex, binary, decimal codes,
- * Morse, numbers for letters and lists of quoted characters (code-runs.ts), with where it stands.
+ * Morse, numbers for letters and lists of quoted characters (code-runs.ts), and words of the
+ * spelling alphabet (spelling-alphabet.ts), with where it stands.
  */
 export function codeRuns(text: string): readonly DecodedRun[] {
   if (text === lastCodeText) return lastCodeRuns;
@@ -208,6 +210,7 @@ export function codeRuns(text: string): readonly DecodedRun[] {
     ...decimalRuns(text),
     ...letterNumberRuns(text),
     ...characterListRuns(text),
+    ...spellingAlphabetRuns(text),
   ];
   lastCodeText = text;
   lastCodeRuns = others.length === 0 ? hex : [...hex, ...others];
