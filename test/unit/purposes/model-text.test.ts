@@ -56,6 +56,9 @@ describe("cipherReading", () => {
     expect(cipherReading(`shift -2 ${shiftLetters(ask, 24)}`)).toContain(ask);
     expect(namedShift("Caesar salad recipe, who is the chef?")).toBeUndefined();
     expect(namedShift("CAESAR CODE -4")).toBe(22);
+    expect(namedShift("Entschlüssle (Caesar, +3) und beantworte es")).toBe(3);
+    expect(namedShift("chiffre de César: 5")).toBe(5);
+    expect(namedShift("Cäsar 4, dann beantworten")).toBe(4);
     expect(namedShift("night shift at the gate")).toBeUndefined();
     expect(namedShift("protocol 13b")).toBeUndefined();
     expect(namedShift("screening log, shift 08:00-12:00")).toBeUndefined();

@@ -241,17 +241,19 @@ export function atbash(text: string): string {
 }
 
 /**
- * "rot13", "ROT-5", "caesar +3", "Caesar cipher", "shift 4", "shifted by -2": the letters' shift,
+ * "rot13", "ROT-5", "caesar +3", "(Caesar, +3)", "Cäsar 3", "César +3", "Caesar cipher", "shift 4",
+ * "shifted by -2": the letters' shift,
  * or undefined when the text names none ("Caesar" alone is a salad or an emperor). A text that names ROT13 ("Dekoduj ROT13 a udělej, co tam
  * stojí: xqb wr...") hid a Czech ask from the English test (h159); "Caesar +3, decode then do it:
- * qdph wkh pdq..." an English one, since only ROT13 was tried (h168).
+ * qdph wkh pdq..." an English one, since only ROT13 was tried (h168); "Entschlüssle (Caesar, +3)
+ * ...: Zhu lvw ghu Pdqq..." a German one behind a comma (h229).
  */
 export function namedShift(raw: string): number | undefined {
   const m = NAMED_SHIFT.exec(raw);
   if (m === null) return undefined;
   const [, rot, namedSign, namedBy, caesarSign, caesarBy, shiftSign, shiftBy] = m;
   if (rot !== undefined) return Number(rot) % 26;
-  const caesar = m[0].toLowerCase().startsWith("caesar");
+  const caesar = !m[0].toLowerCase().startsWith("shift");
   const sign = caesar ? (namedSign ?? caesarSign) : shiftSign;
   const by = caesar ? (namedBy ?? caesarBy) : shiftBy;
   const n = by === undefined ? 3 : Number(by) % 26;
@@ -259,7 +261,7 @@ export function namedShift(raw: string): number | undefined {
 }
 
 const NAMED_SHIFT =
-  /\b(?:rot[\s_-]?(\d{1,2})\b|caesar(?:\s*(?:cipher|code|shift)(?:\s*(?:by\s*)?([+-])?\s*(\d{1,2})\b)?|\s*(?:by\s*)?([+-])?\s*(\d{1,2})\b)|shift(?:ed)?\s*(?:by\s*)?([+-])?\s*(\d{1,2})\b(?![:.]\d))/i;
+  /\b(?:rot[\s_-]?(\d{1,2})\b|(?:caesar|c[äe]sar|césar|cesare)(?:\s*(?:cipher|code|shift)(?:[\s,:;(]*(?:by\s*)?([+-])?\s*(\d{1,2})\b)?|[\s,:;(]*(?:by\s*)?([+-])?\s*(\d{1,2})\b)|shift(?:ed)?\s*(?:by\s*)?([+-])?\s*(\d{1,2})\b(?![:.]\d))/i;
 /** Longest text decoded for naming its shift (the model reads it whole). */
 const NAMED_SHIFT_MAX = 2000;
 
