@@ -129,7 +129,10 @@ const isWord = (w: string) => isCommonEnglishWord(w) || MORE_WORDS.has(w);
 /** The longest word either list holds, so that the search stays short. */
 const LONGEST_WORD = 10;
 
-/** The best cut of a prefix: its cost, where its last piece starts, whether that one is a word. */
+/**
+ * The best cut of a prefix: its cost, where its last piece starts (for letters outside a word,
+ * where their run starts), whether that piece is a word.
+ */
 interface Cut {
   cost: number;
   from: number;
@@ -150,9 +153,10 @@ export function segmentWords(letters: string): string {
   for (let i = 1; i <= letters.length; i++) {
     const before = cuts[i - 1] as Cut;
     // One letter outside a word, joined to the piece before when that one is outside too.
+    const joins = i > 1 && !before.word;
     let best: Cut = {
-      cost: before.cost + 1 + (i > 1 && !before.word ? 0 : PIECE_COST),
-      from: i - 1,
+      cost: before.cost + 1 + (joins ? 0 : PIECE_COST),
+      from: joins ? before.from : i - 1,
       word: false,
     };
     for (let j = Math.max(0, i - LONGEST_WORD); j < i - 1; j++) {
@@ -163,17 +167,8 @@ export function segmentWords(letters: string): string {
     cuts.push(best);
   }
   const out: string[] = [];
-  let end = letters.length;
-  while (end > 0) {
-    let start = end;
-    let cut = cuts[start] as Cut;
-    if (cut.word) start = cut.from;
-    else {
-      while (start > 0 && !cut.word) {
-        start = cut.from;
-        cut = cuts[start] as Cut;
-      }
-    }
+  for (let end = letters.length; end > 0; ) {
+    const start = (cuts[end] as Cut).from;
     out.push(letters.slice(start, end));
     end = start;
   }
