@@ -50,7 +50,8 @@ async function main(): Promise<void> {
       return `| ${name} | ${fmt(k(pos, "possible"), pos.length)} | ${fmt(k(neg, "possible"), neg.length)} | ${fmt(k(pos, "likely"), pos.length)} | ${fmt(k(neg, "likely"), neg.length)} |`;
     };
     const out = [
-      `## ${file.slice(file.lastIndexOf("/") + 1)} (${rows.length} prompts)`,
+      // The heading RESULTS.md gives each set of a round, so the output drops in as it is.
+      `### ${file.slice(file.lastIndexOf("/") + 1)} (${rows.length} prompts) : ${rulesOnly ? "rules alone" : "rules + model"}`,
       "",
       "| subset | recall at possible | FPR at possible | recall at likely | FPR at likely |",
       "| --- | --- | --- | --- | --- |",
