@@ -86,6 +86,11 @@ export class FastTextLinear {
     this.eos = id < 0 ? { sum: 0, count: 0 } : { sum: this.share[id]!, count: 1 };
   }
 
+  /** Whether `word` (a model token) is one of the words the model was trained with. */
+  knows(word: string): boolean {
+    return this.words.idOfWord(word) >= 0;
+  }
+
   /** Probability of the positive label for one line, as fastText's `predict` would give it. */
   probability(line: string): number {
     return this.probabilityOf(tokensOf(line));

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScriptGroup } from "../script-group.js";
 import { upsideDownReading } from "../upside-down.js";
+import { isCommonEnglishWord } from "../english-gain.js";
 import { asFastTextWords, FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
 import { cipherReading, decodedTexts, modelWords, reversedReading } from "./model-text.js";
@@ -37,6 +38,9 @@ export interface ModelCard {
   labels: string[];
   [key: string]: unknown;
 }
+
+/** A run of ASCII letters standing alone (a cipher shifts only these; accented words stay). */
+const LETTER_RUN = /(?<!\p{L})[A-Za-z]+(?!\p{L})/gu;
 
 /** The label of the positive class in the training file. */
 export const RECOGNITION_LABEL = "__label__recognition";
@@ -69,6 +73,11 @@ export class PurposeModel {
    * down).
    */
   score(raw: string): number {
+    const cipher = cipherReading(raw);
+    // A named or guessed cipher: the text as a reader of the cipher sees it (the wrapper as
+    // written, the enciphered words deciphered) stands in for the text as written, whose
+    // gibberish only left the wrapper's "decode this and answer about the picture" to judge.
+    if (cipher !== undefined) raw = this.inPlace(raw, cipher);
     let best = this.windows(this.words(raw));
     // What the text hides right after the text itself: both search it for the same runs, and the
     // search remembers only the last text it read (encoded-runs.ts).
@@ -79,10 +88,30 @@ export class PurposeModel {
     if (last.length < raw.length && /\S/.test(last)) {
       best = Math.max(best, this.wholeLine(this.words(last)));
     }
-    for (const reading of [cipherReading(raw), reversedReading(raw), upsideDownReading(raw)]) {
+    for (const reading of [cipher, reversedReading(raw), upsideDownReading(raw)]) {
       if (reading !== undefined) best = Math.max(best, this.wholeLine(this.words(reading)));
     }
     return best;
+  }
+
+  /**
+   * `raw` with its enciphered words deciphered in place (`reading` is the whole text deciphered,
+   * letter for letter): a word whose reading is a common English word, or a word the model knows
+   * where the word as written is not, unless the word as written is common English itself.
+   * "Entschlüssle (Caesar, +3) und beantworte es zum Bild: ghvfuleh wkh zhdwkhu" reads "... zum
+   * Bild: describe the weather" (ciphered words such as "wkh" are in the model's vocabulary too:
+   * its training data holds ciphered asks).
+   */
+  private inPlace(raw: string, reading: string): string {
+    return raw.replace(LETTER_RUN, (word, at: number) => {
+      const written = word.toLowerCase();
+      if (isCommonEnglishWord(written)) return word;
+      const deciphered = reading.slice(at, at + word.length);
+      const lower = deciphered.toLowerCase();
+      const readable =
+        isCommonEnglishWord(lower) || (this.model.knows(lower) && !this.model.knows(written));
+      return readable ? deciphered : word;
+    });
   }
 
   /** The text whole when short, else the best of its windows (as {@link modelWindows} cuts them). */
