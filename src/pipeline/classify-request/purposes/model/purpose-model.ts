@@ -8,9 +8,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isCommonEnglishWord } from "../english-gain.js";
 import type { ScriptGroup } from "../script-group.js";
 import { upsideDownReading } from "../upside-down.js";
-import { isCommonEnglishWord } from "../english-gain.js";
 import { asFastTextWords, FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
 import { cipherReading, decodedTexts, modelWords, reversedReading } from "./model-text.js";
