@@ -218,11 +218,13 @@ describe("modelTokens", () => {
 
   it("agrees with the replacements on every training text", () => {
     let compared = 0;
+    const differing: string[] = [];
     for (const text of trainingTexts()) {
       const lower = text.toLowerCase();
-      expect(modelTokens(lower)).toBe(spec(lower));
+      if (modelTokens(lower) !== spec(lower)) differing.push(text);
       compared++;
     }
+    expect(differing.slice(0, 5)).toEqual([]);
     expect(compared).toBeGreaterThan(30_000);
   });
 });

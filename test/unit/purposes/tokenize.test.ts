@@ -49,11 +49,15 @@ describe("tokenize", () => {
   });
 
   it("agrees with the regular expression on every training text", () => {
+    // One assertion at the end: an `expect` per text made the loop outgrow the test's timeout as
+    // the training data grew (376,000 texts in stop 41).
     let compared = 0;
+    const differing: string[] = [];
     for (const text of trainingTexts()) {
-      expect(tokenize(text)).toEqual(spec(text));
+      if (JSON.stringify(tokenize(text)) !== JSON.stringify(spec(text))) differing.push(text);
       compared++;
     }
+    expect(differing.slice(0, 5)).toEqual([]);
     expect(compared).toBeGreaterThan(30_000);
   });
 });
