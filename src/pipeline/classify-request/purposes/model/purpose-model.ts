@@ -77,15 +77,17 @@ export class PurposeModel {
     // A named or guessed cipher: the text as a reader of the cipher sees it (the wrapper as
     // written, the enciphered words deciphered) stands in for the text as written, whose
     // gibberish only left the wrapper's "decode this and answer about the picture" to judge.
-    if (cipher !== undefined) raw = this.inPlace(raw, cipher);
-    let best = this.windows(this.words(raw));
+    // What it hides, and its other readings, are still read from the text as written.
+    const text = cipher === undefined ? raw : this.inPlace(raw, cipher);
+    let best = this.windows(this.words(text));
     // What the text hides right after the text itself: both search it for the same runs, and the
-    // search remembers only the last text it read (encoded-runs.ts).
+    // search remembers only the last text it read (encoded-runs.ts; a deciphered text is searched
+    // again, which only texts naming a cipher pay).
     for (const hidden of decodedTexts(raw)) best = Math.max(best, this.windows(this.words(hidden)));
     // The last line on its own too: in a conversation the last turn asks, and averaged over the
     // whole a short "and her name?" weighs little.
-    const last = raw.slice(raw.trimEnd().lastIndexOf("\n") + 1);
-    if (last.length < raw.length && /\S/.test(last)) {
+    const last = text.slice(text.trimEnd().lastIndexOf("\n") + 1);
+    if (last.length < text.length && /\S/.test(last)) {
       best = Math.max(best, this.wholeLine(this.words(last)));
     }
     for (const reading of [cipher, reversedReading(raw), upsideDownReading(raw)]) {
