@@ -297,11 +297,13 @@ export function mapConfusables(text: string): string {
  * letter: "न है" are two words).
  */
 const UNIT = "[\\p{L}\\p{N}@$](?!\\p{M})";
+/** The separators other than a space that spread out letters or syllables (`f.a.c.e`, `क.ौ.न`). */
+const SPACER = "[.\\-_*·•|/+~]";
 /**
- * What may stand between the letters of a spaced-out word: one of a few separators, or one emoji
- * (`w🔥h🔥o i🔥s`, which a language model reads as "who is").
+ * What may stand between the letters of a spaced-out word: a space, one of {@link SPACER}, or one
+ * emoji (`w🔥h🔥o i🔥s`, which a language model reads as "who is").
  */
-const SEPARATOR = "(?:[ .\\-_*·•|/+~]|\\p{Extended_Pictographic}\uFE0F?)";
+const SEPARATOR = `(?: |${SPACER}|\\p{Extended_Pictographic}\uFE0F?)`;
 /** Spaced runs start after no letter, mark or apostrophe ("it's a" is not `s a`). */
 const SPACED_RUN = new RegExp(
   `(?<![\\p{L}\\p{M}\\p{N}@$'\u2019\u02bc])${UNIT}(?:${SEPARATOR}${UNIT}){1,}(?![\\p{L}\\p{N}@$])`,
@@ -309,22 +311,23 @@ const SPACED_RUN = new RegExp(
 );
 const SPACED_SEPARATORS = new RegExp(SEPARATOR, "gu");
 /** A separator other than a space, which makes a run's spaces word breaks. */
-const NOT_A_SPACE = /[.\-_*·•|/+~]|\p{Extended_Pictographic}/u;
+const NOT_A_SPACE = new RegExp(`${SPACER}|\\p{Extended_Pictographic}`, "u");
 
 /** A separator right before a mark: the cheap test for {@link joinSpelledSyllables}. */
-const SEPARATOR_BEFORE_MARK_HINT = /[.\-_*·•|/+~]\p{M}/u;
+const SEPARATOR_BEFORE_MARK_HINT = new RegExp(`${SPACER}\\p{M}`, "u");
 /**
  * Separators put before a vowel sign or another mark (`क.ौ.न`): no word starts with a mark, so
  * a separator there was put in to break the word up.
  */
-const SEPARATOR_BEFORE_MARK = /(?<=[\p{L}\p{M}])[.\-_*·•|/+~]+(?=\p{M})/gu;
-/**
- * Two or more syllables (a letter and its marks) joined by single separators other than a space
- * (`प.ह.चा.नो`, `बं.दा`); letters of other scripts than Latin only, which {@link SPACED_RUN} reads.
- */
-const SPELLED_SYLLABLES =
-  /(?<![\p{L}\p{M}\p{N}])[^\P{L}\p{Script=Latin}]\p{M}*(?:[.\-_*·•|/+~][^\P{L}\p{Script=Latin}]\p{M}*)+(?![\p{L}\p{M}\p{N}])/gu;
-const SYLLABLE_SEPARATORS = /[.\-_*·•|/+~]/g;
+const SEPARATOR_BEFORE_MARK = new RegExp(`(?<=[\\p{L}\\p{M}])${SPACER}+(?=\\p{M})`, "gu");
+/** A syllable of a script other than Latin (which {@link SPACED_RUN} reads): a letter, its marks. */
+const SYLLABLE = "[^\\P{L}\\p{Script=Latin}]\\p{M}*";
+/** Two or more syllables joined by single {@link SPACER}s (`प.ह.चा.नो`, `बं.दा`). */
+const SPELLED_SYLLABLES = new RegExp(
+  `(?<![\\p{L}\\p{M}\\p{N}])${SYLLABLE}(?:${SPACER}${SYLLABLE})+(?![\\p{L}\\p{M}\\p{N}])`,
+  "gu",
+);
+const SYLLABLE_SEPARATORS = new RegExp(SPACER, "gu");
 
 /**
  * A text spelled out syllable by syllable in a script that writes vowels as marks (Devanagari,
@@ -333,7 +336,7 @@ const SYLLABLE_SEPARATORS = /[.\-_*·•|/+~]/g;
  * Only a text that puts a separator before a mark somewhere is read so: that is the sign it was
  * spelled out on purpose; a text that only hyphenates words (`आम-जनता`) is left as it is.
  */
-export function joinSpelledSyllables(text: string): string {
+function joinSpelledSyllables(text: string): string {
   const unbroken = text.replace(SEPARATOR_BEFORE_MARK, "");
   if (unbroken === text) return text;
   return unbroken.replace(SPELLED_SYLLABLES, (run) => run.replace(SYLLABLE_SEPARATORS, ""));
