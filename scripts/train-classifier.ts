@@ -23,11 +23,6 @@ import {
   RECOGNITION_LABEL,
 } from "../src/pipeline/classify-request/purposes/model/purpose-model.js";
 import {
-  MIN_DISTINCT,
-  MIN_SHARE,
-  SOUTH_ASIAN_LATIN_FILE,
-} from "../src/pipeline/classify-request/purposes/model/south-asian-latin.js";
-import {
   auc,
   chooseCombination,
   crossValidate,
@@ -38,11 +33,6 @@ import { type Example, rng, shuffle, trainingExamples } from "./classifier/examp
 import { ARGS, ENSEMBLE, SEED, trainModel } from "./classifier/fasttext-train.js";
 import { gatewayView } from "./classifier/gateway-view.js";
 import { NAMES_SOURCE, RARE_IN_CASELESS } from "./classifier/personal-names.js";
-import {
-  MIN_PRECISION,
-  MIN_TEXTS,
-  SOUTH_ASIAN_LATIN_TAGS,
-} from "./classifier/south-asian-words.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const VALIDATION_SHARE = 0.1;
@@ -81,18 +71,10 @@ async function main(): Promise<void> {
   const authored = scored.filter((s) => s.e.source !== "corpus");
   const combination = chooseCombination(authored);
 
-  const { model, save, names, southAsian } = await trainModel(
-    shuffle([...fit], rng(SEED)),
-    overrides,
-  );
+  const { model, save, names } = await trainModel(shuffle([...fit], rng(SEED)), overrides);
   const validationScored: Scored[] = [];
   for (const e of validation) {
-    validationScored.push({
-      e,
-      p: model.score(e.text),
-      rules: await rulesView(e.text),
-      group: model.scriptGroup(e.text),
-    });
+    validationScored.push({ e, p: model.score(e.text), rules: await rulesView(e.text) });
   }
 
   const dir = join(ROOT, "models/purpose");
@@ -100,7 +82,6 @@ async function main(): Promise<void> {
   const bytes = await save();
   writeFileSync(join(dir, MODEL_FILE), bytes);
   writeFileSync(join(dir, NAMES_FILE), `${[...names].sort().join("\n")}\n`);
-  writeFileSync(join(dir, SOUTH_ASIAN_LATIN_FILE), `${[...southAsian].sort().join("\n")}\n`);
   const bySource: Record<string, unknown> = {};
   for (const source of [...new Set(scored.map((s) => s.e.source))]) {
     bySource[source] = round(
@@ -125,12 +106,6 @@ async function main(): Promise<void> {
       count: names.size,
       source: NAMES_SOURCE,
       rule: `a dataset name is marked when the training texts write it capitalised at least as often as not (or never), or, in scripts without case, when it appears in at most ${RARE_IN_CASELESS} texts`,
-    },
-    southAsianLatin: {
-      file: SOUTH_ASIAN_LATIN_FILE,
-      count: southAsian.size,
-      tags: [...SOUTH_ASIAN_LATIN_TAGS],
-      rule: `a word is a marker when at least ${MIN_TEXTS} texts tagged with these languages use it and, both sides weighed as equal in size, at least ${MIN_PRECISION} of the Latin-script texts using it carry these tags; a text is read as romanised South Asian when at least ${MIN_DISTINCT} different markers make up at least ${MIN_SHARE} of its words`,
     },
     training: {
       examples: fit.length,

@@ -9,7 +9,10 @@ import {
   combinedScore,
 } from "../../src/pipeline/classify-request/purposes/confidence.js";
 import type { Thresholds } from "../../src/pipeline/classify-request/purposes/model/purpose-model.js";
-import type { ScriptGroup } from "../../src/pipeline/classify-request/purposes/script-group.js";
+import {
+  type ScriptGroup,
+  scriptGroup,
+} from "../../src/pipeline/classify-request/purposes/script-group.js";
 import { type Example, rng, shuffle, thresholdForFpr } from "./examples.js";
 import { type ARGS, SEED, trainModel } from "./fasttext-train.js";
 
@@ -20,8 +23,6 @@ export interface Scored {
   p: number;
   /** The gateway's view without the model (rules, terse asks, unreadable scripts). */
   rules: Confidence;
-  /** The text's script group as the scoring model reads it (`PurposeModel.scriptGroup`). */
-  group: ScriptGroup;
 }
 
 /**
@@ -64,14 +65,7 @@ export async function crossValidate(
     );
     const { model } = await trainModel(train, args);
     const held = examples.filter((e) => left.has(e.source));
-    for (const e of held) {
-      out.push({
-        e,
-        p: model.score(e.text),
-        rules: await rulesView(e.text),
-        group: model.scriptGroup(e.text),
-      });
-    }
+    for (const e of held) out.push({ e, p: model.score(e.text), rules: await rulesView(e.text) });
     log(`${fold.join(", ")}: ${held.length} scored by a model of ${train.length}`);
   }
   return out;
@@ -111,7 +105,10 @@ export const ruleMatched = (rules: Confidence) => rules === "likely" || rules ==
 
 /** The confidence the gateway gives a scored example under a combination. */
 export function levelOf(s: Scored, c: Combination): Confidence {
-  const level = combinedLevel(s.p, ruleMatched(s.rules), c, s.group);
+  // The text's script only matters to a combination with thresholds per script (the rule-bonus
+  // search scores every example eleven times four over without them).
+  const script = c.thresholdsByScript === undefined ? undefined : scriptGroup(s.e.text);
+  const level = combinedLevel(s.p, ruleMatched(s.rules), c, script);
   // Unreadable scripts are at least `possible` (confidence.ts).
   return level === "none" && s.rules === "possible" ? "possible" : level;
 }
@@ -174,7 +171,7 @@ export function scriptThresholds(
   const negatives = new Map<ScriptGroup, number[]>();
   for (const s of scored) {
     if (s.e.recognition) continue;
-    const g = s.group;
+    const g = scriptGroup(s.e.text);
     const list = negatives.get(g) ?? [];
     list.push(combinedScore(s.p, ruleMatched(s.rules), c.ruleBonus));
     negatives.set(g, list);

@@ -24,10 +24,8 @@ import {
   PurposeModel,
   RECOGNITION_LABEL,
 } from "../../src/pipeline/classify-request/purposes/model/purpose-model.js";
-import { MarkerTable } from "../../src/pipeline/classify-request/purposes/model/south-asian-latin.js";
 import { type Example, rng, shuffle } from "./examples.js";
 import { personalNames } from "./personal-names.js";
-import { southAsianWords } from "./south-asian-words.js";
 
 /** The seed of every training run. */
 export const SEED = 20261201;
@@ -73,8 +71,6 @@ export interface Trained {
   save(): Promise<Buffer>;
   /** The personal names it marks (`names.txt`, one per line, sorted). */
   names: ReadonlySet<string>;
-  /** The words that mark romanised South Asian text (`south-asian-latin.txt`). */
-  southAsian: ReadonlySet<string>;
 }
 
 /**
@@ -113,7 +109,6 @@ export async function trainModel(
   members = ENSEMBLE,
 ): Promise<Trained> {
   const names = process.env["NO_NAMES"] === undefined ? personalNames(examples) : NO_NAMES;
-  const southAsian = southAsianWords(examples);
   const folded: Folded[] = [];
   for (let k = 0; k < members; k++) {
     const order = k === 0 ? examples : shuffle([...examples], rng(SEED + k));
@@ -127,10 +122,9 @@ export async function trainModel(
     labels: [],
   };
   return {
-    model: new PurposeModel(new FastTextLinear(model), card, names, new MarkerTable(southAsian)),
+    model: new PurposeModel(new FastTextLinear(model), card, names),
     save: async () => writeFolded(model),
     names,
-    southAsian,
   };
 }
 

@@ -8,7 +8,7 @@
 import type { Evidence, TextSource } from "../facts.js";
 import { joinConversation } from "./conversation.js";
 import type { ModelCard, PurposeModel } from "./model/purpose-model.js";
-import type { ScriptGroup } from "./script-group.js";
+import { type ScriptGroup, scriptGroup } from "./script-group.js";
 
 /** Confidence levels, weakest first. */
 export const CONFIDENCES = ["none", "possible", "likely", "certain"] as const;
@@ -112,7 +112,7 @@ export function recognitionConfidence(
   const joined = joinConversation(texts);
   const best = texts.length === 0 ? 0 : model.score(joined);
   const where = texts.length === 1 ? texts[0]!.where : "conversation";
-  const level = combinedLevel(best, ruleMatch, model.card, model.scriptGroup(joined));
+  const level = combinedLevel(best, ruleMatch, model.card, scriptGroup(joined));
   evidence.push({
     purpose: "facial-identification",
     rule: ruleMatch ? `rules+model.${level}` : `model.${level}`,

@@ -7,14 +7,9 @@
  * letters where a Han character or a Hangul syllable is a word or most of one). Pure.
  */
 
-/**
- * The script groups the model's card may hold thresholds for. `latin-south-asia` is Latin text in
- * a South Asian language (model/south-asian-latin.ts): the model, which holds its marker words,
- * tells it from other Latin text ({@link scriptGroup} alone says `latin`).
- */
+/** The script groups the model's card may hold thresholds for. */
 export const SCRIPT_GROUPS = [
   "latin",
-  "latin-south-asia",
   "cyrillic",
   "greek",
   "arabic",
@@ -31,30 +26,30 @@ export type ScriptGroup = (typeof SCRIPT_GROUPS)[number];
 function groupOf(c: number): number {
   if (c < 0x80) return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a ? 0 : -1;
   if (c >= 0xc0 && c <= 0x24f) return c === 0xd7 || c === 0xf7 ? -1 : 0;
-  if (c >= 0x370 && c <= 0x3ff) return 3;
-  if (c >= 0x400 && c <= 0x52f) return 2;
-  if (c >= 0x590 && c <= 0x5ff) return 5;
+  if (c >= 0x370 && c <= 0x3ff) return 2;
+  if (c >= 0x400 && c <= 0x52f) return 1;
+  if (c >= 0x590 && c <= 0x5ff) return 4;
   if ((c >= 0x600 && c <= 0x6ff) || (c >= 0x750 && c <= 0x77f) || (c >= 0x8a0 && c <= 0x8ff)) {
-    return 4;
+    return 3;
   }
-  if (c >= 0x900 && c <= 0x97f) return 6;
-  if (c >= 0x980 && c <= 0x9ff) return 7;
-  if (c >= 0xe00 && c <= 0xe7f) return 8;
+  if (c >= 0x900 && c <= 0x97f) return 5;
+  if (c >= 0x980 && c <= 0x9ff) return 6;
+  if (c >= 0xe00 && c <= 0xe7f) return 7;
   if (
     (c >= 0x3040 && c <= 0x30ff) ||
     (c >= 0x3400 && c <= 0x4dbf) ||
     (c >= 0x4e00 && c <= 0x9fff)
   ) {
-    return 9;
+    return 8;
   }
   if (
     (c >= 0xac00 && c <= 0xd7af) ||
     (c >= 0x1100 && c <= 0x11ff) ||
     (c >= 0x3130 && c <= 0x318f)
   ) {
-    return 10;
+    return 9;
   }
-  if (c >= 0xfb50 && c <= 0xfeff) return c >= 0xfe00 && c <= 0xfe6f ? -1 : 4;
+  if (c >= 0xfb50 && c <= 0xfeff) return c >= 0xfe00 && c <= 0xfe6f ? -1 : 3;
   return -1;
 }
 

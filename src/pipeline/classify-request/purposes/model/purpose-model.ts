@@ -9,18 +9,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isCommonEnglishWord } from "../english-gain.js";
-import { type ScriptGroup, scriptGroup } from "../script-group.js";
+import type { ScriptGroup } from "../script-group.js";
 import { upsideDownReading } from "../upside-down.js";
 import { asFastTextWords, FastTextLinear } from "./fasttext-linear.js";
 import { readFolded } from "./folded-file.js";
 import { cipherReading, decodedTexts, modelWords, reversedReading } from "./model-text.js";
 import { markPersonalNames, NO_NAMES, readPersonalNames } from "./personal-names.js";
-import {
-  isSouthAsianLatin,
-  type MarkerTable,
-  NO_MARKERS,
-  readSouthAsianWords,
-} from "./south-asian-latin.js";
 
 /** Thresholds of each confidence on the combined score (log-odds), from the model card. */
 export interface Thresholds {
@@ -65,17 +59,7 @@ export class PurposeModel {
     readonly card: ModelCard,
     /** The personal names it reads a marker before (personal-names.ts). */
     readonly names: ReadonlySet<string> = NO_NAMES,
-    /** Keys of the words that mark South Asian languages in Latin letters (south-asian-latin.ts). */
-    readonly southAsianKeys: MarkerTable = NO_MARKERS,
   ) {}
-
-  /** The script group whose thresholds apply to `text`: its script, or romanised South Asian. */
-  scriptGroup(text: string): ScriptGroup {
-    const group = scriptGroup(text);
-    return group === "latin" && isSouthAsianLatin(text, this.southAsianKeys)
-      ? "latin-south-asia"
-      : group;
-  }
 
   /** The tokens the model reads for `raw`: its words, a marker before each personal name. */
   words(raw: string): string[] {
@@ -166,20 +150,12 @@ export function defaultModelDir(packageRoot: string): string {
 /** The shipped model's file in its directory (folded-file.ts). */
 export const MODEL_FILE = "model.folded";
 
-/**
- * Loads `model.folded`, `card.json` and, when present, `names.txt` and `south-asian-latin.txt`
- * from `dir`.
- */
+/** Loads `model.folded`, `card.json` and, when present, `names.txt` from `dir`. */
 export async function loadPurposeModel(dir: string): Promise<PurposeModel> {
   const card = JSON.parse(readFileSync(join(dir, "card.json"), "utf8")) as ModelCard;
   const folded = readFolded(readFileSync(join(dir, MODEL_FILE)));
   if (folded.positive !== RECOGNITION_LABEL) {
     throw new Error(`purpose model in ${dir} scores ${folded.positive}, not ${RECOGNITION_LABEL}`);
   }
-  return new PurposeModel(
-    new FastTextLinear(folded),
-    card,
-    readPersonalNames(dir),
-    readSouthAsianWords(dir),
-  );
+  return new PurposeModel(new FastTextLinear(folded), card, readPersonalNames(dir));
 }
