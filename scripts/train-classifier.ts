@@ -11,6 +11,8 @@
  *    the rule corpus left out (the rules were written on it).
  * 3. The shipped model is trained on all of the rest.
  *
+ * `CV_DUMP=file` writes the cross-validated scores there as JSON (as `npm run cv:classifier` does).
+ *
  * Data: every `*.jsonl` under `data/purpose/train/` and the rule corpus under
  * `test/fixtures/purpose-corpus/`. Never the hold-outs, which are scored once and reported.
  */
@@ -68,6 +70,10 @@ async function main(): Promise<void> {
   const rulesView = gatewayView(ROOT, undefined);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const scored = await crossValidate(fit, rulesView, overrides, log);
+  // CV_DUMP (a path) keeps every cross-validated score, as `npm run cv:classifier` does: questions
+  // about thresholds (a script's, a language's) are then answered without training again.
+  const dump = process.env["CV_DUMP"];
+  if (dump !== undefined) writeFileSync(dump, JSON.stringify(scored));
   const authored = scored.filter((s) => s.e.source !== "corpus");
   const combination = chooseCombination(authored);
 
