@@ -6,12 +6,12 @@
  * `TRAIN_ARGS` (JSON) overrides fastText arguments; `CV_DUMP` (a path) writes every scored example
  * there as JSON, to study thresholds without training again.
  */
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   auc,
   chooseCombination,
   crossValidate,
+  dumpScoresIfAsked,
   rates,
   type Scored,
 } from "./classifier/cross-validate.js";
@@ -26,8 +26,7 @@ async function main(): Promise<void> {
   const scored = await crossValidate(all, gatewayView(ROOT, undefined), args, (l) =>
     process.stderr.write(`${l}\n`),
   );
-  const dump = process.env["CV_DUMP"];
-  if (dump !== undefined) writeFileSync(dump, JSON.stringify(scored));
+  dumpScoresIfAsked(scored);
   const authored = scored.filter((s) => s.e.source !== "corpus");
   const c = chooseCombination(authored);
   const row = (name: string, list: readonly Scored[]) => {

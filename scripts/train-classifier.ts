@@ -28,6 +28,7 @@ import {
   auc,
   chooseCombination,
   crossValidate,
+  dumpScoresIfAsked,
   rates,
   type Scored,
 } from "./classifier/cross-validate.js";
@@ -70,10 +71,7 @@ async function main(): Promise<void> {
   const rulesView = gatewayView(ROOT, undefined);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const scored = await crossValidate(fit, rulesView, overrides, log);
-  // CV_DUMP (a path) keeps every cross-validated score, as `npm run cv:classifier` does: questions
-  // about thresholds (a script's, a language's) are then answered without training again.
-  const dump = process.env["CV_DUMP"];
-  if (dump !== undefined) writeFileSync(dump, JSON.stringify(scored));
+  dumpScoresIfAsked(scored);
   const authored = scored.filter((s) => s.e.source !== "corpus");
   const combination = chooseCombination(authored);
 

@@ -3,6 +3,7 @@
  * folds, so each score is what the model would say of a new author's prompt.
  * The thresholds and the weight of the rules are set on these scores (never on a hold-out).
  */
+import { writeFileSync } from "node:fs";
 import {
   type Confidence,
   combinedLevel,
@@ -69,6 +70,16 @@ export async function crossValidate(
     log(`${fold.join(", ")}: ${held.length} scored by a model of ${train.length}`);
   }
   return out;
+}
+
+/**
+ * Writes the cross-validated scores to the path in `CV_DUMP`, when it is set (training and
+ * `npm run cv:classifier` alike), so that questions about thresholds (a script's, a language's)
+ * are answered from the scores without a second cross-validation.
+ */
+export function dumpScoresIfAsked(scored: readonly Scored[]): void {
+  const dump = process.env["CV_DUMP"];
+  if (dump !== undefined) writeFileSync(dump, JSON.stringify(scored));
 }
 
 /**
