@@ -51,7 +51,6 @@ async function timeIt(ms: number, fn: () => unknown): Promise<{ us: number; call
   return { us: (cpu.user + cpu.system) / calls, calls };
 }
 
-/** `count` valid policies that never match the benchmark's tenants. */
 /** A 1 KB prompt of the kind the purpose model reads: a long, benign request about a photo. */
 const ONE_KB_PROMPT = (
   "Please look at the attached photo from the community centre open day and write a short, " +
@@ -63,6 +62,7 @@ const ONE_KB_PROMPT = (
   .repeat(3)
   .slice(0, 1024);
 
+/** `count` valid policies that never match the benchmark's tenants. */
 export function extraPolicies(count: number): string {
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
