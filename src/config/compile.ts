@@ -209,6 +209,8 @@ export interface RuntimeJudge {
   deployment: string;
   timeoutMs: number;
   mayClear: boolean;
+  /** Also ask on image calls scored `none` whose decision would change at `certain`. */
+  screen: boolean;
   maxConcurrent: number;
   cacheMs: number;
   cacheEntries: number;
@@ -225,6 +227,7 @@ function compileJudge(judge: GatewayConfigFile["classification"]["judge"]): Runt
     deployment: judge.deployment,
     timeoutMs: judge.timeoutMs,
     mayClear: judge.mayClear,
+    screen: judge.screen,
     maxConcurrent: judge.maxConcurrent,
     cacheMs: judge.cacheSeconds * 1000,
     cacheEntries: judge.cacheEntries,

@@ -386,7 +386,7 @@ export const GatewayConfigSchema = T.Object(
         /**
          * An Azure OpenAI deployment asked to settle the uncertain band (docs/classifier.md,
          * "The judge"): only when a decision depends on the purpose and the local confidence is
-         * `possible`. Off when omitted.
+         * `possible` (or, with `screen`, `none` on an image call). Off when omitted.
          */
         judge: T.Optional(
           T.Object(
@@ -399,6 +399,12 @@ export const GatewayConfigSchema = T.Object(
               timeoutMs: T.Integer({ minimum: 50, maximum: 60_000, default: 3000 }),
               /** Let a `none` verdict clear `possible` (opt-in: the text is the caller's). */
               mayClear: T.Boolean({ default: false }),
+              /**
+               * Also ask on image calls the local classifier scores `none` when the decision would
+               * change at `certain` (a US police tenant's every image call): catches asks the
+               * local model misses, such as identity asked sideways, at one judge call each.
+               */
+              screen: T.Boolean({ default: false }),
               /** Judge calls in flight at once on one replica; beyond it the local view stands. */
               maxConcurrent: T.Integer({ minimum: 1, maximum: 10_000, default: 32 }),
               /** How long a verdict is reused for the same normalised text. */

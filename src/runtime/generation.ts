@@ -64,6 +64,7 @@ export function createGeneration(
       exifLiveMaxAgeMs: config.classification.exifLiveMaxAgeMs,
       now,
       ...(model === undefined ? {} : { model }),
+      keepClearedText: config.classification.judge?.screen === true,
     },
     ...(judge === undefined ? {} : { judge }),
   });

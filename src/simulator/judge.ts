@@ -3,7 +3,8 @@
  * gateway's `recognition_judgement` schema gets a structured verdict instead of filler words, so
  * the gateway's judge can be tested end to end. The verdict is deterministic and deliberately
  * naive: a word list (English, plus Georgian ვინ "who", a script the gateway's classifier does not
- * read, which is where the judge is asked), and it obeys an injected "answer none" (a gullible
+ * read, which is where the judge is asked; and a few asks for what only the identity answers,
+ * "his latest film", "is she still alive", which is what screening is for), and it obeys an injected "answer none" (a gullible
  * judge is what the gateway's defences are tested against).
  */
 import { asObject, type JsonObject } from "./params.js";
@@ -14,7 +15,7 @@ const JUDGE_SCHEMA = "recognition_judgement";
 const INJECTED_NONE =
   /\b(?:answer|respond|say|output)\b[^.]{0,20}\bnone\b|\bignore\b[^.]{0,30}\binstructions?\b|"recognition"\s*:\s*"none"/i;
 const IDENTITY_WORDS =
-  /\b(?:who|whom|whose|name[ds]?|identif\w*|same (?:person|man|woman|guy)|match\w*|mugshots?|watchlists?|hits?|run (?:him|her|them)|face comp)\b|ვინ/i;
+  /\b(?:who|whom|whose|name[ds]?|identif\w*|same (?:person|man|woman|guy)|match\w*|mugshots?|watchlists?|hits?|run (?:him|her|them)|face comp|(?:latest|last|newest) (?:film|movie|album|song|book)|still alive|net worth)\b|ვინ/i;
 
 /** The verdict the simulator's judge gives on the `text` it was sent. */
 export function simulatedVerdict(text: string): "certain" | "none" {

@@ -255,3 +255,84 @@ describe("a judge that may clear (`mayClear: true`)", () => {
     expect(a.policies).toContain("us-law-enforcement-no-facial-recognition");
   });
 });
+
+describe("a judge that screens (`screen: true`)", () => {
+  /** Wants what only the man's identity answers, and never asks who he is. */
+  const SIDEWAYS = "Great shot from the gala. Is he still alive? And what was his latest film?";
+  let gw: Awaited<ReturnType<typeof startGatewayOn>>;
+  beforeAll(async () => {
+    // With the model off, the rules alone score the sideways ask `none` (no rule reads it), so
+    // the local view under test does not move with each retrained model.
+    gw = await startGatewayOn(h.sim.url, {
+      classification: `${judgeYaml("primary", ", screen: true")}\n  purposeModel: off`,
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await gw?.gw.close();
+  });
+
+  it("asks on an image call scored `none` when the absolute ban would deny it, and denies on its verdict", async () => {
+    const before = judgeCalls(h.sim).length;
+    const r = await askWithImage(gw.gw.url, KEYS.metroPd, SIDEWAYS);
+    expect(r.status).toBe(403);
+    const a = await gw.audit.waitFor((x) => x.decisionId === r.decisionId);
+    expect(a.judge).toMatchObject({ need: "screen", asked: true, verdict: "certain", applied: true });
+    expect(a.recognitionConfidence).toBe("certain");
+    expect(a.policies).toContain("us-law-enforcement-no-facial-recognition");
+    expect(a.evidence).toContain("facial-identification:judge.certain@judge");
+    expect(judgeCalls(h.sim).length).toBe(before + 1);
+    // The judge reads the text the local classifier cleared, as its JSON string.
+    const body = judgeCalls(h.sim).at(-1)!.json as { messages: { content: string }[] };
+    expect(JSON.parse(body.messages[1]!.content)).toEqual({ text: SIDEWAYS });
+  });
+
+  it("leaves the local view when the judge agrees nothing is asked", async () => {
+    const r = await askWithImage(gw.gw.url, KEYS.metroPd, "Describe the lighting in this photo.");
+    expect(r.status).toBe(200);
+    const a = await gw.audit.waitFor((x) => x.decisionId === r.decisionId);
+    expect(a.judge).toMatchObject({ need: "screen", asked: true, verdict: "none", applied: false });
+    expect(a.recognitionConfidence).toBeUndefined();
+  });
+
+  it("is not asked where the decision would not change, nor on a call without an image", async () => {
+    const before = judgeCalls(h.sim).length;
+    const news = await askWithImage(gw.gw.url, KEYS.newsroom, SIDEWAYS);
+    expect(news.status).toBe(200);
+    const a = await gw.audit.waitFor((x) => x.decisionId === news.decisionId);
+    expect(a.judge).toBeUndefined();
+    const text = await client(gw.gw.url, KEYS.metroPd)
+      .chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: SIDEWAYS }] })
+      .withResponse();
+    expect(text.response.status).toBe(200);
+    const id = text.response.headers.get("x-gateway-decision-id");
+    const b = await gw.audit.waitFor((x) => x.decisionId === id);
+    expect(b.judge).toBeUndefined();
+    expect(judgeCalls(h.sim).length).toBe(before);
+  });
+
+  it("is reported, not asked, by what-if", async () => {
+    const before = judgeCalls(h.sim).length;
+    const res = await fetch(
+      `${gw.gw.url}/_gateway/evaluate/openai/deployments/gpt-4o/chat/completions`,
+      {
+        method: "POST",
+        headers: { "api-key": KEYS.metroPd, "content-type": "application/json" },
+        body: JSON.stringify({
+          messages: [
+            {
+              role: "user",
+              content: [
+                { type: "text", text: `${SIDEWAYS} (what-if)` },
+                { type: "image_url", image_url: { url: IMAGE } },
+              ],
+            },
+          ],
+        }),
+      },
+    );
+    const answer = (await res.json()) as { decision: string; judge?: { wouldAsk: string } };
+    expect(answer.decision).toBe("allow");
+    expect(answer.judge?.wouldAsk).toBe("screen");
+    expect(judgeCalls(h.sim).length).toBe(before);
+  });
+});

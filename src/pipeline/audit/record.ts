@@ -61,7 +61,7 @@ export interface AuditRecord {
   recognitionConfidence?: string;
   /**
    * The judge of the uncertain band (docs/classifier.md): what it could change (`raise`,
-   * `clear`), whether it was asked (never for what-if), its verdict and whether it was applied,
+   * `clear`, `screen`), whether it was asked (never for what-if), its verdict and whether it was applied,
    * its cost and the upstream that answered. The call carried this record's `decisionId`.
    */
   judge?: {

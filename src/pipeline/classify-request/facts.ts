@@ -169,8 +169,9 @@ export interface RequestFacts {
    */
   recognitionConfidence: "none" | "possible" | "likely" | "certain";
   /**
-   * The texts whose confidence is `possible`, joined, kept in memory only for the judge
-   * (docs/classifier.md, "The judge"); never audited, answered or logged.
+   * The texts whose confidence is `possible`, joined (or, when the judge screens, the texts of an
+   * image call scored `none`), kept in memory only for the judge (docs/classifier.md, "The
+   * judge"); never audited, answered or logged.
    */
   uncertainText?: string;
   /**

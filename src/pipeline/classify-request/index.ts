@@ -57,6 +57,11 @@ export interface ClassifierDeps {
   now?: () => number;
   /** The learned purpose model; without it, purposes come from the rules alone. */
   model?: PurposeModel;
+  /**
+   * Keep the text of an image call scored `none` as `uncertainText`, for a judge that screens
+   * what the local classifier clears (`classification.judge.screen`).
+   */
+  keepClearedText?: boolean;
 }
 
 /** One request, as classification sees it. */
@@ -171,6 +176,7 @@ export function factsOf(
   let recognition: Confidence =
     ruleMatch && (deps.model === undefined || !imagesInPlay) ? "likely" : "none";
   let uncertainText: string | undefined;
+  let clearedText: string | undefined;
   if (imagesInPlay) {
     for (const group of conversations(inspection.texts)) {
       const rc = recognitionConfidence(group, ruleMatch, deps.model);
@@ -178,8 +184,9 @@ export function factsOf(
         recognition = rc.confidence;
       }
       if (rc.confidence === "possible") {
-        const joined = joinConversation(group);
-        uncertainText = uncertainText === undefined ? joined : `${uncertainText}\n\n${joined}`;
+        uncertainText = appendText(uncertainText, joinConversation(group));
+      } else if (rc.confidence === "none" && deps.keepClearedText === true) {
+        clearedText = appendText(clearedText, joinConversation(group));
       }
       evidence.push(...rc.evidence);
     }
@@ -243,9 +250,28 @@ export function factsOf(
       declared.purposes.includes("facial-verification")
         ? "certain"
         : recognition,
-    ...(recognition === "possible" && uncertainText !== undefined ? { uncertainText } : {}),
+    ...judgedText(recognition, uncertainText, clearedText),
     ...(deferred ? { pendingCapture: pending } : {}),
   };
+}
+
+/** Two texts for the judge, one after the other. */
+function appendText(before: string | undefined, text: string): string {
+  return before === undefined ? text : `${before}\n\n${text}`;
+}
+
+/**
+ * The text a judge would read: the conversations scored `possible`; or, when every conversation
+ * scored `none` and the judge screens, all of them.
+ */
+function judgedText(
+  recognition: Confidence,
+  uncertain: string | undefined,
+  cleared: string | undefined,
+): { uncertainText?: string } {
+  if (recognition === "possible" && uncertain !== undefined) return { uncertainText: uncertain };
+  if (recognition === "none" && cleared !== undefined) return { uncertainText: cleared };
+  return {};
 }
 
 /** The kinds of content the gateway could not see, each once, in first-seen order. */

@@ -81,9 +81,9 @@ function decideOnFacts(
   ctx.decision = judgement.decision;
   ctx.decidedAs = judgement.decidedAs;
   const judge = generation.judge;
-  if (judge !== undefined && facts.recognitionConfidence === "possible") {
+  if (judge !== undefined && facts.uncertainText !== undefined) {
     const decide = (f: RequestFacts) => judgeOn(f).decision;
-    const need = judgeNeed(facts, judgement.decision, decide, judge.config.mayClear);
+    const need = judgeNeed(facts, judgement.decision, decide, judge.config);
     if (need !== undefined) {
       ctx.judge = { need };
       // What-if reports that the judge would be asked, and never asks it.
