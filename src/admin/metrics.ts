@@ -27,6 +27,8 @@ export interface GatewayMetrics {
   storeErrors: Counter<"op">;
   storeReady: Gauge;
   rateLimited: Counter<"tenant" | "limit">;
+  judgeAsks: Counter<"need" | "outcome">;
+  judgeDuration: LatencyHistogram<"upstream">;
 }
 
 const LATENCY_BUCKETS = [
@@ -150,6 +152,19 @@ export function createMetrics(): GatewayMetrics {
     storeReady: new Gauge({
       name: "gateway_store_ready",
       help: "Whether the shared store answers: 1 ready, 0 down (the memory store is always 1)",
+      registers: [registry],
+    }),
+    judgeAsks: new Counter({
+      name: "gateway_judge_asks_total",
+      help: "Asks of the purpose judge (classification.judge) by need (raise, clear, screen) and outcome (its verdict, cached-<verdict>, or timeout, busy, too-long, failed)",
+      labelNames: ["need", "outcome"],
+      registers: [registry],
+    }),
+    judgeDuration: new LatencyHistogram({
+      name: "gateway_judge_duration_seconds",
+      help: "Time a request waited for the purpose judge's answer (cache hits and asks refused before a call excluded)",
+      labelNames: ["upstream"],
+      buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
     rateLimited: new Counter({

@@ -5,6 +5,7 @@
  */
 import { DeploymentLabels } from "./bounded-labels.js";
 import { deferredCounter } from "./deferred-counter.js";
+import type { JudgeOutcome } from "../pipeline/judge-purpose/judge.js";
 import type { GatewayMetrics } from "./metrics.js";
 
 /** Records what one request did, on the gateway's instruments. */
@@ -19,6 +20,8 @@ export class RequestMetrics {
   readonly #decisions;
   readonly #whatIfDecisions;
   readonly #policyDuration;
+  readonly #judgeAsks;
+  readonly #judgeDuration;
 
   constructor(m: GatewayMetrics) {
     this.#requests = deferredCounter(m.requests);
@@ -29,6 +32,8 @@ export class RequestMetrics {
     this.#decisions = deferredCounter(m.decisions);
     this.#whatIfDecisions = deferredCounter(m.whatIfDecisions);
     this.#policyDuration = m.policyDuration;
+    this.#judgeAsks = deferredCounter(m.judgeAsks);
+    this.#judgeDuration = m.judgeDuration;
   }
 
   /** A finished request: count, duration, upstream time to first byte, tokens. */
@@ -75,4 +80,24 @@ export class RequestMetrics {
     else for (const p of policies) this.#decisions(tenant, decision, p.id, p.mode).inc();
     this.#policyDuration.labels(memoHit ? "hit" : "miss").observe(seconds);
   }
+
+  /**
+   * One ask of the purpose judge: what it could change and how it ended, so an operator sees the
+   * judge's volume (screening asks on every image call of a banned tenant), verdicts and failures.
+   */
+  judge(need: string, outcome: JudgeOutcome): void {
+    this.#judgeAsks(need, judgeOutcomeLabel(outcome)).inc();
+    if (outcome.ms > 0 && outcome.cached !== true) {
+      this.#judgeDuration.labels(outcome.upstream).observe(outcome.ms / 1000);
+    }
+  }
+}
+
+/** A bounded label for a judge outcome: the verdict, or the kind of failure. */
+function judgeOutcomeLabel(outcome: JudgeOutcome): string {
+  if (outcome.verdict !== undefined) {
+    return outcome.cached === true ? `cached-${outcome.verdict}` : outcome.verdict;
+  }
+  const e = outcome.error;
+  return e === "timeout" || e === "busy" || e === "too-long" ? e : "failed";
 }

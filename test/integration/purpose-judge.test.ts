@@ -294,6 +294,13 @@ describe("a judge that screens (`screen: true`)", () => {
     expect(a.recognitionConfidence).toBeUndefined();
   });
 
+  it("counts its asks and their time in the metrics, by need and outcome", async () => {
+    const metrics = await (await fetch(`${gw.gw.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/gateway_judge_asks_total\{need="screen",outcome="certain"\} 1\n/);
+    expect(metrics).toMatch(/gateway_judge_asks_total\{need="screen",outcome="none"\} 1\n/);
+    expect(metrics).toMatch(/gateway_judge_duration_seconds_count\{upstream="primary"\} 2\n/);
+  });
+
   it("is not asked where the decision would not change, nor on a call without an image", async () => {
     const before = judgeCalls(h.sim).length;
     const news = await askWithImage(gw.gw.url, KEYS.newsroom, SIDEWAYS);

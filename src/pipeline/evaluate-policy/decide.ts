@@ -88,7 +88,9 @@ function decideOnFacts(
       ctx.judge = { need };
       // What-if reports that the judge would be asked, and never asks it.
       if (!ctx.whatIf) {
-        return askJudge(ctx, judge, need, facts, judgeOn).then(() => finish(ctx, metrics, started));
+        return askJudge(ctx, judge, need, facts, judgeOn, metrics).then(() =>
+          finish(ctx, metrics, started),
+        );
       }
     }
   }
@@ -102,8 +104,10 @@ async function askJudge(
   need: JudgeNeed,
   facts: RequestFacts,
   judgeOn: (facts: RequestFacts) => Judgement,
+  metrics: RequestMetrics,
 ): Promise<void> {
   const outcome = await judge.ask(facts.uncertainText!, ctx.agency!.jurisdiction, ctx.decisionId);
+  metrics.judge(need, outcome);
   const settled =
     outcome.verdict === undefined ? undefined : settledConfidence(need, outcome.verdict);
   // Text that talks to the judge is never cleared, whatever it answered.
