@@ -3,9 +3,10 @@
  * (deferred-counter.ts), latencies observed on histograms of our own (latency-histogram.ts), so
  * the request path never asks prom-client to hash label values.
  */
+
+import type { JudgeOutcome } from "../pipeline/judge-purpose/judge.js";
 import { DeploymentLabels } from "./bounded-labels.js";
 import { deferredCounter } from "./deferred-counter.js";
-import type { JudgeOutcome } from "../pipeline/judge-purpose/judge.js";
 import type { GatewayMetrics } from "./metrics.js";
 
 /** Records what one request did, on the gateway's instruments. */

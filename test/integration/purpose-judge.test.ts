@@ -276,7 +276,12 @@ describe("a judge that screens (`screen: true`)", () => {
     const r = await askWithImage(gw.gw.url, KEYS.metroPd, SIDEWAYS);
     expect(r.status).toBe(403);
     const a = await gw.audit.waitFor((x) => x.decisionId === r.decisionId);
-    expect(a.judge).toMatchObject({ need: "screen", asked: true, verdict: "certain", applied: true });
+    expect(a.judge).toMatchObject({
+      need: "screen",
+      asked: true,
+      verdict: "certain",
+      applied: true,
+    });
     expect(a.recognitionConfidence).toBe("certain");
     expect(a.policies).toContain("us-law-enforcement-no-facial-recognition");
     expect(a.evidence).toContain("facial-identification:judge.certain@judge");
