@@ -69,6 +69,30 @@ async function askWithImage(url: string, apiKey: string, text: string) {
   }
 }
 
+/** What-if's answer for an image call: the local decision, and whether the judge would be asked. */
+async function whatIfWithImage(url: string, apiKey: string, text: string) {
+  const res = await fetch(`${url}/_gateway/evaluate/openai/deployments/gpt-4o/chat/completions`, {
+    method: "POST",
+    headers: { "api-key": apiKey, "content-type": "application/json" },
+    body: JSON.stringify({
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text },
+            { type: "image_url", image_url: { url: IMAGE } },
+          ],
+        },
+      ],
+    }),
+  });
+  return (await res.json()) as {
+    decision: string;
+    judge?: { wouldAsk: string; upstream: string };
+    facts: { recognitionConfidence: string };
+  };
+}
+
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
@@ -143,29 +167,7 @@ describe("the judge of the uncertain band", () => {
 
   it("is never asked by what-if, which reports the local decision and that the judge would be asked", async () => {
     const before = judgeCalls(h.sim).length;
-    const res = await fetch(
-      `${h.gw.url}/_gateway/evaluate/openai/deployments/gpt-4o/chat/completions`,
-      {
-        method: "POST",
-        headers: { "api-key": KEYS.metPolice, "content-type": "application/json" },
-        body: JSON.stringify({
-          messages: [
-            {
-              role: "user",
-              content: [
-                { type: "text", text: `${WHO_GEORGIAN} (what-if)` },
-                { type: "image_url", image_url: { url: IMAGE } },
-              ],
-            },
-          ],
-        }),
-      },
-    );
-    const answer = (await res.json()) as {
-      decision: string;
-      judge?: { wouldAsk: string; upstream: string };
-      facts: { recognitionConfidence: string };
-    };
+    const answer = await whatIfWithImage(h.gw.url, KEYS.metPolice, `${WHO_GEORGIAN} (what-if)`);
     expect(answer.decision).toBe("allow");
     expect(answer.facts.recognitionConfidence).toBe("possible");
     expect(answer.judge).toEqual({ wouldAsk: "raise", upstream: "judge-uk" });
@@ -324,25 +326,7 @@ describe("a judge that screens (`screen: true`)", () => {
 
   it("is reported, not asked, by what-if", async () => {
     const before = judgeCalls(h.sim).length;
-    const res = await fetch(
-      `${gw.gw.url}/_gateway/evaluate/openai/deployments/gpt-4o/chat/completions`,
-      {
-        method: "POST",
-        headers: { "api-key": KEYS.metroPd, "content-type": "application/json" },
-        body: JSON.stringify({
-          messages: [
-            {
-              role: "user",
-              content: [
-                { type: "text", text: `${SIDEWAYS} (what-if)` },
-                { type: "image_url", image_url: { url: IMAGE } },
-              ],
-            },
-          ],
-        }),
-      },
-    );
-    const answer = (await res.json()) as { decision: string; judge?: { wouldAsk: string } };
+    const answer = await whatIfWithImage(gw.gw.url, KEYS.metroPd, `${SIDEWAYS} (what-if)`);
     expect(answer.decision).toBe("allow");
     expect(answer.judge?.wouldAsk).toBe("screen");
     expect(judgeCalls(h.sim).length).toBe(before);
