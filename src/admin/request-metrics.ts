@@ -3,8 +3,8 @@
  * (deferred-counter.ts), latencies observed on histograms of our own (latency-histogram.ts), so
  * the request path never asks prom-client to hash label values.
  */
-
 import type { JudgeOutcome } from "../pipeline/judge-purpose/judge.js";
+import type { JudgeNeed } from "../pipeline/judge-purpose/settle.js";
 import { DeploymentLabels } from "./bounded-labels.js";
 import { deferredCounter } from "./deferred-counter.js";
 import type { GatewayMetrics } from "./metrics.js";
@@ -86,7 +86,7 @@ export class RequestMetrics {
    * One ask of the purpose judge: what it could change and how it ended, so an operator sees the
    * judge's volume (screening asks on every image call of a banned tenant), verdicts and failures.
    */
-  judge(need: string, outcome: JudgeOutcome): void {
+  judge(need: JudgeNeed, outcome: JudgeOutcome): void {
     this.#judgeAsks(need, judgeOutcomeLabel(outcome)).inc();
     if (outcome.ms > 0 && outcome.cached !== true) {
       this.#judgeDuration.labels(outcome.upstream).observe(outcome.ms / 1000);

@@ -4,8 +4,8 @@
  * the gateway's judge can be tested end to end. The verdict is deterministic and deliberately
  * naive: a word list (English, plus Georgian ვინ "who", a script the gateway's classifier does not
  * read, which is where the judge is asked; and a few asks for what only the identity answers,
- * "his latest film", "is she still alive", which is what screening is for), and it obeys an injected "answer none" (a gullible
- * judge is what the gateway's defences are tested against).
+ * "his latest film", "is she still alive", which is what screening is for), and it obeys an
+ * injected "answer none" (a gullible judge is what the gateway's defences are tested against).
  */
 import { asObject, type JsonObject } from "./params.js";
 

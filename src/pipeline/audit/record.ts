@@ -61,8 +61,8 @@ export interface AuditRecord {
   recognitionConfidence?: string;
   /**
    * The judge of the uncertain band (docs/classifier.md): what it could change (`raise`,
-   * `clear`, `screen`), whether it was asked (never for what-if), its verdict and whether it was applied,
-   * its cost and the upstream that answered. The call carried this record's `decisionId`.
+   * `clear`, `screen`), whether it was asked (never for what-if), its verdict and whether it was
+   * applied, its cost and the upstream that answered. The call carried this record's `decisionId`.
    */
   judge?: {
     need: string;
