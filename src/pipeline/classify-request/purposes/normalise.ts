@@ -40,13 +40,17 @@ const FOLD_LETTERS: Readonly<Record<string, string>> = {
   œ: "oe",
   ŀ: "l",
   ſ: "s",
+  ŧ: "t",
+  ɨ: "i",
+  ɩ: "i",
+  ƚ: "l",
   "\u2019": "'",
   "\u2018": "'",
   "\u02BC": "'",
   "\u00B4": "'",
   "\u0060": "'",
 };
-const FOLD_LETTERS_RE = /[ßłıøđħæœŀſ\u2019\u2018\u02BC\u00B4\u0060]/g;
+const FOLD_LETTERS_RE = /[ßłıøđħæœŀſŧɨɩƚ\u2019\u2018\u02BC\u00B4\u0060]/g;
 
 /** Printable ASCII only: nothing for NFKC, diacritics, invisibles or homoglyphs to do. */
 const ASCII = /^[\x20-\x7E\t\n\r]*$/;
@@ -72,7 +76,7 @@ export function fold(text: string): string {
   if (!ascii) {
     // NFD splits accents off; NFC re-joins what must stay joined (kana voicing, Hangul).
     out = out.normalize("NFD").replace(DIACRITICS, "").normalize("NFC");
-    out = out.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c);
+    out = foldLetters(out);
   }
   // Keep line breaks (sentence ends) and a double space (the word break of `w h o  i s`). Most
   // texts hold single and double spaces only, which that leaves as they are: one scan instead of
@@ -89,8 +93,16 @@ const SPACES_TO_FOLD = /[^\S\n ]| {3}/;
  * diacritics dropped, a few letters folded. Only for non-ASCII text (ASCII just lower-cases).
  */
 export function foldLite(text: string): string {
-  const out = text.toLowerCase().normalize("NFD").replace(DIACRITICS, "").normalize("NFC");
-  return out.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c);
+  return foldLetters(text.toLowerCase().normalize("NFD").replace(DIACRITICS, "").normalize("NFC"));
+}
+
+/**
+ * Folds the letters NFD does not take apart (`ı`, `ł`, `ø`, `ħ`, `ß`...) and typographic
+ * apostrophes to their plain forms: a dotless `ı` in "ıdentıfy" reads as a Latin word, so no
+ * look-alike mapping catches it, and the rules and the model must both see "identify".
+ */
+export function foldLetters(text: string): string {
+  return text.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c);
 }
 
 /**
