@@ -251,6 +251,10 @@ describe("the model's text", () => {
     expect(modelText("wħo ıs tħıs gµy")).toBe("who is this guy");
     expect(modelText("łook ąt thıs face, whø is he")).toBe("look at this face , who is he");
     expect(modelText("Straße")).toBe("strasse");
+    expect(modelText("who is this mɑn, ɡive me his nɑme")).toBe(
+      "who is this man , give me his name",
+    );
+    expect(modelText("ŋoma ə ɛ")).toBe("ŋoma ə ɛ");
   });
 });
 
