@@ -28,17 +28,12 @@ const HAS_INVISIBLE = /\p{Cf}|\u00AD|\u034F|\u115F|\u1160|\u180E|\u3164|\p{Varia
 const DIACRITICS =
   /[\u0300-\u036F\u0483-\u0489\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g;
 
-/** Letters that do not decompose under NFD but have an obvious base letter. */
+/**
+ * Characters folded to a plain form the Unicode confusables data does not give: `ß` and the long
+ * `ſ` (which it reads as "f"), and typographic apostrophes.
+ */
 const FOLD_LETTERS: Readonly<Record<string, string>> = {
   ß: "ss",
-  ł: "l",
-  ı: "i",
-  ø: "o",
-  đ: "d",
-  ħ: "h",
-  æ: "ae",
-  œ: "oe",
-  ŀ: "l",
   ſ: "s",
   "\u2019": "'",
   "\u2018": "'",
@@ -46,7 +41,28 @@ const FOLD_LETTERS: Readonly<Record<string, string>> = {
   "\u00B4": "'",
   "\u0060": "'",
 };
-const FOLD_LETTERS_RE = /[ßłıøđħæœŀſ\u2019\u2018\u02BC\u00B4\u0060]/g;
+/** What {@link foldLetters} rewrites: those, and any Latin letter outside ASCII. */
+const FOLD_LETTERS_RE = /[ßſ\u2019\u2018\u02BC\u00B4\u0060]|(?![\x00-\x7f])\p{Script=Latin}/gu;
+
+/** Latin letters folded so far: letter → its ASCII form, or the letter itself when it has none. */
+const LATIN_FOLDS = new Map<string, string>();
+
+/**
+ * The ASCII letters a Latin letter that NFD leaves whole stands for (`ı` i, `ł` l, `ø` o, `ħ` h,
+ * `æ` ae, IPA `ɑ` a and `ɡ` g), from the Unicode confusables data (UTS #39, `unhomoglyph`) with
+ * its overlays (a stroke, a bar) dropped; the letter itself when that is not one or two ASCII
+ * letters (`ŋ`, `ə`, `ɛ`: letters of languages, not look-alikes).
+ */
+function latinFold(ch: string): string {
+  let folded = LATIN_FOLDS.get(ch);
+  if (folded === undefined) {
+    const skeleton = unhomoglyph(ch).normalize("NFD").replace(/\p{M}/gu, "");
+    folded = /^[a-z]{1,2}$/i.test(skeleton) ? skeleton.toLowerCase() : ch;
+    if (ch !== ch.toLowerCase()) folded = folded.toUpperCase();
+    if (LATIN_FOLDS.size < 4096) LATIN_FOLDS.set(ch, folded);
+  }
+  return folded;
+}
 
 /** Printable ASCII only: nothing for NFKC, diacritics, invisibles or homoglyphs to do. */
 const ASCII = /^[\x20-\x7E\t\n\r]*$/;
@@ -72,7 +88,7 @@ export function fold(text: string): string {
   if (!ascii) {
     // NFD splits accents off; NFC re-joins what must stay joined (kana voicing, Hangul).
     out = out.normalize("NFD").replace(DIACRITICS, "").normalize("NFC");
-    out = out.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c);
+    out = foldLetters(out);
   }
   // Keep line breaks (sentence ends) and a double space (the word break of `w h o  i s`). Most
   // texts hold single and double spaces only, which that leaves as they are: one scan instead of
@@ -89,8 +105,17 @@ const SPACES_TO_FOLD = /[^\S\n ]| {3}/;
  * diacritics dropped, a few letters folded. Only for non-ASCII text (ASCII just lower-cases).
  */
 export function foldLite(text: string): string {
-  const out = text.toLowerCase().normalize("NFD").replace(DIACRITICS, "").normalize("NFC");
-  return out.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c);
+  return foldLetters(text.toLowerCase().normalize("NFD").replace(DIACRITICS, "").normalize("NFC"));
+}
+
+/**
+ * Folds the Latin letters NFD does not take apart (`ı`, `ł`, `ø`, `ħ`, `ß`, `ɑ`...) and
+ * typographic apostrophes to their plain forms: a dotless `ı` in "ıdentıfy" is a Latin letter, so
+ * no look-alike mapping of other scripts catches it, and the rules and the model must both see
+ * "identify". Text without such letters comes back as it is.
+ */
+export function foldLetters(text: string): string {
+  return text.replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? latinFold(c));
 }
 
 /**

@@ -2,7 +2,8 @@
  * The text the purpose model reads, the same at training and at prediction: obfuscation undone
  * (base64, hex and binary runs read in place, NFKC, invisible characters, look-alike letters in Latin words, spaced letters, junk inside
  * words, leetspeak), lower case,
- * accents dropped from Latin letters only (Devanagari, Bengali and Thai marks are letters), and
+ * accents dropped from Latin letters only (Devanagari, Bengali and Thai marks are letters), the
+ * Latin letters NFD does not take apart folded (`ı`, `ł`, `ø`, `ß`), and
  * split into the tokens fastText sees: punctuation apart, and Chinese, Japanese and Thai, which do
  * not separate words with spaces, one character per token (the model's word n-grams then see
  * character pairs and triples). Pure.
@@ -16,6 +17,7 @@ import { detectPurposes, mayMatter } from "../index.js";
 import {
   deLeet,
   dropJunkInWords,
+  foldLetters,
   joinSpacedLetters,
   mapConfusables,
   nfkc,
@@ -114,7 +116,7 @@ export function modelWords(raw: string): string[] {
   text = dropJunkInWords(text);
   text = deLeet(text);
   if (!ASCII_ONLY.test(text))
-    text = text.normalize("NFD").replace(LATIN_ACCENTS, "$1").normalize("NFC");
+    text = foldLetters(text.normalize("NFD").replace(LATIN_ACCENTS, "$1").normalize("NFC"));
   return modelTokenList(text);
 }
 
