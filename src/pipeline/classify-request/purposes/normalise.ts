@@ -52,7 +52,10 @@ const FOLD_LETTERS_RE =
 /** A letter of the Latin script. */
 const LATIN_LETTER = /^\p{Script=Latin}$/u;
 
-/** Latin letters folded so far: letter → its ASCII form, or the letter itself when it has none. */
+/**
+ * Characters looked up so far: a Latin letter → its ASCII form, or the character itself when it
+ * has none (a symbol such as `×` too, so it is tested once).
+ */
 const LATIN_FOLDS = new Map<string, string>();
 
 /**
@@ -64,8 +67,9 @@ const LATIN_FOLDS = new Map<string, string>();
 function latinFold(ch: string): string {
   let folded = LATIN_FOLDS.get(ch);
   if (folded === undefined) {
-    if (!LATIN_LETTER.test(ch)) return ch;
-    const skeleton = unhomoglyph(ch).normalize("NFD").replace(/\p{M}/gu, "");
+    const skeleton = LATIN_LETTER.test(ch)
+      ? unhomoglyph(ch).normalize("NFD").replace(/\p{M}/gu, "")
+      : "";
     folded = /^[a-z]{1,2}$/i.test(skeleton) ? skeleton.toLowerCase() : ch;
     if (ch !== ch.toLowerCase()) folded = folded.toUpperCase();
     if (LATIN_FOLDS.size < 4096) LATIN_FOLDS.set(ch, folded);
