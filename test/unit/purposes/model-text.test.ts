@@ -12,6 +12,7 @@ import {
   atbash,
   cipherReading,
   decodedTexts,
+  dropApiWords,
   dropMachineIds,
   dropObjectIds,
   modelText,
@@ -201,6 +202,24 @@ describe("dropObjectIds", () => {
     expect(dropObjectIds("see file-3f2a and asst_abc123, resp_9")).toBe("see   and  ,  ");
     expect(dropObjectIds("run_him_through_the_database")).toBe("run_him_through_the_database");
     expect(dropObjectIds("photo 1 vs photo 2")).toBe("photo 1 vs photo 2");
+  });
+});
+
+describe("dropApiWords", () => {
+  it("drops the API's underscored words and keeps every other word joined by underscores", () => {
+    expect(dropApiWords("file_search vector_store_ids")).toBe("   ");
+    expect(dropApiWords("who file_search is this")).toBe("who   is this");
+    expect(dropApiWords("tool_resources: code_interpreter, image_url")).toBe(" :  ,  ");
+    // Not an API word, or part of a longer identifier: read as written.
+    expect(dropApiWords("run_him_through_the_database")).toBe("run_him_through_the_database");
+    expect(dropApiWords("my_file_search_notes")).toBe("my_file_search_notes");
+    expect(dropApiWords("the system prompt")).toBe("the system prompt");
+  });
+
+  it("leaves a pasted tool line out of what the model reads", () => {
+    expect(modelText("Summarise this document photo.\nfile_search vector_store_ids vs_1")).toBe(
+      modelText("Summarise this document photo."),
+    );
   });
 });
 

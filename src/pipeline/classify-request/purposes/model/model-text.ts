@@ -9,6 +9,7 @@
  * character pairs and triples). Pure.
  */
 
+import { STRUCTURAL_KEYS, STRUCTURAL_VALUES } from "../../../read-body/vocabulary.js";
 import { charKinds } from "../char-kinds.js";
 import { decodeBase64Segments, decodeCodeRuns, withRunsDecoded } from "../encoded-runs.js";
 import { englishGain } from "../english-gain.js";
@@ -102,6 +103,26 @@ export function dropObjectIds(text: string): string {
   return MAY_HOLD_OBJECT_ID.test(text) ? text.replace(OBJECT_ID, " ") : text;
 }
 
+/**
+ * The API's own words joined by underscores (`file_search`, `vector_store_ids`, `tool_resources`:
+ * the keys and enum values of read-body/vocabulary.ts), typed or pasted into a prompt. The body
+ * walk leaves them out of structured fields; pasted as text they reached the model as plain words,
+ * and one model of stop 49 put "Summarise this document photo." above a line
+ * `file_search vector_store_ids` at `likely` ("search", "store", "ids"). They carry no ask, and
+ * dropping a fixed word can only join the parts of an ask it stood between.
+ */
+const API_WORDS: ReadonlySet<string> = new Set(
+  [...STRUCTURAL_KEYS, ...STRUCTURAL_VALUES]
+    .filter((w) => w.includes("_"))
+    .map((w) => w.toLowerCase()),
+);
+const UNDERSCORED = /(?<![\p{L}\p{N}_])[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)+(?![\p{L}\p{N}_])/gu;
+
+/** Drops the API's underscored words (see {@link API_WORDS}) from lower-cased text. */
+export function dropApiWords(text: string): string {
+  return text.includes("_") ? text.replace(UNDERSCORED, (w) => (API_WORDS.has(w) ? " " : w)) : text;
+}
+
 /** One text as model tokens, space-separated, on one line. */
 export function modelText(raw: string): string {
   return modelWords(raw).join(" ");
@@ -111,7 +132,7 @@ export function modelText(raw: string): string {
 export function modelWords(raw: string): string[] {
   let text = nfkc(withRunsDecoded(readEscapes(raw)));
   text = stripInvisible(text);
-  text = dropObjectIds(dropMachineIds(mapConfusables(text.toLowerCase())));
+  text = dropApiWords(dropObjectIds(dropMachineIds(mapConfusables(text.toLowerCase()))));
   text = joinSpacedLetters(text);
   text = dropJunkInWords(text);
   text = deLeet(text);
