@@ -95,8 +95,12 @@ async function whatIfWithImage(url: string, apiKey: string, text: string) {
 
 let h: Harness;
 beforeAll(async () => {
+  // The judge is under test, so the local view of the Georgian texts must be `possible` (an
+  // unreadable script) whatever a retrained model makes of their letters: stop 49's fourth model
+  // put "ვინ არის ეს კაცი?" at `likely` from a handful of Georgian training texts, where no judge
+  // is asked. With the model off, the unreadable script alone decides the local view.
   h = await startHarness({
-    classification: judgeYaml("primary", ", byJurisdiction: { GB: judge-uk }"),
+    classification: `${judgeYaml("primary", ", byJurisdiction: { GB: judge-uk }")}\n  purposeModel: off`,
     edit: (yaml) => {
       // A second upstream on the same simulator, for the UK tenant's judge calls.
       const url = /endpoint: (\S+)/.exec(yaml)![1]!;
@@ -198,7 +202,7 @@ describe("a judge that fails", () => {
     deployments: [judge-mini]
     priority: 900`,
       classification:
-        "  judge: { upstream: dead-judge, deployment: judge-mini, timeoutMs: 200, mayClear: true }",
+        "  judge: { upstream: dead-judge, deployment: judge-mini, timeoutMs: 200, mayClear: true }\n  purposeModel: off",
     });
   }, 30_000);
   afterAll(async () => {
