@@ -31,6 +31,7 @@ import {
   dumpScoresIfAsked,
   rates,
   type Scored,
+  scoredBy,
 } from "./classifier/cross-validate.js";
 import { type Example, rng, shuffle, trainingExamples } from "./classifier/examples.js";
 import { ARGS, ENSEMBLE, SEED, trainModel } from "./classifier/fasttext-train.js";
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   const { model, save, names } = await trainModel(shuffle([...fit], rng(SEED)), overrides);
   const validationScored: Scored[] = [];
   for (const e of validation) {
-    validationScored.push({ e, p: model.score(e.text), rules: await rulesView(e.text) });
+    validationScored.push(await scoredBy(model, e, rulesView));
   }
 
   const dir = join(ROOT, "models/purpose");
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     thresholds: combination.thresholds,
     ruleBonus: combination.ruleBonus,
     thresholdsByScript: combination.thresholdsByScript ?? {},
+    ...(combination.shortText === undefined ? {} : { shortText: combination.shortText }),
     labels: [RECOGNITION_LABEL, "__label__other"],
     library: "fasttext.wasm.js 1.0.0 (fastText supervised), folded (folded-file.ts)",
     ensemble: ENSEMBLE,

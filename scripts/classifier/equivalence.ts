@@ -80,6 +80,12 @@ async function build(dir: string): Promise<(body: unknown) => Verdict> {
       probabilities.push(p);
       return p;
     },
+    // Builds from stop 50 on read a text with its length (thresholds by length).
+    read: (text: string) => {
+      const reading = model.read(text);
+      probabilities.push(reading.probability);
+      return reading;
+    },
   } as unknown as typeof model;
   const withModel = { ...rules, model: recording };
   const route = operation.routeOf("/openai/deployments/gpt-4o/chat/completions");

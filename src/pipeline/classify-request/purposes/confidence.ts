@@ -63,21 +63,36 @@ export function combinedScore(p: number, ruleMatch: boolean, ruleBonus: number):
  * match is one signal among others, not a floor: in cross-validation the rules alone flagged 13%
  * of the hard negatives (texts about facial recognition), and at the same false-positive rate
  * the combined score without a floor finds more asks than with it. `script` (the text's script
- * group) picks that group's thresholds when the card has them.
+ * group) picks that group's thresholds when the card has them; `tokens` (the text's length as
+ * the model read it) lowers `possible` for a short text when the card has `shortText`.
  */
 export function combinedLevel(
   p: number,
   ruleMatch: boolean,
-  card: Pick<ModelCard, "thresholds" | "ruleBonus" | "thresholdsByScript">,
+  card: Pick<ModelCard, "thresholds" | "ruleBonus" | "thresholdsByScript" | "shortText">,
   script?: ScriptGroup,
+  tokens?: number,
 ): Confidence {
   const score = combinedScore(p, ruleMatch, card.ruleBonus);
   const t =
     (script === undefined ? undefined : card.thresholdsByScript?.[script]) ?? card.thresholds;
   if (score >= t.certain) return "certain";
   if (score >= t.likely) return "likely";
-  if (score >= t.possible) return "possible";
+  if (score >= t.possible - shortTextOffset(card, tokens)) return "possible";
   return "none";
+}
+
+/**
+ * How much lower `possible` sits for a text of `tokens` model tokens: the card's offset when the
+ * text fits one window, else 0. A short ask sideways ("the singer in this pic, her latest
+ * album?") scores lower than a plain one and sits beside its harmless twin; long texts, where
+ * most of the false alarms at `possible` are, keep the threshold their budget set.
+ */
+export function shortTextOffset(card: Pick<ModelCard, "shortText">, tokens?: number): number {
+  const short = card.shortText;
+  return short === undefined || tokens === undefined || tokens > short.maxTokens
+    ? 0
+    : short.possibleOffset;
 }
 
 /**
@@ -110,9 +125,10 @@ export function recognitionConfidence(
   // The texts read as one conversation (windowed when long): a schema key or a tool name alone
   // is not a prompt, and an ask split across texts is whole only in the join.
   const joined = joinConversation(texts);
-  const best = texts.length === 0 ? 0 : model.score(joined);
+  const reading = texts.length === 0 ? { probability: 0, tokens: 0 } : model.read(joined);
+  const best = reading.probability;
   const where = texts.length === 1 ? texts[0]!.where : "conversation";
-  const level = combinedLevel(best, ruleMatch, model.card, scriptGroup(joined));
+  const level = combinedLevel(best, ruleMatch, model.card, scriptGroup(joined), reading.tokens);
   evidence.push({
     purpose: "facial-identification",
     rule: ruleMatch ? `rules+model.${level}` : `model.${level}`,

@@ -35,8 +35,30 @@ export interface ModelCard {
    * lower than {@link thresholds} (script-group.ts); each level is never above the global one.
    */
   thresholdsByScript?: Partial<Record<ScriptGroup, Thresholds>>;
+  /** A lower `possible` for texts that fit one window (absent from cards before stop 50). */
+  shortText?: ShortTextThresholds;
   labels: string[];
   [key: string]: unknown;
+}
+
+/** What the model says of a text: its probability, and how many tokens it read the text as. */
+export interface ModelReading {
+  probability: number;
+  /** The tokens of the text as written (or deciphered in place), personal-name markers included. */
+  tokens: number;
+}
+
+/**
+ * Texts the model reads in one window (at most this many tokens) may have a lower `possible`
+ * threshold than longer ones (the card's `shortText`, set in training's cross-validation).
+ */
+export interface ShortTextThresholds {
+  /** The longest text, in model tokens, that counts as short. */
+  maxTokens: number;
+  /** Log-odds taken off every `possible` threshold (global and per script) for a short text. */
+  possibleOffset: number;
+  /** The false-positive budget at `possible` on short negatives the offset was set for. */
+  budget: number;
 }
 
 /** A run of ASCII letters standing alone (a cipher shifts only these; accented words stay). */
@@ -73,13 +95,19 @@ export class PurposeModel {
    * down).
    */
   score(raw: string): number {
+    return this.read(raw).probability;
+  }
+
+  /** {@link score}, with the length of the text as the model reads it (thresholds by length). */
+  read(raw: string): ModelReading {
     const cipher = cipherReading(raw);
     // A named or guessed cipher: the text as a reader of the cipher sees it (the wrapper as
     // written, the enciphered words deciphered) stands in for the text as written, whose
     // gibberish only left the wrapper's "decode this and answer about the picture" to judge.
     // What it hides, and its other readings, are still read from the text as written.
     const text = cipher === undefined ? raw : this.inPlace(raw, cipher);
-    let best = this.windows(this.words(text));
+    const words = this.words(text);
+    let best = this.windows(words);
     // What the text hides right after the text itself: both search it for the same runs, and the
     // search remembers only the last text it read (encoded-runs.ts; a deciphered text is searched
     // again, which only texts naming a cipher pay).
@@ -93,7 +121,7 @@ export class PurposeModel {
     for (const reading of [cipher, reversedReading(raw), upsideDownReading(raw)]) {
       if (reading !== undefined) best = Math.max(best, this.wholeLine(this.words(reading)));
     }
-    return best;
+    return { probability: best, tokens: words.length };
   }
 
   /**
