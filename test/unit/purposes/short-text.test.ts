@@ -12,8 +12,12 @@ import {
 import {
   type Confidence,
   combinedLevel,
+  recognitionConfidence,
 } from "../../../src/pipeline/classify-request/purposes/confidence.js";
-import { WINDOW } from "../../../src/pipeline/classify-request/purposes/model/purpose-model.js";
+import {
+  type PurposeModel,
+  WINDOW,
+} from "../../../src/pipeline/classify-request/purposes/model/purpose-model.js";
 
 const at = (logOdds: number) => 1 / (1 + Math.exp(-logOdds));
 
@@ -98,5 +102,39 @@ describe("shortTextThresholds", () => {
       ...negatives([-0.3, -1, -2, -3, -4, -5, -6, -7], 10),
     ];
     expect(shortTextThresholds(unreadable, combination).possibleOffset).toBe(0);
+  });
+});
+
+describe("recognitionConfidence for a short text", () => {
+  const card = {
+    seed: 1,
+    labels: [],
+    ruleBonus: 1,
+    thresholds: { possible: 2, likely: 3.5, certain: 6 },
+    shortText: { maxTokens: 48, possibleOffset: 1.5, budget: 0.1 },
+  };
+  /** A model whose reading of any text is fixed: the confidence logic is what is under test. */
+  const reading = (logOdds: number, tokens: number) =>
+    ({ card, read: () => ({ probability: at(logOdds), tokens }) }) as unknown as PurposeModel;
+  const texts = [{ where: "messages[0].content", text: "the singer in this pic, her new album?" }];
+
+  it("says in its evidence when only the short text's `possible` put it there", () => {
+    const short = recognitionConfidence(texts, false, reading(1, 9));
+    expect(short.confidence).toBe("possible");
+    expect(short.evidence.map((e) => e.rule)).toEqual(["model.possible.short"]);
+    const withRule = recognitionConfidence(texts, true, reading(0, 9)); // 0 + the bonus: 1
+    expect(withRule.evidence.map((e) => e.rule)).toEqual(["rules+model.possible.short"]);
+  });
+
+  it("names the plain level when the global threshold decided, or the text is long", () => {
+    expect(recognitionConfidence(texts, false, reading(2.5, 9)).evidence[0]!.rule).toBe(
+      "model.possible",
+    );
+    const long = recognitionConfidence(texts, false, reading(1, 200));
+    expect(long.confidence).toBe("none");
+    expect(long.evidence[0]!.rule).toBe("model.none");
+    expect(recognitionConfidence(texts, false, reading(4, 9)).evidence[0]!.rule).toBe(
+      "model.likely",
+    );
   });
 });

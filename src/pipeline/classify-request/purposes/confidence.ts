@@ -128,10 +128,14 @@ export function recognitionConfidence(
   const reading = texts.length === 0 ? { probability: 0, tokens: 0 } : model.read(joined);
   const best = reading.probability;
   const where = texts.length === 1 ? texts[0]!.where : "conversation";
-  const level = combinedLevel(best, ruleMatch, model.card, scriptGroup(joined), reading.tokens);
+  const script = scriptGroup(joined);
+  const level = combinedLevel(best, ruleMatch, model.card, script, reading.tokens);
+  // `.short`: only the lower `possible` of a short text put it there (an auditor sees why).
+  const short =
+    level === "possible" && combinedLevel(best, ruleMatch, model.card, script) === "none";
   evidence.push({
     purpose: "facial-identification",
-    rule: ruleMatch ? `rules+model.${level}` : `model.${level}`,
+    rule: `${ruleMatch ? "rules+model" : "model"}.${level}${short ? ".short" : ""}`,
     where,
   });
   return { confidence: stronger(confidence, level), evidence, probability: best };
