@@ -101,5 +101,8 @@ describe("the shipped purpose model", () => {
   });
 });
 
-/** Set from the committed model's validation figures, with a little room. */
-const FLOORS = { recallAtPossible: 0.78, fprAtPossible: 0.09, fprAtLikely: 0.03 };
+/**
+ * Set from the committed model's validation figures, with a little room. Since stop 50's second
+ * model, short texts have a lower `possible` (a 10% budget on their own): 0.109 at `possible`.
+ */
+const FLOORS = { recallAtPossible: 0.78, fprAtPossible: 0.13, fprAtLikely: 0.03 };
