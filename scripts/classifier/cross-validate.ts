@@ -198,7 +198,7 @@ export function chooseCombination(scored: readonly Scored[]): Combination {
 /**
  * The offset off `possible` (global and per script) that brings the short negatives' false
  * positives at `possible` up to {@link SHORT_TEXT_POSSIBLE_BUDGET} (never a raise: 0 when they
- * are over it already), in steps of 0.05 log-odds.
+ * are over it already), rounded down to a step of 0.05 log-odds and at most 5.
  */
 export function shortTextThresholds(
   scored: readonly Scored[],
@@ -217,17 +217,11 @@ export function shortTextThresholds(
         : combinedScore(s.p, ruleMatched(s.rules), c.ruleBonus) - t.possible,
     );
   }
-  const fprWith = (offset: number) => margins.filter((m) => m >= -offset).length / margins.length;
-  let possibleOffset = 0;
+  // The lowest margin the budget flags, taken off `possible`, in whole steps of 0.05 log-odds.
   // Without short negatives there is nothing to spend the budget on: no offset.
-  while (
-    margins.length > 0 &&
-    possibleOffset < 5 &&
-    fprWith(possibleOffset + 0.05) <= SHORT_TEXT_POSSIBLE_BUDGET
-  ) {
-    possibleOffset = Math.round((possibleOffset + 0.05) * 100) / 100;
-  }
-  return { maxTokens, possibleOffset, budget: SHORT_TEXT_POSSIBLE_BUDGET };
+  const lowest = margins.length === 0 ? 0 : thresholdForFpr(margins, SHORT_TEXT_POSSIBLE_BUDGET);
+  const steps = Math.min(100, Math.max(0, Math.floor(-lowest / 0.05)));
+  return { maxTokens, possibleOffset: steps / 20, budget: SHORT_TEXT_POSSIBLE_BUDGET };
 }
 
 /** Negatives a script group needs in cross-validation before it gets thresholds of its own. */
